@@ -1,0 +1,98 @@
+//! `leadpolicy bench`: generates a large dataset once, then measures loading, deciding (median of
+//! several runs on the loaded data) and the whole `leadpolicy decide` command in a child process,
+//! with peak memory. Prints figures; asserts nothing.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+use leadpolicy::dataset::Dataset;
+use leadpolicy::{Error, engine, generate, policy};
+
+/// Peak resident memory of this process in MiB (Linux `VmHWM`).
+pub fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+pub fn run(rows: usize, dir: Option<PathBuf>, policy_path: &Path, repeat: usize) -> Result<ExitCode, Error> {
+    let dir = dir.unwrap_or_else(|| std::env::temp_dir().join(format!("leadpolicy-bench-{rows}")));
+    let mapping = dir.join("mapping.toml");
+    if !mapping.exists() {
+        eprintln!("generating {rows} leads in {} …", dir.display());
+        let t = Instant::now();
+        generate::generate(&generate::GenerateOptions { rows, seed: 42 }, &dir)
+            .map_err(|e| Error::write(&dir, e))?;
+        eprintln!("generated in {:.2}s", t.elapsed().as_secs_f64());
+    }
+    let csv_mb = std::fs::metadata(dir.join("leads.csv"))
+        .map(|m| m.len() as f64 / 1048576.0)
+        .unwrap_or(f64::NAN);
+    let p = policy::load(policy_path)?;
+
+    let t = Instant::now();
+    let ds = Dataset::load(&mapping)?;
+    let load_s = t.elapsed().as_secs_f64();
+    let rss_after_load = peak_rss_mb().unwrap_or(f64::NAN);
+
+    let mut times = Vec::new();
+    let mut decided = 0;
+    for _ in 0..repeat.max(1) {
+        let t = Instant::now();
+        let d = engine::decide(&p, &ds)?;
+        times.push(t.elapsed().as_secs_f64());
+        decided = d.height();
+    }
+    let decide_s = median(times.clone());
+    let rss_in_process = peak_rss_mb().unwrap_or(f64::NAN);
+
+    // The whole command as a user runs it, in a fresh process so its peak memory is its own.
+    let out = dir.join("decisions.csv");
+    let exe = std::env::current_exe().map_err(|e| Error::io(Path::new("leadpolicy"), e))?;
+    let t = Instant::now();
+    let child = Command::new(exe)
+        .args(["decide", "--stats", "--policy"])
+        .arg(policy_path)
+        .arg("--dataset")
+        .arg(&mapping)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .map_err(|e| Error::io(Path::new("leadpolicy decide"), e))?;
+    let e2e_s = t.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&child.stderr);
+    let stats = stderr
+        .lines()
+        .find(|l| l.starts_with("stats:"))
+        .unwrap_or("stats: (not reported)");
+    let child_peak: f64 = stats
+        .split_whitespace()
+        .skip_while(|w| *w != "peak_rss_mb")
+        .nth(1)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(f64::NAN);
+
+    println!("leadpolicy bench — {} leads × {} columns, policy `{}` ({} rules, {} signals)",
+        ds.len(), ds.fields.len(), p.id, p.rules.len(), p.signals.len());
+    println!("  csv size                     {csv_mb:8.1} MiB");
+    println!("  load (CSV → typed frame)     {load_s:8.3} s   (peak RSS {rss_after_load:.0} MiB)");
+    println!("  decide {decided} loaded leads   {decide_s:8.3} s   median of {} (runs: {})",
+        times.len(),
+        times.iter().map(|t| format!("{t:.3}")).collect::<Vec<_>>().join(" "));
+    println!("  in-process peak RSS          {rss_in_process:8.0} MiB");
+    println!("  `leadpolicy decide` end to end {e2e_s:6.3} s   (peak RSS {child_peak:.0} MiB = {:.2}× the CSV)",
+        child_peak / csv_mb);
+    println!("  child {stats}");
+    if !child.status.success() {
+        eprintln!("{stderr}");
+        return Ok(ExitCode::from(2));
+    }
+    Ok(ExitCode::SUCCESS)
+}

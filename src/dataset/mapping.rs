@@ -1,0 +1,272 @@
+//! The dataset mapping file (TOML): which files, the id column, missing tokens, renames and
+//! forced types, and which columns play which roles. Parsed with serde; every error carries the
+//! mapping file's line and column.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::diag::{Diagnostic, Diagnostics, Source};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MappingFile {
+    pub dataset: DatasetSection,
+    #[serde(default)]
+    pub columns: BTreeMap<String, ColumnSpec>,
+    #[serde(default)]
+    pub roles: RolesSection,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatasetSection {
+    pub name: Option<String>,
+    pub leads: Spanned<String>,
+    pub outcomes: Option<OutcomesSpec>,
+    pub id: Spanned<String>,
+    #[serde(default)]
+    pub missing: Vec<String>,
+    /// One-character field delimiter of CSV files; `,` when absent.
+    pub delimiter: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomesSpec {
+    pub file: Spanned<String>,
+    pub key: Spanned<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ForcedType {
+    Number,
+    Text,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnSpec {
+    pub name: Option<String>,
+    #[serde(rename = "type")]
+    pub ty: Option<ForcedType>,
+}
+
+/// A role that is just a column: `source = "lead_source"` or `source = { column = "…" }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum ColumnRef {
+    Name(Spanned<String>),
+    Table { column: Spanned<String> },
+}
+
+impl ColumnRef {
+    pub fn column(&self) -> &Spanned<String> {
+        match self {
+            ColumnRef::Name(s) | ColumnRef::Table { column: s } => s,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlagRole {
+    pub column: Spanned<String>,
+    #[serde(rename = "true")]
+    pub truthy: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SellerOutcomeRole {
+    pub column: Spanned<String>,
+    #[serde(default)]
+    pub accepted: Vec<String>,
+    #[serde(default)]
+    pub sent_back: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingRole {
+    pub column: Spanned<String>,
+    #[serde(default)]
+    pub held: Vec<String>,
+    #[serde(default)]
+    pub no_show: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoricalRole {
+    pub column: Spanned<String>,
+    #[serde(default)]
+    pub accepted: Vec<String>,
+    #[serde(default)]
+    pub rejected: Vec<String>,
+    #[serde(default)]
+    pub nurture: Vec<String>,
+    #[serde(default)]
+    pub unresolved: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RolesSection {
+    pub created_at: Option<ColumnRef>,
+    pub source: Option<ColumnRef>,
+    pub campaign: Option<ColumnRef>,
+    pub form: Option<ColumnRef>,
+    pub crm_match: Option<ColumnRef>,
+    pub enrichment_source: Option<ColumnRef>,
+    pub enrichment_confidence: Option<ColumnRef>,
+    pub enrichment_error: Option<FlagRole>,
+    pub account_owner: Option<ColumnRef>,
+    pub first_touch_minutes: Option<ColumnRef>,
+    pub converted: Option<FlagRole>,
+    pub converted_at: Option<ColumnRef>,
+    pub seller_outcome: Option<SellerOutcomeRole>,
+    pub meeting: Option<MeetingRole>,
+    pub historical_decision: Option<HistoricalRole>,
+    pub seller_feedback: Option<ColumnRef>,
+}
+
+impl RolesSection {
+    /// Every role with the column it names, in a stable order.
+    pub fn columns(&self) -> Vec<(&'static str, &Spanned<String>)> {
+        let mut out = Vec::new();
+        let simple: [(&'static str, &Option<ColumnRef>); 11] = [
+            ("created_at", &self.created_at),
+            ("source", &self.source),
+            ("campaign", &self.campaign),
+            ("form", &self.form),
+            ("crm_match", &self.crm_match),
+            ("enrichment_source", &self.enrichment_source),
+            ("enrichment_confidence", &self.enrichment_confidence),
+            ("account_owner", &self.account_owner),
+            ("first_touch_minutes", &self.first_touch_minutes),
+            ("converted_at", &self.converted_at),
+            ("seller_feedback", &self.seller_feedback),
+        ];
+        for (name, r) in simple {
+            if let Some(r) = r {
+                out.push((name, r.column()));
+            }
+        }
+        if let Some(r) = &self.enrichment_error {
+            out.push(("enrichment_error", &r.column));
+        }
+        if let Some(r) = &self.converted {
+            out.push(("converted", &r.column));
+        }
+        if let Some(r) = &self.seller_outcome {
+            out.push(("seller_outcome", &r.column));
+        }
+        if let Some(r) = &self.meeting {
+            out.push(("meeting", &r.column));
+        }
+        if let Some(r) = &self.historical_decision {
+            out.push(("historical_decision", &r.column));
+        }
+        out
+    }
+}
+
+/// A parsed mapping with its source and the directory its relative paths start from.
+#[derive(Debug, Clone)]
+pub struct Mapping {
+    pub source: Source,
+    pub file: MappingFile,
+    pub base_dir: PathBuf,
+}
+
+impl Mapping {
+    pub fn load(path: &Path) -> Result<Self, crate::Error> {
+        let text = crate::read_text(path)?;
+        Self::parse(Source::new(path, text))
+    }
+
+    pub fn parse(source: Source) -> Result<Self, crate::Error> {
+        let file: MappingFile = match toml::from_str(&source.text) {
+            Ok(f) => f,
+            Err(e) => {
+                let span = e.span().unwrap_or(0..0);
+                let msg = e.message().trim_end_matches('\n').replace('\n', " ");
+                let d = Diagnostic::at(&source, span, format!("invalid dataset mapping: {msg}"))
+                    .with_hint("see the mapping format in README.md (section \"Dataset mapping\")");
+                return Err(crate::Error::Invalid(Diagnostics(vec![d])));
+            }
+        };
+        let mut diags = Diagnostics::default();
+        if file.outcomes_defined() && file.roles.converted.is_some() {
+            diags.push(
+                Diagnostic::at(
+                    &source,
+                    file.roles
+                        .converted
+                        .as_ref()
+                        .map_or(0..0, |c| c.column.span()),
+                    "the mapping has both an outcomes file and a `converted` role",
+                )
+                .with_hint("a lead present in the outcomes file converted; remove the `converted` role"),
+            );
+        }
+        if let Some(d) = &file.dataset.delimiter
+            && d.get_ref().len() != 1
+        {
+            diags.push(Diagnostic::at(
+                &source,
+                d.span(),
+                format!("delimiter `{}` must be one character", d.get_ref()),
+            ));
+        }
+        if !diags.is_empty() {
+            return Err(crate::Error::Invalid(diags));
+        }
+        let base_dir = source
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        Ok(Self {
+            source,
+            file,
+            base_dir,
+        })
+    }
+
+    pub fn diag(&self, span: std::ops::Range<usize>, msg: impl Into<String>) -> Diagnostic {
+        Diagnostic::at(&self.source, span, msg)
+    }
+
+    /// Missing tokens; `""` is always one.
+    pub fn missing_tokens(&self) -> Vec<String> {
+        let mut m = self.file.dataset.missing.clone();
+        if !m.iter().any(String::is_empty) {
+            m.push(String::new());
+        }
+        m
+    }
+
+    pub fn delimiter(&self) -> u8 {
+        self.file
+            .dataset
+            .delimiter
+            .as_ref()
+            .and_then(|d| d.get_ref().bytes().next())
+            .unwrap_or(b',')
+    }
+
+    pub fn resolve(&self, rel: &str) -> PathBuf {
+        self.base_dir.join(rel)
+    }
+}
+
+impl MappingFile {
+    fn outcomes_defined(&self) -> bool {
+        self.dataset.outcomes.is_some()
+    }
+}

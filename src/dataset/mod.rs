@@ -1,0 +1,507 @@
+//! Datasets: historical leads (CSV or Parquet) loaded as the mapping says — renames, forced and
+//! inferred types, roles, and an optional outcomes file semi-joined on the lead id.
+//!
+//! A [`Dataset`] is loaded once and decided many times. Role value lists (converted, seller
+//! outcome, meeting, historical decision, enrichment error) and `[scope]` lists match the trimmed
+//! cell *text*, so they are resolved here into hidden columns while the text is at hand. This
+//! module knows nothing of policies.
+
+pub mod mapping;
+pub mod read;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use crate::diag::{Diagnostics, closest, list_names};
+use crate::error::{DataError, Error};
+pub use mapping::{ForcedType, Mapping};
+use read::{RawColumn, RawTable, read_table};
+
+/// Hidden columns derived from roles; they never clash with a field (fields cannot start
+/// with `__lp_` in practice, and the loader refuses one that does).
+pub mod hidden {
+    pub const CONVERTED: &str = "__lp_converted";
+    pub const SELLER_OUTCOME: &str = "__lp_seller_outcome";
+    pub const MEETING: &str = "__lp_meeting";
+    pub const HISTORICAL: &str = "__lp_historical_decision";
+    pub const ENRICHMENT_ERROR: &str = "__lp_enrichment_error";
+    pub const SCOPE_SOURCE: &str = "__lp_scope_source";
+    pub const SCOPE_CAMPAIGN: &str = "__lp_scope_campaign";
+    pub const SCOPE_FORM: &str = "__lp_scope_form";
+    pub const PREFIX: &str = "__lp_";
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldType {
+    Number,
+    Text,
+}
+
+impl FieldType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldType::Number => "number",
+            FieldType::Text => "text",
+        }
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FieldInfo {
+    /// The name rules use (after renames).
+    pub name: String,
+    /// The header in the file.
+    pub header: String,
+    #[serde(rename = "type")]
+    pub ty: FieldType,
+    /// Non-missing values.
+    pub filled: usize,
+}
+
+/// A loaded dataset, ready to be decided any number of times.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    pub name: String,
+    pub mapping_path: PathBuf,
+    pub leads_path: PathBuf,
+    pub outcomes_path: Option<PathBuf>,
+    /// The id column (text), every field under its final name, and the hidden role columns.
+    pub frame: DataFrame,
+    /// Final name of the id column.
+    pub id: String,
+    /// Every field in file order (the id column included).
+    pub fields: Vec<FieldInfo>,
+    /// Role name → final column name.
+    pub roles: BTreeMap<&'static str, String>,
+    /// Whether `converted` is known (a role or an outcomes file).
+    pub has_converted: bool,
+    /// Line of each lead in the leads file (CSV only).
+    pub lines: Vec<u32>,
+}
+
+impl Dataset {
+    /// Load the dataset a mapping file describes.
+    pub fn load(mapping_path: &Path) -> Result<Self, Error> {
+        let mapping = Mapping::load(mapping_path)?;
+        Self::from_mapping(&mapping)
+    }
+
+    pub fn len(&self) -> usize {
+        self.frame.height()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.frame.height() == 0
+    }
+
+    pub fn field(&self, name: &str) -> Option<&FieldInfo> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    pub fn role(&self, role: &str) -> Option<&str> {
+        self.roles.get(role).map(String::as_str)
+    }
+
+    /// Row index of a lead id (trimmed).
+    pub fn row_of(&self, lead: &str) -> Result<usize, Error> {
+        let ids = self.frame.column(&self.id)?.str()?.clone();
+        let lead = read::trim_cell(lead);
+        ids.iter()
+            .position(|v| v == Some(lead))
+            .ok_or_else(|| Error::UnknownLead(lead.to_string()))
+    }
+
+    pub fn from_mapping(mapping: &Mapping) -> Result<Self, Error> {
+        let missing = mapping.missing_tokens();
+        let ds = &mapping.file.dataset;
+        let leads_path = mapping.resolve(ds.leads.get_ref());
+        let raw = read_table(&leads_path, &missing, mapping.delimiter())?;
+        let RawTable {
+            columns,
+            rows,
+            lines,
+        } = raw;
+        let line_of = |row: usize| lines.get(row).map(|l| *l as usize);
+
+        // Headers: drop empty unnamed columns, refuse unnamed columns with values and duplicates.
+        let mut kept: Vec<RawColumn> = Vec::with_capacity(columns.len());
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        for c in columns {
+            if c.header.is_empty() {
+                if c.filled == 0 {
+                    continue;
+                }
+                return Err(data(
+                    &leads_path,
+                    None,
+                    Some(format!("#{}", c.position)),
+                    format!(
+                        "column {} has no header but holds {} values; name it in the header row",
+                        c.position, c.filled
+                    ),
+                ));
+            }
+            if let Some(first) = seen.insert(c.header.clone(), c.position) {
+                return Err(data(
+                    &leads_path,
+                    Some(1),
+                    Some(c.header.clone()),
+                    format!(
+                        "columns {first} and {} have the same header `{}`; rename one",
+                        c.position, c.header
+                    ),
+                ));
+            }
+            kept.push(c);
+        }
+
+        let mut diags = Diagnostics::default();
+        let headers: Vec<&str> = kept.iter().map(|c| c.header.as_str()).collect();
+        for key in mapping.file.columns.keys() {
+            if !headers.contains(&key.as_str()) {
+                let hint = match closest(key, headers.iter().copied()) {
+                    Some(c) => format!("did you mean `{c}`? headers are matched exactly after trimming"),
+                    None => format!("the file's headers are {}", list_names(&headers)),
+                };
+                diags.push(
+                    mapping
+                        .diag(
+                            key_span(&mapping.source.text, key),
+                            format!(
+                                "[columns] names `{key}`, which is not a header of `{}`",
+                                leads_path.display()
+                            ),
+                        )
+                        .with_hint(hint),
+                );
+            }
+        }
+
+        // Final names and types.
+        let mut fields = Vec::with_capacity(kept.len());
+        let mut final_of_header: HashMap<String, String> = HashMap::new();
+        let mut by_final: HashMap<String, usize> = HashMap::new();
+        for (i, c) in kept.iter().enumerate() {
+            let spec = mapping.file.columns.get(&c.header);
+            let name = spec
+                .and_then(|s| s.name.clone())
+                .map_or_else(|| c.header.clone(), |n| n.trim().to_string());
+            if name.starts_with(hidden::PREFIX) {
+                return Err(data(
+                    &leads_path,
+                    Some(1),
+                    Some(name.clone()),
+                    format!("column names starting with `{}` are reserved", hidden::PREFIX),
+                ));
+            }
+            if let Some(prev) = by_final.insert(name.clone(), i) {
+                return Err(data(
+                    &leads_path,
+                    Some(1),
+                    Some(name.clone()),
+                    format!(
+                        "columns `{}` and `{}` would both be called `{name}` after renaming",
+                        kept[prev].header, c.header
+                    ),
+                ));
+            }
+            final_of_header.insert(c.header.clone(), name.clone());
+            let forced = spec.and_then(|s| s.ty);
+            let ty = match forced {
+                Some(ForcedType::Text) => FieldType::Text,
+                Some(ForcedType::Number) => {
+                    if c.numbers.is_none()
+                        && let Some((value, line)) = &c.first_non_number
+                    {
+                        let line = if lines.is_empty() { None } else { Some(*line) };
+                        return Err(data(
+                            &leads_path,
+                            line,
+                            Some(c.header.clone()),
+                            format!(
+                                "`{value}` is not a number, but the mapping forces `{name}` to be a number"
+                            ),
+                        ));
+                    }
+                    FieldType::Number
+                }
+                None if c.numbers.is_some() => FieldType::Number,
+                None => FieldType::Text,
+            };
+            fields.push(FieldInfo {
+                name,
+                header: c.header.clone(),
+                ty,
+                filled: c.filled,
+            });
+        }
+
+        let resolve = |col: &toml::Spanned<String>, what: &str, diags: &mut Diagnostics| {
+            let wanted = col.get_ref().trim();
+            if by_final.contains_key(wanted) {
+                return Some(wanted.to_string());
+            }
+            if let Some(f) = final_of_header.get(wanted) {
+                return Some(f.clone());
+            }
+            let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+            let hint = match closest(wanted, names.iter().copied()) {
+                Some(c) => format!("did you mean `{c}`?"),
+                None => format!("columns are {}", list_names(&names)),
+            };
+            diags.push(
+                mapping
+                    .diag(
+                        col.span(),
+                        format!(
+                            "{what} `{wanted}` is not a column of `{}`",
+                            leads_path.display()
+                        ),
+                    )
+                    .with_hint(hint),
+            );
+            None
+        };
+        let id_name = resolve(&ds.id, "the id column", &mut diags);
+        let mut roles: BTreeMap<&'static str, String> = BTreeMap::new();
+        for (role, col) in mapping.file.roles.columns() {
+            if let Some(name) = resolve(col, &format!("the `{role}` role's column"), &mut diags) {
+                roles.insert(role, name);
+            }
+        }
+        if let Some(c) = roles.get("enrichment_confidence")
+            && let Some(f) = fields.iter().find(|f| &f.name == c)
+            && f.ty != FieldType::Number
+            && let Some(rc) = &mapping.file.roles.enrichment_confidence
+        {
+            diags.push(
+                mapping
+                    .diag(
+                        rc.column().span(),
+                        format!("the enrichment confidence column `{c}` is not numeric"),
+                    )
+                    .with_hint("confidence must be a number between 0 and 1 in every filled cell"),
+            );
+        }
+        if !diags.is_empty() {
+            return Err(Error::Invalid(diags));
+        }
+        let Some(id_name) = id_name else {
+            return Err(Error::Invalid(Diagnostics::default()));
+        };
+
+        let index_of = |name: &str| by_final.get(name).copied().unwrap_or(0);
+        let id_idx = index_of(&id_name);
+        // The id column is text.
+        if let Some(f) = fields.get_mut(id_idx) {
+            f.ty = FieldType::Text;
+        }
+        let ids = kept[id_idx].text.clone();
+        check_ids(&ids, &leads_path, &id_name, &line_of)?;
+
+        // Hidden role columns from the trimmed text.
+        let mut hidden_cols: Vec<Column> = Vec::new();
+        let text_of = |role: &str| roles.get(role).map(|n| &kept[index_of(n)].text);
+        let r = &mapping.file.roles;
+        let mut has_converted = false;
+        if let (Some(role), Some(text)) = (&r.converted, text_of("converted")) {
+            hidden_cols.push(flag(text, &role.truthy, hidden::CONVERTED));
+            has_converted = true;
+        }
+        if let (Some(role), Some(text)) = (&r.enrichment_error, text_of("enrichment_error")) {
+            hidden_cols.push(flag(text, &role.truthy, hidden::ENRICHMENT_ERROR));
+        }
+        if let (Some(role), Some(text)) = (&r.seller_outcome, text_of("seller_outcome")) {
+            hidden_cols.push(category(
+                text,
+                &[("accepted", &role.accepted), ("sent_back", &role.sent_back)],
+                hidden::SELLER_OUTCOME,
+            ));
+        }
+        if let (Some(role), Some(text)) = (&r.meeting, text_of("meeting")) {
+            hidden_cols.push(category(
+                text,
+                &[("held", &role.held), ("no_show", &role.no_show)],
+                hidden::MEETING,
+            ));
+        }
+        if let (Some(role), Some(text)) = (&r.historical_decision, text_of("historical_decision")) {
+            hidden_cols.push(category(
+                text,
+                &[
+                    ("accepted", &role.accepted),
+                    ("rejected", &role.rejected),
+                    ("nurture", &role.nurture),
+                    ("unresolved", &role.unresolved),
+                ],
+                hidden::HISTORICAL,
+            ));
+        }
+        for (role, name) in [
+            ("source", hidden::SCOPE_SOURCE),
+            ("campaign", hidden::SCOPE_CAMPAIGN),
+            ("form", hidden::SCOPE_FORM),
+        ] {
+            if let Some(text) = text_of(role) {
+                hidden_cols.push(text.clone().with_name(name.into()).into_column());
+            }
+        }
+
+        let mut outcomes_path = None;
+        if let Some(o) = &ds.outcomes {
+            let path = mapping.resolve(o.file.get_ref());
+            let table = read_table(&path, &missing, mapping.delimiter())?;
+            let key = o.key.get_ref().trim();
+            let Some(kc) = table.columns.iter().find(|c| c.header == key) else {
+                let headers: Vec<&str> = table.columns.iter().map(|c| c.header.as_str()).collect();
+                return Err(Error::Invalid(Diagnostics(vec![
+                    mapping
+                        .diag(
+                            o.key.span(),
+                            format!(
+                                "the outcomes key `{key}` is not a column of `{}`",
+                                path.display()
+                            ),
+                        )
+                        .with_hint(format!("its headers are {}", list_names(&headers))),
+                ])));
+            };
+            let converted: HashSet<&str> = kc.text.iter().flatten().collect();
+            let flags: BooleanChunked = ids
+                .iter()
+                .map(|id| Some(id.is_some_and(|id| converted.contains(id))))
+                .collect();
+            hidden_cols.push(flags.with_name(hidden::CONVERTED.into()).into_column());
+            has_converted = true;
+            outcomes_path = Some(path);
+        }
+
+        let mut cols: Vec<Column> = Vec::with_capacity(kept.len() + hidden_cols.len());
+        for (c, f) in kept.into_iter().zip(&fields) {
+            let col = match (f.ty, c.numbers) {
+                (FieldType::Number, Some(n)) => n.with_name(f.name.as_str().into()).into_column(),
+                (FieldType::Number, None) => {
+                    Float64Chunked::full_null(f.name.as_str().into(), rows).into_column()
+                }
+                (FieldType::Text, _) => c.text.with_name(f.name.as_str().into()).into_column(),
+            };
+            cols.push(col);
+        }
+        cols.extend(hidden_cols);
+        let frame = DataFrame::new(rows, cols)?;
+        Ok(Dataset {
+            name: ds
+                .name
+                .clone()
+                .unwrap_or_else(|| leads_path.display().to_string()),
+            mapping_path: mapping.source.path.clone(),
+            leads_path,
+            outcomes_path,
+            frame,
+            id: id_name,
+            fields,
+            roles,
+            has_converted,
+            lines,
+        })
+    }
+}
+
+fn data(file: &Path, line: Option<usize>, column: Option<String>, message: String) -> Error {
+    Error::Data(DataError {
+        file: file.to_path_buf(),
+        line,
+        column,
+        lead: None,
+        message,
+    })
+}
+
+fn check_ids(
+    ids: &StringChunked,
+    path: &Path,
+    id_name: &str,
+    line_of: &dyn Fn(usize) -> Option<usize>,
+) -> Result<(), Error> {
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(ids.len());
+    let mut dups: Vec<String> = Vec::new();
+    let mut dup_count = 0usize;
+    let mut first_dup_row = None;
+    for (row, id) in ids.iter().enumerate() {
+        let Some(id) = id else {
+            return Err(data(
+                path,
+                line_of(row),
+                Some(id_name.to_string()),
+                format!("lead number {} has no id; every lead needs one", row + 1),
+            ));
+        };
+        if let Some(prev) = seen.insert(id, row) {
+            dup_count += 1;
+            first_dup_row.get_or_insert(row);
+            if dups.len() < 5 {
+                let where_ = match (line_of(prev), line_of(row)) {
+                    (Some(a), Some(b)) => format!(" (lines {a} and {b})"),
+                    _ => format!(" (rows {} and {})", prev + 1, row + 1),
+                };
+                dups.push(format!("`{id}`{where_}"));
+            }
+        }
+    }
+    if dup_count > 0 {
+        let more = if dup_count > dups.len() {
+            format!(" and {} more", dup_count - dups.len())
+        } else {
+            String::new()
+        };
+        return Err(Error::Data(DataError {
+            file: path.to_path_buf(),
+            line: first_dup_row.and_then(line_of),
+            column: Some(id_name.to_string()),
+            lead: None,
+            message: format!(
+                "duplicate lead ids: {}{more}; each lead must appear once",
+                dups.join(", ")
+            ),
+        }));
+    }
+    Ok(())
+}
+
+/// True where the text is in `truthy`, false otherwise (missing included).
+fn flag(text: &StringChunked, truthy: &[String], name: &str) -> Column {
+    let ca: BooleanChunked = text
+        .iter()
+        .map(|v| Some(v.is_some_and(|v| truthy.iter().any(|t| t == v))))
+        .collect();
+    ca.with_name(name.into()).into_column()
+}
+
+/// The label of the first list that contains the text; null for values in no list.
+fn category(text: &StringChunked, lists: &[(&str, &Vec<String>)], name: &str) -> Column {
+    let ca: StringChunked = text
+        .iter()
+        .map(|v| {
+            v.and_then(|v| {
+                lists
+                    .iter()
+                    .find(|(_, l)| l.iter().any(|t| t == v))
+                    .map(|(label, _)| *label)
+            })
+        })
+        .collect();
+    ca.with_name(name.into()).into_column()
+}
+
+/// Best-effort span of a quoted key in a TOML source.
+fn key_span(text: &str, key: &str) -> std::ops::Range<usize> {
+    for q in [format!("\"{key}\""), format!("'{key}'"), key.to_string()] {
+        if let Some(i) = text.find(&q) {
+            return i..i + q.len();
+        }
+    }
+    0..0
+}

@@ -1,0 +1,93 @@
+//! The library's error type. Every variant says what is wrong and where: a file and, where it
+//! applies, a line, a column and a lead id.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::diag::Diagnostics;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file could not be read or written.
+    #[error("cannot {action} `{}`: {source}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A policy or mapping file has problems (all of them, with locations).
+    #[error("{0}")]
+    Invalid(Diagnostics),
+    /// A data file has a problem at a place.
+    #[error("{0}")]
+    Data(DataError),
+    /// A lead id that the dataset does not have.
+    #[error("lead `{0}` is not in the dataset")]
+    UnknownLead(String),
+    /// A usage problem that is not tied to a file (bad output extension, …).
+    #[error("{0}")]
+    Usage(String),
+    #[error("internal data error: {0}")]
+    Polars(#[from] polars::prelude::PolarsError),
+}
+
+impl Error {
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        Error::Io {
+            action: "read",
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+    pub fn write(path: &Path, source: std::io::Error) -> Self {
+        Error::Io {
+            action: "write",
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+    /// A stable code for front ends to branch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Io { .. } => "io",
+            Error::Invalid(_) => "invalid",
+            Error::Data(_) => "data",
+            Error::UnknownLead(_) => "unknown_lead",
+            Error::Usage(_) => "usage",
+            Error::Polars(_) => "internal",
+        }
+    }
+}
+
+/// A problem in a data file: `file:line`, the column and the lead when known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataError {
+    pub file: PathBuf,
+    pub line: Option<usize>,
+    pub column: Option<String>,
+    pub lead: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for DataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "error: {}", self.message)?;
+        write!(f, "  --> {}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        let mut parts = Vec::new();
+        if let Some(c) = &self.column {
+            parts.push(format!("column `{c}`"));
+        }
+        if let Some(l) = &self.lead {
+            parts.push(format!("lead `{l}`"));
+        }
+        if !parts.is_empty() {
+            write!(f, " ({})", parts.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for DataError {}

@@ -1,0 +1,2103 @@
+//! Deterministic synthetic B2B lead dataset generator (`leadpolicy generate`).
+//!
+//! This module owns the fake inbound funnel used for demos, fixtures and benchmarks: a tiny
+//! seeded PRNG (xoshiro256** seeded through SplitMix64), a latent "fit" model (company size,
+//! industry, persona, engagement) that drives the historical outcomes, and the three files it
+//! writes into one directory — `leads.csv` (a CRM-style lead export with real-world mess:
+//! picklist `Select` values, `N/A`, `-`, stray spaces, quoted commas, CRLF line endings),
+//! `deals.csv` (the outcomes file, a semi-join on `Lead ID`) and `mapping.toml` (the dataset
+//! mapping of design.md). It must not read the clock, the environment or any entropy other than
+//! `seed`, must not depend on the policy, engine or dataset modules, and must not change its
+//! output for a given `(rows, seed)`: fixtures and benchmarks rely on byte-identical files, so
+//! any change to the tables or the model below is a breaking change. For the same reason it only
+//! uses integer and basic IEEE float arithmetic (no `exp`, `ln`, `powf`, whose last bits may
+//! differ between platforms).
+
+use std::fmt::Write as _;
+use std::fs::{self, File};
+use std::io::{self, BufWriter};
+use std::path::{Path, PathBuf};
+
+/// How much to generate and from which seed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GenerateOptions {
+    pub rows: usize,
+    pub seed: u64,
+}
+
+/// What [`generate`] wrote: lead rows, leads that converted, and the files (leads, deals, mapping).
+#[derive(Debug)]
+pub struct GenerateSummary {
+    pub rows: usize,
+    pub converted: usize,
+    pub files: Vec<PathBuf>,
+}
+
+/// Writes `leads.csv`, `deals.csv` and `mapping.toml` into `out_dir` (created if missing).
+pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> io::Result<GenerateSummary> {
+    if opts.rows == 0 {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "generate: rows must be at least 1 (a dataset with no rows cannot be loaded)",
+        ));
+    }
+    fs::create_dir_all(out_dir)?;
+    let leads_path = out_dir.join("leads.csv");
+    let deals_path = out_dir.join("deals.csv");
+    let mapping_path = out_dir.join("mapping.toml");
+
+    let mut leads = csv_writer(&leads_path)?;
+    let mut deals = csv_writer(&deals_path)?;
+    leads.write_record(COLUMNS.iter().map(|c| c.header))?;
+    deals.write_record(["Lead ID", "Deal ID", "Amount", "Closed Date"])?;
+
+    let mut g = Generator::new(opts);
+    let mut converted = 0usize;
+    for i in 0..opts.rows {
+        let force = i + 1 == opts.rows && converted == 0;
+        if g.lead(i, force, &mut leads, &mut deals)? {
+            converted += 1;
+        }
+    }
+    leads.flush()?;
+    deals.flush()?;
+    drop(leads);
+    drop(deals);
+
+    fs::write(&mapping_path, mapping_text(opts))?;
+    Ok(GenerateSummary {
+        rows: opts.rows,
+        converted,
+        files: vec![leads_path, deals_path, mapping_path],
+    })
+}
+
+type CsvOut = csv::Writer<BufWriter<File>>;
+
+fn csv_writer(path: &Path) -> io::Result<CsvOut> {
+    let file = BufWriter::with_capacity(1 << 20, File::create(path)?);
+    Ok(csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(file))
+}
+
+// ---------------------------------------------------------------------------------------------
+// PRNG: xoshiro256** seeded by SplitMix64. Frozen: the output of a seed must never change.
+
+fn splitmix64(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+struct Rng {
+    s: [u64; 4],
+}
+
+impl Rng {
+    fn new(seed: u64) -> Self {
+        let mut sm = seed;
+        let s = [
+            splitmix64(&mut sm),
+            splitmix64(&mut sm),
+            splitmix64(&mut sm),
+            splitmix64(&mut sm),
+        ];
+        Rng { s }
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        let mut s = self.s;
+        let result = s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
+        let t = s[1] << 17;
+        s[2] ^= s[0];
+        s[3] ^= s[1];
+        s[1] ^= s[2];
+        s[0] ^= s[3];
+        s[2] ^= t;
+        s[3] = s[3].rotate_left(45);
+        self.s = s;
+        result
+    }
+
+    /// Uniform in `0..n` (0 when `n == 0`).
+    fn below(&mut self, n: u64) -> u64 {
+        ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
+    }
+
+    fn index(&mut self, len: usize) -> usize {
+        self.below(len as u64) as usize
+    }
+
+    /// Uniform in `lo..=hi`.
+    fn between(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.below(hi.saturating_sub(lo) + 1)
+    }
+
+    /// Uniform in `[0, 1)` with 53 random bits.
+    fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0)
+    }
+
+    fn chance(&mut self, p: f64) -> bool {
+        self.unit() < p
+    }
+
+    /// Approximately standard normal (Irwin–Hall with four terms, scaled to unit variance).
+    fn normal(&mut self) -> f64 {
+        let a = self.unit();
+        let b = self.unit();
+        let c = self.unit();
+        let d = self.unit();
+        (a + b + c + d - 2.0) * 1.732_050_807_568_877_2
+    }
+
+    fn pick<T: Copy>(&mut self, items: &[T], fallback: T) -> T {
+        items
+            .get(self.index(items.len()))
+            .copied()
+            .unwrap_or(fallback)
+    }
+
+    fn weighted<T: Copy>(&mut self, items: &[(T, u32)], fallback: T) -> T {
+        let total: u64 = items.iter().map(|&(_, w)| u64::from(w)).sum();
+        let mut r = self.below(total);
+        for &(item, w) in items {
+            let w = u64::from(w);
+            if r < w {
+                return item;
+            }
+            r -= w;
+        }
+        fallback
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output columns (header as exported, renamed name, forced type).
+
+struct Column {
+    header: &'static str,
+    name: &'static str,
+    kind: Option<&'static str>,
+}
+
+const fn col(header: &'static str, name: &'static str) -> Column {
+    Column {
+        header,
+        name,
+        kind: None,
+    }
+}
+
+const fn num(header: &'static str, name: &'static str) -> Column {
+    Column {
+        header,
+        name,
+        kind: Some("number"),
+    }
+}
+
+const fn txt(header: &'static str, name: &'static str) -> Column {
+    Column {
+        header,
+        name,
+        kind: Some("text"),
+    }
+}
+
+const COLUMNS: [Column; 30] = [
+    col("Lead ID", "lead_id"),
+    col("Created Date", "created_at"),
+    col("Lead Source", "lead_source"),
+    col("Campaign", "campaign"),
+    col("Form", "form"),
+    col("Company", "company"),
+    col("Email Domain", "email_domain"),
+    num("Employees", "employees"),
+    col("Industry", "industry"),
+    num("Annual Revenue", "annual_revenue"),
+    col("Job Title", "job_title"),
+    col("Job Level", "job_level"),
+    col("Country", "country"),
+    txt("Postal Code", "postal_code"),
+    col("Age Band", "age_band"),
+    col("Gender", "gender"),
+    num("Engagement Score", "engagement_score"),
+    num("Total Time Spent on Website", "time_on_site"),
+    num("Pages Viewed", "pages_viewed"),
+    col("CRM Match", "crm_match"),
+    col("Enrichment Source", "enrichment_source"),
+    num("Enrichment Confidence", "enrichment_confidence"),
+    txt("Enrichment Error", "enrichment_error"),
+    col("Account Owner", "account_owner"),
+    col("Territory", "territory"),
+    col("SDR Route", "sdr_route"),
+    num("First Touch Minutes", "first_touch_minutes"),
+    col("Seller Outcome", "seller_outcome"),
+    col("Meeting", "meeting"),
+    col("Seller Feedback", "seller_feedback"),
+];
+
+fn mapping_text(opts: &GenerateOptions) -> String {
+    let mut s = String::with_capacity(4096);
+    let _ = writeln!(
+        s,
+        "# Dataset mapping written by `leadpolicy generate` (seed {}, {} rows).\n\
+         # Synthetic data: the same seed always gives byte-identical files.\n\
+         # Keys of [columns] are the CRM export headers; everything else uses the renamed names.\n",
+        opts.seed, opts.rows
+    );
+    let _ = writeln!(
+        s,
+        "[dataset]\n\
+         name = \"Synthetic inbound leads 2025 (seed {})\"\n\
+         leads = \"leads.csv\"\n\
+         outcomes = {{ file = \"deals.csv\", key = \"Lead ID\" }}  # a lead present there converted\n\
+         id = \"lead_id\"\n\
+         missing = [\"\", \"Select\", \"N/A\", \"-\"]\n\n\
+         [columns]",
+        opts.seed
+    );
+    for c in &COLUMNS {
+        let _ = write!(s, "\"{}\" = {{ name = \"{}\"", c.header, c.name);
+        if let Some(kind) = c.kind {
+            let _ = write!(s, ", type = \"{kind}\"");
+        }
+        s.push_str(" }\n");
+    }
+    s.push_str(
+        "\n[roles]\n\
+         created_at = \"created_at\"\n\
+         source = \"lead_source\"\n\
+         campaign = \"campaign\"\n\
+         form = \"form\"\n\
+         crm_match = \"crm_match\"\n\
+         enrichment_source = \"enrichment_source\"\n\
+         enrichment_confidence = \"enrichment_confidence\"\n\
+         enrichment_error = { column = \"enrichment_error\", true = [\"1\"] }\n\
+         account_owner = \"account_owner\"\n\
+         first_touch_minutes = \"first_touch_minutes\"\n\
+         seller_outcome = { column = \"seller_outcome\", accepted = [\"accepted\"], sent_back = [\"sent_back\"] }\n\
+         meeting = { column = \"meeting\", held = [\"held\"], no_show = [\"no_show\"] }\n\
+         historical_decision = { column = \"sdr_route\", accepted = [\"AE\"], rejected = [\"DQ\"], nurture = [\"Nurture\"], unresolved = [\"Review\"] }\n\
+         seller_feedback = \"seller_feedback\"\n",
+    );
+    s
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tables. Changing any of them changes every generated file.
+
+const FORM_NONE: usize = 5;
+const FORMS: [&str; 5] = [
+    "demo_form",
+    "contact_us",
+    "ebook_form",
+    "webinar_reg",
+    "partner_portal",
+];
+
+// Per form (demo_form, contact_us, ebook_form, webinar_reg, partner_portal, none): probability
+// that the export lacks employees, industry, job level, revenue, country, job title, company.
+// Firmographic gaps shrink when enrichment succeeded.
+const F_EMP: usize = 0;
+const F_IND: usize = 1;
+const F_LVL: usize = 2;
+const F_REV: usize = 3;
+const F_CTRY: usize = 4;
+const F_TITLE: usize = 5;
+const F_COMPANY: usize = 6;
+const FORM_MISSING: [[f64; 7]; 6] = [
+    [0.04, 0.05, 0.06, 0.45, 0.02, 0.03, 0.01],
+    [0.30, 0.30, 0.25, 0.70, 0.10, 0.15, 0.05],
+    [0.80, 0.75, 0.45, 0.85, 0.30, 0.35, 0.20],
+    [0.35, 0.25, 0.15, 0.75, 0.15, 0.05, 0.05],
+    [0.01, 0.01, 0.02, 0.10, 0.00, 0.01, 0.00],
+    [0.45, 0.40, 0.35, 0.80, 0.20, 0.15, 0.05],
+];
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Persona {
+    Normal,
+    Personal,
+    Student,
+    JobSeeker,
+    Competitor,
+}
+
+struct Source {
+    name: &'static str,
+    weight: u32,
+    /// Weights of FORMS plus "no form" (list imports, badge scans).
+    forms: [u32; 6],
+    family: &'static str,
+    themes: &'static [&'static str],
+    campaign_missing: f64,
+    engagement_bonus: f64,
+    /// Normal, Personal, Student, JobSeeker, Competitor.
+    personas: [u32; 5],
+    fast_touch: bool,
+}
+
+const SOURCES: [Source; 8] = [
+    Source {
+        name: "demo_request",
+        weight: 16,
+        forms: [85, 15, 0, 0, 0, 0],
+        family: "demo",
+        themes: &["always-on", "pricing-page"],
+        campaign_missing: 0.03,
+        engagement_bonus: 18.0,
+        personas: [84, 9, 2, 2, 3],
+        fast_touch: true,
+    },
+    Source {
+        name: "webinar",
+        weight: 15,
+        forms: [0, 5, 0, 95, 0, 0],
+        family: "webinar",
+        themes: &["ai-ops", "revops-101", "data-quality", "forecasting"],
+        campaign_missing: 0.02,
+        engagement_bonus: 4.0,
+        personas: [78, 9, 7, 4, 2],
+        fast_touch: false,
+    },
+    Source {
+        name: "content_download",
+        weight: 19,
+        forms: [0, 5, 95, 0, 0, 0],
+        family: "ebook",
+        themes: &["state-of-revops", "lead-scoring-guide", "ai-playbook"],
+        campaign_missing: 0.04,
+        engagement_bonus: -6.0,
+        personas: [70, 12, 10, 6, 2],
+        fast_touch: false,
+    },
+    Source {
+        name: "paid_search",
+        weight: 16,
+        forms: [45, 25, 30, 0, 0, 0],
+        family: "paid-search",
+        themes: &["brand", "competitor", "generic"],
+        campaign_missing: 0.05,
+        engagement_bonus: 3.0,
+        personas: [80, 10, 4, 3, 3],
+        fast_touch: false,
+    },
+    Source {
+        name: "partner_referral",
+        weight: 7,
+        forms: [0, 10, 0, 0, 90, 0],
+        family: "partner",
+        themes: &["co-sell", "marketplace"],
+        campaign_missing: 0.08,
+        engagement_bonus: 14.0,
+        personas: [96, 3, 0, 0, 1],
+        fast_touch: true,
+    },
+    Source {
+        name: "event",
+        weight: 10,
+        forms: [20, 20, 0, 0, 0, 60],
+        family: "event",
+        themes: &["saastr", "dreamforce", "roadshow"],
+        campaign_missing: 0.04,
+        engagement_bonus: 6.0,
+        personas: [85, 6, 5, 3, 1],
+        fast_touch: false,
+    },
+    Source {
+        name: "organic_search",
+        weight: 10,
+        forms: [30, 50, 20, 0, 0, 0],
+        family: "organic",
+        themes: &["seo-blog", "g2-reviews"],
+        campaign_missing: 0.70,
+        engagement_bonus: 2.0,
+        personas: [74, 11, 7, 6, 2],
+        fast_touch: false,
+    },
+    Source {
+        name: "list_import",
+        weight: 5,
+        forms: [0, 0, 0, 0, 0, 100],
+        family: "list",
+        themes: &["tradeshow-import", "purchased-list"],
+        campaign_missing: 0.10,
+        engagement_bonus: -15.0,
+        personas: [88, 8, 2, 1, 1],
+        fast_touch: false,
+    },
+];
+
+struct Industry {
+    name: &'static str,
+    weight: u32,
+    /// How well the industry fits the product (latent, never exported).
+    score: f64,
+    words: &'static [&'static str],
+}
+
+const IND_SOFTWARE: usize = 0;
+const IND_EDUCATION: usize = 9;
+const INDUSTRIES: [Industry; 12] = [
+    Industry {
+        name: "software",
+        weight: 22,
+        score: 1.0,
+        words: &[
+            "Software",
+            "Systems",
+            "Labs",
+            "Cloud",
+            "Analytics",
+            "Technologies",
+            "Data",
+        ],
+    },
+    Industry {
+        name: "fintech",
+        weight: 9,
+        score: 0.95,
+        words: &[
+            "Payments",
+            "Capital",
+            "Financial",
+            "Pay",
+            "Lending",
+            "Ledger",
+        ],
+    },
+    Industry {
+        name: "healthcare",
+        weight: 10,
+        score: 0.75,
+        words: &["Health", "Medical", "Care", "Clinics", "Biosciences"],
+    },
+    Industry {
+        name: "logistics",
+        weight: 6,
+        score: 0.7,
+        words: &["Logistics", "Freight", "Shipping", "Supply Co"],
+    },
+    Industry {
+        name: "professional_services",
+        weight: 10,
+        score: 0.6,
+        words: &["Consulting", "Partners", "Advisory", "Group"],
+    },
+    Industry {
+        name: "manufacturing",
+        weight: 11,
+        score: 0.55,
+        words: &[
+            "Manufacturing",
+            "Industries",
+            "Components",
+            "Robotics",
+            "Machining",
+        ],
+    },
+    Industry {
+        name: "telecom",
+        weight: 5,
+        score: 0.6,
+        words: &["Telecom", "Networks", "Communications", "Wireless"],
+    },
+    Industry {
+        name: "retail",
+        weight: 8,
+        score: 0.45,
+        words: &["Retail", "Goods", "Outfitters", "Market", "Brands"],
+    },
+    Industry {
+        name: "media",
+        weight: 5,
+        score: 0.4,
+        words: &["Media", "Studios", "Publishing", "Digital"],
+    },
+    Industry {
+        name: "education",
+        weight: 7,
+        score: 0.2,
+        words: &["Learning", "Academy", "Education", "Schools"],
+    },
+    Industry {
+        name: "government",
+        weight: 4,
+        score: 0.25,
+        words: &["County Services", "Public Works", "Municipal Authority"],
+    },
+    Industry {
+        name: "nonprofit",
+        weight: 3,
+        score: 0.1,
+        words: &["Foundation", "Alliance", "Trust", "Fund"],
+    },
+];
+
+const PREFIXES: [&str; 48] = [
+    "Acme",
+    "Northwind",
+    "Blue Harbor",
+    "Crestline",
+    "Ironbridge",
+    "Silverleaf",
+    "Redwood",
+    "Summit",
+    "Bright Path",
+    "Cobalt",
+    "Granite",
+    "Harborview",
+    "Lumen",
+    "Meridian",
+    "Nimbus",
+    "Oakridge",
+    "Pinnacle",
+    "Quantum",
+    "Riverstone",
+    "Sterling",
+    "Tidewater",
+    "Vantage",
+    "Westfield",
+    "Zenith",
+    "Apex",
+    "Beacon",
+    "Cascade",
+    "Evergreen",
+    "Falcon",
+    "Horizon",
+    "Keystone",
+    "Lakeside",
+    "Maple",
+    "Orion",
+    "Polaris",
+    "Sequoia",
+    "Trailhead",
+    "Union",
+    "Vertex",
+    "Willow",
+    "Copperline",
+    "Driftwood",
+    "Elm Street",
+    "Foxglove",
+    "Goldcrest",
+    "Hollow Pine",
+    "Juniper",
+    "Kestrel",
+];
+
+const MIDDLES: [&str; 10] = [
+    "Global", "North", "Pacific", "Atlantic", "United", "First", "Digital", "Smart", "Prime",
+    "Next",
+];
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Region {
+    Na,
+    Emea,
+    Apac,
+    Latam,
+}
+
+struct Country {
+    name: &'static str,
+    weight: u32,
+    region: Region,
+    tld: &'static str,
+}
+
+const fn country(name: &'static str, weight: u32, region: Region, tld: &'static str) -> Country {
+    Country {
+        name,
+        weight,
+        region,
+        tld,
+    }
+}
+
+const C_US: usize = 0;
+const C_UK: usize = 2;
+const C_DE: usize = 3;
+const COUNTRIES: [Country; 14] = [
+    country("United States", 44, Region::Na, ".com"),
+    country("Canada", 6, Region::Na, ".ca"),
+    country("United Kingdom", 12, Region::Emea, ".co.uk"),
+    country("Germany", 8, Region::Emea, ".de"),
+    country("France", 5, Region::Emea, ".fr"),
+    country("Netherlands", 3, Region::Emea, ".nl"),
+    country("Spain", 2, Region::Emea, ".es"),
+    country("Sweden", 2, Region::Emea, ".se"),
+    country("Australia", 4, Region::Apac, ".com.au"),
+    country("India", 6, Region::Apac, ".in"),
+    country("Singapore", 2, Region::Apac, ".sg"),
+    country("Japan", 2, Region::Apac, ".jp"),
+    country("Brazil", 3, Region::Latam, ".com.br"),
+    country("Mexico", 2, Region::Latam, ".mx"),
+];
+
+fn country_weights() -> [(usize, u32); 14] {
+    let mut w = [(0usize, 0u32); 14];
+    for (i, c) in COUNTRIES.iter().enumerate() {
+        if let Some(slot) = w.get_mut(i) {
+            *slot = (i, c.weight);
+        }
+    }
+    w
+}
+
+fn industry_weights() -> [(usize, u32); 12] {
+    let mut w = [(0usize, 0u32); 12];
+    for (i, ind) in INDUSTRIES.iter().enumerate() {
+        if let Some(slot) = w.get_mut(i) {
+            *slot = (i, ind.weight);
+        }
+    }
+    w
+}
+
+// Company size buckets (employees), weights for the whole market.
+const SIZE_BUCKETS: [((u64, u64), u32); 6] = [
+    ((1, 10), 12),
+    ((11, 50), 20),
+    ((51, 200), 24),
+    ((201, 1000), 22),
+    ((1001, 5000), 14),
+    ((5001, 50000), 8),
+];
+
+const LEVEL_STUDENT: usize = 5;
+const LEVELS: [&str; 6] = [
+    "c_level",
+    "vp",
+    "director",
+    "manager",
+    "individual_contributor",
+    "student",
+];
+
+// Titles per level with a persona score (how close to the buyer: sales, marketing, revops).
+const TITLES: [&[(&str, f64)]; 5] = [
+    &[
+        ("CEO", 0.8),
+        ("Founder & CEO", 0.85),
+        ("Chief Revenue Officer", 1.0),
+        ("CMO", 0.9),
+        ("CFO", 0.5),
+        ("CTO", 0.55),
+        ("COO", 0.7),
+        ("Co-Founder", 0.8),
+    ],
+    &[
+        ("VP Sales", 1.0),
+        ("VP of Marketing", 0.95),
+        ("VP, Revenue Operations", 1.0),
+        ("VP Engineering", 0.45),
+        ("VP Finance", 0.4),
+        ("SVP, Global Sales", 1.0),
+        ("VP Customer Success", 0.6),
+    ],
+    &[
+        ("Director of Sales", 0.95),
+        ("Director, Demand Generation", 0.95),
+        ("Sales Operations Director", 1.0),
+        ("Director of IT", 0.5),
+        ("Head of Growth", 0.9),
+        ("Head of RevOps", 1.0),
+        ("Director of Finance", 0.35),
+    ],
+    &[
+        ("Marketing Manager", 0.75),
+        ("Sales Manager", 0.8),
+        ("RevOps Manager", 0.9),
+        ("IT Manager", 0.4),
+        ("Marketing Operations Manager", 0.85),
+        ("Finance Manager", 0.3),
+        ("HR Manager", 0.15),
+    ],
+    &[
+        ("Sales Development Representative", 0.35),
+        ("Account Executive", 0.4),
+        ("Marketing Specialist", 0.4),
+        ("Data Analyst", 0.3),
+        ("Software Engineer", 0.15),
+        ("Marketing Coordinator", 0.3),
+        ("Sales Operations Analyst", 0.5),
+        ("Consultant", 0.3),
+    ],
+];
+
+const LEVEL_SCORE: [f64; 5] = [0.85, 1.0, 0.95, 0.7, 0.35];
+
+const STUDENT_TITLES: [&str; 7] = [
+    "Student",
+    "MBA Candidate",
+    "PhD Student",
+    "Graduate Student",
+    "student",
+    "Intern",
+    "MSc Student",
+];
+const JOB_SEEKER_TITLES: [&str; 6] = [
+    "Job Seeker",
+    "Looking for new opportunities",
+    "Open to Work",
+    "Unemployed",
+    "Between roles",
+    "job seeker",
+];
+const COMPETITOR_TITLES: [&str; 5] = [
+    "Product Marketing Manager",
+    "Competitive Intelligence Analyst",
+    "Solutions Engineer",
+    "Product Manager",
+    "Sales Engineer",
+];
+
+/// (company, email domain, employees, country index)
+const COMPETITORS: [(&str, &str, u64, usize); 5] = [
+    ("LeadSpark, Inc.", "leadspark.io", 420, C_US),
+    ("RouteWise", "routewise.com", 180, C_US),
+    ("RouteWise", "eu.routewise.com", 180, C_UK),
+    ("FunnelForge", "funnelforge.ai", 95, C_US),
+    ("Qualifi Labs GmbH", "qualifilabs.com", 260, C_DE),
+];
+
+const UNIVERSITIES: [(&str, &str); 6] = [
+    ("State University", "stateu.edu"),
+    ("University of Westbrook", "westbrook.edu"),
+    ("Riverside College", "riverside.edu"),
+    ("Northfield Institute of Technology", "nit.edu"),
+    ("Lakeshore University", "lakeshore.edu"),
+    ("Université de Lyon", "univ-lyon.fr"),
+];
+
+const PERSONAL_DOMAINS: [(&str, u32); 7] = [
+    ("gmail.com", 55),
+    ("yahoo.com", 12),
+    ("outlook.com", 12),
+    ("hotmail.com", 10),
+    ("icloud.com", 6),
+    ("proton.me", 3),
+    ("aol.com", 2),
+];
+
+struct Provider {
+    name: &'static str,
+    weight: u32,
+    error_rate: f64,
+    mean: f64,
+    sd: f64,
+}
+
+const PROVIDERS: [Provider; 3] = [
+    Provider {
+        name: "clearbit",
+        weight: 38,
+        error_rate: 0.04,
+        mean: 0.76,
+        sd: 0.12,
+    },
+    Provider {
+        name: "zoominfo",
+        weight: 34,
+        error_rate: 0.015,
+        mean: 0.84,
+        sd: 0.08,
+    },
+    Provider {
+        name: "apollo",
+        weight: 22,
+        error_rate: 0.07,
+        mean: 0.63,
+        sd: 0.16,
+    },
+];
+const NO_PROVIDER_WEIGHT: u32 = 6;
+
+const TERRITORIES: [(&str, &[&str]); 7] = [
+    (
+        "NA Enterprise",
+        &["Dana Whitfield", "Marcus Chen", "Priya Raman"],
+    ),
+    ("NA East", &["Marcus Chen", "Tom Becker", "Alicia Gomez"]),
+    ("NA West", &["Priya Raman", "Jordan Lee", "Sam Okafor"]),
+    ("EMEA Enterprise", &["Sophie Laurent", "Henrik Larsen"]),
+    (
+        "EMEA Commercial",
+        &["Henrik Larsen", "Chloe Martin", "Oliver Grant"],
+    ),
+    ("APAC", &["Kenji Watanabe", "Aisha Khan"]),
+    ("LATAM", &["Lucas Pereira", "Alicia Gomez"]),
+];
+
+/// For each territory, the territory it overlaps with (same region).
+const OVERLAPS: [usize; 7] = [1, 0, 0, 4, 3, 5, 6];
+
+const AGE_BANDS: [&str; 6] = ["18-24", "25-34", "35-44", "45-54", "55-64", "65+"];
+const GENDERS: [(&str, u32); 4] = [
+    ("Female", 38),
+    ("Male", 47),
+    ("Non-binary", 2),
+    ("Prefer not to say", 13),
+];
+
+const FEEDBACK_HELD: [&str; 6] = [
+    "Good fit, demo booked",
+    "Strong pain on lead routing; moving to discovery",
+    "Budget approved for this half",
+    "Champion identified",
+    "Great call - evaluating vs. incumbent",
+    "Multi-threaded, security review next",
+];
+const FEEDBACK_NO_SHOW: [&str; 3] = [
+    "No-show for first meeting, rescheduling",
+    "Booked but ghosted",
+    "Hard to reach, left voicemail",
+];
+const FEEDBACK_SENT_BACK: [&str; 6] = [
+    "No budget this year",
+    "Not a decision maker",
+    "Wrong contact, asked to reach IT",
+    "Timing: revisit next year",
+    "Existing customer, routed to CSM",
+    "Just researching, no project",
+];
+const SDR_NOTES: [&str; 4] = [
+    "Added to nurture",
+    "Needs research: company size unclear",
+    "Bad email, bounced",
+    "Unsubscribed",
+];
+
+const HOURS: [(u64, u32); 24] = [
+    (0, 1),
+    (1, 1),
+    (2, 1),
+    (3, 1),
+    (4, 1),
+    (5, 2),
+    (6, 3),
+    (7, 6),
+    (8, 10),
+    (9, 14),
+    (10, 15),
+    (11, 14),
+    (12, 12),
+    (13, 13),
+    (14, 14),
+    (15, 13),
+    (16, 11),
+    (17, 8),
+    (18, 5),
+    (19, 4),
+    (20, 3),
+    (21, 2),
+    (22, 2),
+    (23, 1),
+];
+
+const MONTH_DAYS: [u64; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/// Day index counted from 2025-01-01 (2025–2027 have no leap day) → (year, month, day).
+fn ymd(day: u64) -> (u64, u64, u64) {
+    let year = 2025 + day / 365;
+    let mut d = day % 365;
+    let mut month = 12;
+    for (i, &len) in MONTH_DAYS.iter().enumerate() {
+        if d < len {
+            month = i as u64 + 1;
+            break;
+        }
+        d -= len;
+    }
+    (year, month, d + 1)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cell buffer: one String per record plus field boundaries, so a row costs no allocation.
+
+struct Cells {
+    buf: String,
+    ends: Vec<usize>,
+}
+
+#[derive(Clone, Copy)]
+enum Miss {
+    /// Picklist: mostly `Select`.
+    Pick,
+    /// Number: mostly empty.
+    Num,
+    /// Free text: mostly empty.
+    Text,
+}
+
+impl Cells {
+    fn new() -> Self {
+        Cells {
+            buf: String::with_capacity(1024),
+            ends: Vec::with_capacity(32),
+        }
+    }
+
+    fn clear(&mut self) {
+        self.buf.clear();
+        self.ends.clear();
+    }
+
+    fn end(&mut self) {
+        self.ends.push(self.buf.len());
+    }
+
+    fn text(&mut self, s: &str) {
+        self.buf.push_str(s);
+        self.end();
+    }
+
+    fn missing(&mut self, r: &mut Rng, kind: Miss) {
+        let token = match kind {
+            Miss::Pick => r.weighted(&[("Select", 60), ("", 30), ("N/A", 10)], ""),
+            Miss::Num => r.weighted(&[("", 70), ("-", 15), ("N/A", 15)], ""),
+            Miss::Text => r.weighted(&[("", 80), ("-", 10), ("N/A", 10)], ""),
+        };
+        self.text(token);
+    }
+
+    /// A text value with probability `space` of stray surrounding whitespace, or a missing token.
+    fn opt(&mut self, r: &mut Rng, value: Option<&str>, kind: Miss, space: f64) {
+        match value {
+            Some(v) => self.spaced(r, v, space),
+            None => self.missing(r, kind),
+        }
+    }
+
+    fn spaced(&mut self, r: &mut Rng, v: &str, space: f64) {
+        if space > 0.0 && r.chance(space) {
+            match r.below(3) {
+                0 => {
+                    self.buf.push(' ');
+                    self.buf.push_str(v);
+                }
+                1 => {
+                    self.buf.push_str(v);
+                    self.buf.push(' ');
+                }
+                _ => {
+                    self.buf.push_str("  ");
+                    self.buf.push_str(v);
+                    self.buf.push(' ');
+                }
+            }
+        } else {
+            self.buf.push_str(v);
+        }
+        self.end();
+    }
+
+    fn number(&mut self, r: &mut Rng, value: Option<u64>) {
+        match value {
+            Some(n) => {
+                let _ = write!(self.buf, "{n}");
+                self.end();
+            }
+            None => self.missing(r, Miss::Num),
+        }
+    }
+
+    /// `value` in hundredths, written with two decimals (`0.83`).
+    fn cents(&mut self, r: &mut Rng, value: Option<u64>) {
+        match value {
+            Some(n) => {
+                let _ = write!(self.buf, "{}.{:02}", n / 100, n % 100);
+                self.end();
+            }
+            None => self.missing(r, Miss::Num),
+        }
+    }
+
+    /// `value` in tenths, written with one decimal (`12.5`).
+    fn tenths(&mut self, r: &mut Rng, value: Option<u64>) {
+        match value {
+            Some(n) => {
+                let _ = write!(self.buf, "{}.{}", n / 10, n % 10);
+                self.end();
+            }
+            None => self.missing(r, Miss::Num),
+        }
+    }
+
+    /// A job title, a few in odd capitalisation as people type them.
+    fn title(&mut self, r: &mut Rng, title: Option<&str>) {
+        let Some(t) = title else {
+            self.missing(r, Miss::Text);
+            return;
+        };
+        match r.weighted(&[(0u8, 950), (1, 20), (2, 15), (3, 15)], 0) {
+            1 => {
+                for ch in t.chars() {
+                    self.buf.extend(ch.to_lowercase());
+                }
+            }
+            2 => {
+                for ch in t.chars() {
+                    self.buf.extend(ch.to_uppercase());
+                }
+            }
+            3 => {
+                let mut start = true;
+                for ch in t.chars() {
+                    if start {
+                        self.buf.extend(ch.to_uppercase());
+                    } else {
+                        self.buf.extend(ch.to_lowercase());
+                    }
+                    start = !ch.is_alphanumeric();
+                }
+            }
+            _ => {
+                if r.chance(0.02) {
+                    self.buf.push(' ');
+                }
+                self.buf.push_str(t);
+            }
+        }
+        self.end();
+    }
+
+    fn fields(&self) -> impl Iterator<Item = &[u8]> {
+        let bytes = self.buf.as_bytes();
+        let mut start = 0;
+        self.ends.iter().map(move |&e| {
+            let field = bytes.get(start..e).unwrap_or(&[]);
+            start = e;
+            field
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The lead model.
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Route {
+    Ae,
+    Dq,
+    Nurture,
+    Review,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Crm {
+    New,
+    ExistingAccount,
+    ExistingContact,
+    Duplicate,
+}
+
+impl Crm {
+    fn as_str(self) -> &'static str {
+        match self {
+            Crm::New => "new",
+            Crm::ExistingAccount => "existing_account",
+            Crm::ExistingContact => "existing_contact",
+            Crm::Duplicate => "duplicate",
+        }
+    }
+}
+
+/// Who the lead is: the company and the person (true values, before export gaps).
+struct Who {
+    industry: Option<usize>,
+    employees: Option<u64>,
+    country: usize,
+    revenue_per_employee: u64,
+    company_present: bool,
+    split: u64,
+    owner_seed: u64,
+    level: Option<usize>,
+    title: Option<&'static str>,
+    persona_score: f64,
+}
+
+struct Generator {
+    seed: u64,
+    rows: usize,
+    rng: Rng,
+    cells: Cells,
+    deal_cells: Cells,
+    company: String,
+    domain: String,
+    /// `campaigns[source][quarter]` = campaign names for each theme.
+    campaigns: Vec<Vec<Vec<String>>>,
+    next_deal: u64,
+    orphans: u64,
+    countries: [(usize, u32); 14],
+    industries: [(usize, u32); 12],
+}
+
+fn clamp01(x: f64) -> f64 {
+    x.clamp(0.0, 1.0)
+}
+
+fn push_slug(out: &mut String, part: &str) {
+    for ch in part.chars() {
+        if ch.is_ascii_alphanumeric() {
+            out.push(ch.to_ascii_lowercase());
+        }
+    }
+}
+
+fn size_score(employees: u64) -> f64 {
+    match employees {
+        0..=10 => 0.1,
+        11..=50 => 0.3,
+        51..=200 => 0.55,
+        201..=1000 => 0.85,
+        1001..=5000 => 1.0,
+        _ => 0.9,
+    }
+}
+
+fn digit(r: &mut Rng) -> char {
+    char::from(b'0' + r.below(10) as u8)
+}
+
+fn letter(r: &mut Rng) -> char {
+    char::from(b'A' + r.below(26) as u8)
+}
+
+fn digits(buf: &mut String, r: &mut Rng, n: usize) {
+    for _ in 0..n {
+        buf.push(digit(r));
+    }
+}
+
+fn write_postal(buf: &mut String, r: &mut Rng, country: usize) {
+    match COUNTRIES.get(country).map(|c| c.name) {
+        Some("Canada") => {
+            buf.push(letter(r));
+            buf.push(digit(r));
+            buf.push(letter(r));
+            buf.push(' ');
+            buf.push(digit(r));
+            buf.push(letter(r));
+            buf.push(digit(r));
+        }
+        Some("United Kingdom") => {
+            buf.push(letter(r));
+            buf.push(letter(r));
+            buf.push(digit(r));
+            buf.push(' ');
+            buf.push(digit(r));
+            buf.push(letter(r));
+            buf.push(letter(r));
+        }
+        Some("Netherlands") => {
+            digits(buf, r, 4);
+            buf.push(' ');
+            buf.push(letter(r));
+            buf.push(letter(r));
+        }
+        Some("Sweden") => {
+            digits(buf, r, 3);
+            buf.push(' ');
+            digits(buf, r, 2);
+        }
+        Some("Australia") => digits(buf, r, 4),
+        Some("India" | "Singapore") => digits(buf, r, 6),
+        Some("Japan") => {
+            digits(buf, r, 3);
+            buf.push('-');
+            digits(buf, r, 4);
+        }
+        Some("Brazil") => {
+            digits(buf, r, 5);
+            buf.push('-');
+            digits(buf, r, 3);
+        }
+        _ => digits(buf, r, 5),
+    }
+}
+
+impl Generator {
+    fn new(opts: &GenerateOptions) -> Self {
+        let mut campaigns = Vec::with_capacity(SOURCES.len());
+        for s in &SOURCES {
+            let mut per_quarter = Vec::with_capacity(4);
+            for q in 1..=4 {
+                per_quarter.push(
+                    s.themes
+                        .iter()
+                        .map(|t| format!("2025-Q{q}-{}-{t}", s.family))
+                        .collect::<Vec<_>>(),
+                );
+            }
+            campaigns.push(per_quarter);
+        }
+        Generator {
+            seed: opts.seed,
+            rows: opts.rows,
+            rng: Rng::new(opts.seed),
+            cells: Cells::new(),
+            deal_cells: Cells::new(),
+            company: String::with_capacity(64),
+            domain: String::with_capacity(64),
+            campaigns,
+            next_deal: 1,
+            orphans: 0,
+            countries: country_weights(),
+            industries: industry_weights(),
+        }
+    }
+
+    /// Generates lead `i` (0-based), writes its row and its deals; returns whether it converted.
+    fn lead(
+        &mut self,
+        i: usize,
+        force_convert: bool,
+        leads: &mut CsvOut,
+        deals: &mut CsvOut,
+    ) -> io::Result<bool> {
+        let r = &mut self.rng;
+        self.company.clear();
+        self.domain.clear();
+
+        // When: lead ids follow creation time across calendar 2025, business hours peak.
+        let day = ((i as u128 * 365) / self.rows.max(1) as u128) as u64;
+        let (year, month, dom) = ymd(day);
+        let hour = r.weighted(&HOURS, 12);
+        let minute = r.below(60);
+        let quarter = ((month - 1) / 3) as usize;
+
+        // Where from.
+        let source_weights: [(usize, u32); 8] = [
+            (0, SOURCES[0].weight),
+            (1, SOURCES[1].weight),
+            (2, SOURCES[2].weight),
+            (3, SOURCES[3].weight),
+            (4, SOURCES[4].weight),
+            (5, SOURCES[5].weight),
+            (6, SOURCES[6].weight),
+            (7, SOURCES[7].weight),
+        ];
+        let src_idx = r.weighted(&source_weights, 0);
+        let src = &SOURCES[src_idx];
+        let source_missing = r.chance(0.012);
+        let form_weights: [(usize, u32); 6] = [
+            (0, src.forms[0]),
+            (1, src.forms[1]),
+            (2, src.forms[2]),
+            (3, src.forms[3]),
+            (4, src.forms[4]),
+            (FORM_NONE, src.forms[5]),
+        ];
+        let form = r.weighted(&form_weights, FORM_NONE);
+        let campaign: Option<&str> = if r.chance(src.campaign_missing) {
+            None
+        } else {
+            let theme = r.index(src.themes.len());
+            self.campaigns
+                .get(src_idx)
+                .and_then(|q| q.get(quarter))
+                .and_then(|t| t.get(theme))
+                .map(String::as_str)
+        };
+
+        // Who.
+        let persona = r.weighted(
+            &[
+                (Persona::Normal, src.personas[0]),
+                (Persona::Personal, src.personas[1]),
+                (Persona::Student, src.personas[2]),
+                (Persona::JobSeeker, src.personas[3]),
+                (Persona::Competitor, src.personas[4]),
+            ],
+            Persona::Normal,
+        );
+
+        let personal_domain = r.weighted(&PERSONAL_DOMAINS, "gmail.com");
+        let who = match persona {
+            Persona::Normal | Persona::Personal => {
+                // Companies are stable: the same name always has the same size, country, owner.
+                let mut attempt = 0;
+                let mut who = loop {
+                    self.company.clear();
+                    self.domain.clear();
+                    let ind = r.weighted(&self.industries, IND_SOFTWARE);
+                    let words = INDUSTRIES.get(ind).map_or(&[][..], |i| i.words);
+                    let p = r.index(PREFIXES.len());
+                    let m = if r.chance(0.35) {
+                        Some(r.index(MIDDLES.len()))
+                    } else {
+                        None
+                    };
+                    let w = r.index(words.len());
+                    let key = ((ind as u64) << 48)
+                        | ((p as u64) << 32)
+                        | ((m.map_or(0, |m| m + 1) as u64) << 16)
+                        | w as u64;
+                    let mut c = Rng::new(self.seed ^ key.wrapping_mul(0xD1B5_4A32_D192_ED03));
+                    let (lo, hi) = c.weighted(&SIZE_BUCKETS, (51, 200));
+                    let u = c.unit();
+                    let emp = lo + ((hi - lo) as f64 * u * (1.0 + u) * 0.5) as u64;
+                    let country = c.weighted(&self.countries, C_US);
+                    let revenue_per_employee = c.between(60, 450) * 1000;
+                    let split = c.below(2);
+                    let owner_seed = c.next_u64();
+                    let ctry = COUNTRIES.get(country).unwrap_or(&COUNTRIES[C_US]);
+                    let legal = match (ctry.region, country) {
+                        (_, C_UK) => {
+                            c.weighted(&[("", 45), (" Ltd", 30), (", Ltd.", 15), (" plc", 10)], "")
+                        }
+                        (_, C_DE) => c.weighted(&[("", 40), (" GmbH", 50), (" AG", 10)], ""),
+                        (Region::Na, _) => c.weighted(
+                            &[
+                                ("", 45),
+                                (" Inc.", 20),
+                                (", Inc.", 15),
+                                (" LLC", 10),
+                                (", LLC", 5),
+                                (" Corp.", 5),
+                            ],
+                            "",
+                        ),
+                        (Region::Emea, _) => {
+                            c.weighted(&[("", 60), (" B.V.", 15), (" SAS", 15), (" Ltd", 10)], "")
+                        }
+                        (Region::Apac, _) => c.weighted(
+                            &[("", 60), (" Pte. Ltd.", 15), (" Pvt Ltd", 15), (" Ltd", 10)],
+                            "",
+                        ),
+                        (Region::Latam, _) => {
+                            c.weighted(&[("", 60), (" S.A.", 25), (" Ltda.", 15)], "")
+                        }
+                    };
+                    let tld = if c.chance(0.5) { ctry.tld } else { ".com" };
+                    let tld = if ind == IND_SOFTWARE && c.chance(0.3) {
+                        ".io"
+                    } else {
+                        tld
+                    };
+                    let prefix = PREFIXES.get(p).copied().unwrap_or("Acme");
+                    self.company.push_str(prefix);
+                    push_slug(&mut self.domain, prefix);
+                    if let Some(middle) = m.and_then(|m| MIDDLES.get(m)) {
+                        self.company.push(' ');
+                        self.company.push_str(middle);
+                        push_slug(&mut self.domain, middle);
+                    }
+                    self.company.push(' ');
+                    let word = words.get(w).copied().unwrap_or("Group");
+                    self.company.push_str(word);
+                    push_slug(&mut self.domain, word);
+                    self.company.push_str(legal);
+                    self.domain.push_str(tld);
+                    attempt += 1;
+                    // People on personal addresses mostly run small businesses.
+                    if persona == Persona::Normal || emp <= 200 || attempt >= 3 || r.chance(0.2) {
+                        break Who {
+                            industry: Some(ind),
+                            employees: Some(emp),
+                            country,
+                            revenue_per_employee,
+                            company_present: true,
+                            split,
+                            owner_seed,
+                            level: None,
+                            title: None,
+                            persona_score: 0.0,
+                        };
+                    }
+                };
+                if persona == Persona::Personal {
+                    self.domain.clear();
+                    let d = if who.country == C_DE && r.chance(0.4) {
+                        if r.chance(0.5) { "gmx.de" } else { "web.de" }
+                    } else {
+                        personal_domain
+                    };
+                    self.domain.push_str(d);
+                    who.company_present = r.chance(0.7);
+                }
+                let lw: [(usize, u32); 5] = if who.employees.is_some_and(|e| e <= 20) {
+                    [(0, 35), (1, 5), (2, 10), (3, 20), (4, 30)]
+                } else {
+                    [(0, 6), (1, 10), (2, 17), (3, 26), (4, 41)]
+                };
+                let lvl = r.weighted(&lw, 4);
+                let titles = TITLES.get(lvl).copied().unwrap_or(&[]);
+                let (t, fscore) = r.pick(titles, ("Manager", 0.5));
+                who.level = Some(lvl);
+                who.title = Some(t);
+                who.persona_score = LEVEL_SCORE.get(lvl).copied().unwrap_or(0.5) * fscore;
+                who
+            }
+            Persona::Student => {
+                let (u, d) = r.pick(&UNIVERSITIES, UNIVERSITIES[0]);
+                let company_present = r.chance(0.6);
+                self.company.push_str(u);
+                self.domain
+                    .push_str(if r.chance(0.55) { d } else { personal_domain });
+                let employees = Some(r.between(2000, 30000));
+                let country = if r.chance(0.6) {
+                    C_US
+                } else {
+                    r.weighted(&self.countries, C_US)
+                };
+                let level =
+                    r.weighted(&[(Some(LEVEL_STUDENT), 75), (None, 20), (Some(4), 5)], None);
+                Who {
+                    industry: Some(IND_EDUCATION),
+                    employees,
+                    country,
+                    revenue_per_employee: 0,
+                    company_present,
+                    split: 0,
+                    owner_seed: 0,
+                    level,
+                    title: Some(r.pick(&STUDENT_TITLES, "Student")),
+                    persona_score: 0.0,
+                }
+            }
+            Persona::JobSeeker => {
+                let company_present = r.chance(0.15);
+                self.company.push_str("Self-employed");
+                self.domain.push_str(personal_domain);
+                let industry = if r.chance(0.3) {
+                    Some(r.weighted(&self.industries, IND_SOFTWARE))
+                } else {
+                    None
+                };
+                let employees = if r.chance(0.2) { Some(1) } else { None };
+                let country = r.weighted(&self.countries, C_US);
+                let level = r.weighted(&[(Some(4), 40), (Some(3), 15), (None, 45)], None);
+                Who {
+                    industry,
+                    employees,
+                    country,
+                    revenue_per_employee: 0,
+                    company_present,
+                    split: 0,
+                    owner_seed: 0,
+                    level,
+                    title: Some(r.pick(&JOB_SEEKER_TITLES, "Job Seeker")),
+                    persona_score: 0.0,
+                }
+            }
+            Persona::Competitor => {
+                let (name, d, emp, country) = r.pick(&COMPETITORS, COMPETITORS[0]);
+                self.company.push_str(name);
+                self.domain
+                    .push_str(if r.chance(0.15) { personal_domain } else { d });
+                let level = r.weighted(&[(Some(3), 50), (Some(4), 50)], Some(4));
+                Who {
+                    industry: Some(IND_SOFTWARE),
+                    employees: Some(emp),
+                    country,
+                    revenue_per_employee: 150_000,
+                    company_present: true,
+                    split: 0,
+                    owner_seed: 0,
+                    level,
+                    title: Some(r.pick(&COMPETITOR_TITLES, "Product Manager")),
+                    persona_score: 0.0,
+                }
+            }
+        };
+        let Who {
+            industry,
+            employees,
+            country,
+            revenue_per_employee,
+            company_present,
+            split,
+            owner_seed,
+            level,
+            title,
+            persona_score,
+        } = who;
+
+        // Latent fit and intent.
+        let fit = match persona {
+            Persona::Normal | Persona::Personal => {
+                let f = 0.35 * size_score(employees.unwrap_or(1))
+                    + 0.30
+                        * industry
+                            .and_then(|i| INDUSTRIES.get(i))
+                            .map_or(0.3, |i| i.score)
+                    + 0.35 * persona_score;
+                if persona == Persona::Personal {
+                    f * 0.75
+                } else {
+                    f
+                }
+            }
+            Persona::Student | Persona::JobSeeker => 0.03,
+            Persona::Competitor => 0.05,
+        };
+        // Students, job seekers and competitors read everything.
+        let curious = if matches!(
+            persona,
+            Persona::Student | Persona::JobSeeker | Persona::Competitor
+        ) {
+            15.0
+        } else {
+            0.0
+        };
+        let engagement_raw = 12.0 + 50.0 * fit + src.engagement_bonus + 13.0 * r.normal() + curious;
+        let engagement = engagement_raw.clamp(0.0, 100.0) as u64;
+        let quality = clamp01(0.65 * fit + 0.35 * engagement as f64 / 100.0);
+        let time_on_site = engagement * r.between(6, 40) / 10 + r.below(10);
+        let pages = 1 + engagement / 9 + r.below(4);
+
+        // CRM duplicate check.
+        let big = employees.is_some_and(|e| e > 1000);
+        let crm: Option<Crm> = if r.chance(0.02) {
+            None
+        } else if matches!(persona, Persona::Student | Persona::JobSeeker) {
+            Some(r.weighted(
+                &[
+                    (Crm::New, 85),
+                    (Crm::ExistingContact, 5),
+                    (Crm::Duplicate, 10),
+                ],
+                Crm::New,
+            ))
+        } else {
+            Some(r.weighted(
+                &[
+                    (Crm::New, 72),
+                    (Crm::ExistingAccount, if big { 28 } else { 13 }),
+                    (Crm::ExistingContact, 5),
+                    (Crm::Duplicate, 6),
+                ],
+                Crm::New,
+            ))
+        };
+
+        // Enrichment.
+        let provider_weights = [
+            (Some(0usize), PROVIDERS[0].weight),
+            (Some(1), PROVIDERS[1].weight),
+            (Some(2), PROVIDERS[2].weight),
+            (None, NO_PROVIDER_WEIGHT),
+        ];
+        let provider = r.weighted(&provider_weights, None);
+        let personalish = matches!(persona, Persona::Personal | Persona::JobSeeker)
+            || PERSONAL_DOMAINS.iter().any(|(d, _)| *d == self.domain);
+        let mut enrich_error = false;
+        let mut confidence: Option<u64> = None;
+        if let Some(p) = provider.and_then(|p| PROVIDERS.get(p)) {
+            let err_rate = if personalish {
+                p.error_rate * 3.0
+            } else {
+                p.error_rate
+            };
+            if r.chance(err_rate) {
+                enrich_error = true;
+            } else {
+                let penalty = match persona {
+                    Persona::Personal | Persona::JobSeeker => 0.3,
+                    Persona::Student => 0.2,
+                    _ => 0.0,
+                };
+                let c = (p.mean + p.sd * r.normal() - penalty).clamp(0.05, 0.99);
+                confidence = if r.chance(0.01) {
+                    None
+                } else {
+                    Some((c * 100.0 + 0.5) as u64)
+                };
+            }
+        }
+        let enriched_well = confidence.is_some_and(|c| c >= 50);
+        let enriched = confidence.is_some();
+
+        // What the export shows (forms ask different things; enrichment fills some gaps).
+        let miss = FORM_MISSING
+            .get(form)
+            .copied()
+            .unwrap_or(FORM_MISSING[FORM_NONE]);
+        let firmo = if enriched_well {
+            0.3
+        } else if enriched {
+            0.7
+        } else {
+            1.0
+        };
+        let odd = if matches!(persona, Persona::Student | Persona::JobSeeker) {
+            0.3
+        } else {
+            0.0
+        };
+        let mut shown_employees = if r.chance(miss[F_EMP] * firmo + odd) {
+            None
+        } else {
+            employees
+        };
+        if enriched && !enriched_well && shown_employees.is_some() && r.chance(0.3) {
+            // Low-confidence enrichment is sometimes simply wrong.
+            let (lo, hi) = r.weighted(&SIZE_BUCKETS, (51, 200));
+            shown_employees = Some(r.between(lo, hi));
+        }
+        let shown_industry = if r.chance(miss[F_IND] * firmo + odd) {
+            None
+        } else {
+            industry
+        };
+        let shown_revenue = if revenue_per_employee == 0 || r.chance(miss[F_REV] * firmo) {
+            None
+        } else {
+            employees.map(|e| (e * revenue_per_employee).div_ceil(1000) * 1000)
+        };
+        let shown_level = if r.chance(miss[F_LVL] * if enriched_well { 0.6 } else { 1.0 }) {
+            None
+        } else {
+            level
+        };
+        let shown_country = !r.chance(miss[F_CTRY] * firmo);
+        let shown_title = if r.chance(miss[F_TITLE]) { None } else { title };
+        let shown_company =
+            company_present && !self.company.is_empty() && !r.chance(miss[F_COMPANY]);
+
+        // Territory and account owner (territories overlap: some owners cover two).
+        let region = COUNTRIES.get(country).map_or(Region::Na, |c| c.region);
+        let enterprise = employees.is_some_and(|e| e >= 1000) && persona != Persona::Student;
+        let territory = match region {
+            Region::Na if enterprise => 0,
+            Region::Na => 1 + split as usize,
+            Region::Emea if enterprise => 3,
+            Region::Emea => 4,
+            Region::Apac => 5,
+            Region::Latam => 6,
+        };
+        let (territory_name, owners) = TERRITORIES
+            .get(territory)
+            .copied()
+            .unwrap_or(TERRITORIES[0]);
+        let shown_territory = if shown_country {
+            !r.chance(0.03)
+        } else {
+            !r.chance(0.6)
+        };
+        let has_owner = match crm {
+            _ if matches!(persona, Persona::Student | Persona::JobSeeker) => false,
+            Some(Crm::ExistingAccount) => r.chance(0.88),
+            _ if enterprise => r.chance(0.25),
+            _ => r.chance(0.05),
+        };
+        let owner = if !has_owner || owners.is_empty() {
+            None
+        } else if r.chance(0.15) {
+            // Overlap: a rep of the overlapping territory in the same region owns the account.
+            let (_, other) = TERRITORIES
+                .get(OVERLAPS.get(territory).copied().unwrap_or(territory))
+                .copied()
+                .unwrap_or(TERRITORIES[0]);
+            Some(r.pick(other, "Dana Whitfield"))
+        } else {
+            owners
+                .get((owner_seed % owners.len() as u64) as usize)
+                .copied()
+        };
+
+        // What the old SDR process did.
+        let gaps = shown_employees.is_none() || shown_industry.is_none();
+        let route = match persona {
+            Persona::Competitor => r.weighted(
+                &[(Route::Dq, 80), (Route::Review, 12), (Route::Nurture, 8)],
+                Route::Dq,
+            ),
+            Persona::Student | Persona::JobSeeker => r.weighted(
+                &[
+                    (Route::Dq, 75),
+                    (Route::Nurture, 18),
+                    (Route::Review, 5),
+                    (Route::Ae, 2),
+                ],
+                Route::Dq,
+            ),
+            _ if crm == Some(Crm::Duplicate) => r.weighted(
+                &[(Route::Dq, 70), (Route::Review, 20), (Route::Nurture, 10)],
+                Route::Dq,
+            ),
+            _ if gaps && r.chance(0.45) => Route::Review,
+            _ if quality >= 0.62 => r.weighted(
+                &[(Route::Ae, 88), (Route::Review, 7), (Route::Nurture, 5)],
+                Route::Ae,
+            ),
+            _ if quality >= 0.48 => r.weighted(
+                &[
+                    (Route::Ae, 45),
+                    (Route::Nurture, 40),
+                    (Route::Review, 10),
+                    (Route::Dq, 5),
+                ],
+                Route::Nurture,
+            ),
+            _ if quality >= 0.33 => r.weighted(
+                &[
+                    (Route::Ae, 10),
+                    (Route::Nurture, 60),
+                    (Route::Review, 12),
+                    (Route::Dq, 18),
+                ],
+                Route::Nurture,
+            ),
+            _ => r.weighted(
+                &[
+                    (Route::Ae, 3),
+                    (Route::Nurture, 45),
+                    (Route::Dq, 47),
+                    (Route::Review, 5),
+                ],
+                Route::Dq,
+            ),
+        };
+        let route_cell = r.weighted(
+            &[
+                (
+                    Some(match route {
+                        Route::Ae => "AE",
+                        Route::Dq => "DQ",
+                        Route::Nurture => "Nurture",
+                        Route::Review => "Review",
+                    }),
+                    965,
+                ),
+                (None, 25),
+                (Some("Recycled"), 10),
+            ],
+            None,
+        );
+
+        // Hand-over to sellers, meetings, first touch.
+        let handed = match route {
+            Route::Ae => true,
+            Route::Review => r.chance(0.3),
+            Route::Nurture => r.chance(0.03),
+            Route::Dq => false,
+        };
+        let junk = matches!(
+            persona,
+            Persona::Student | Persona::JobSeeker | Persona::Competitor
+        );
+        // seller: Some(true) accepted, Some(false) sent back, None no outcome.
+        let (seller, seller_cell) = if !handed {
+            (None, None)
+        } else if r.chance(0.06) {
+            (None, if r.chance(0.5) { Some("pending") } else { None })
+        } else {
+            let p = if junk {
+                0.05
+            } else {
+                (0.15 + 0.95 * quality).clamp(0.05, 0.97)
+            };
+            if r.chance(p) {
+                (Some(true), Some("accepted"))
+            } else {
+                (Some(false), Some("sent_back"))
+            }
+        };
+        let (meeting, meeting_cell) = match seller {
+            Some(true) => {
+                if r.chance(0.08) {
+                    (
+                        None,
+                        if r.chance(0.5) {
+                            Some("scheduled")
+                        } else {
+                            None
+                        },
+                    )
+                } else if r.chance(0.55 + 0.4 * quality) {
+                    (Some(true), Some("held"))
+                } else {
+                    (Some(false), Some("no_show"))
+                }
+            }
+            Some(false) if r.chance(0.25) => (Some(false), Some("no_show")),
+            _ => (None, None),
+        };
+        let touched = if handed {
+            r.chance(0.9)
+        } else {
+            match route {
+                Route::Review => r.chance(0.55),
+                Route::Nurture => r.chance(0.12),
+                _ => r.chance(0.06),
+            }
+        };
+        let first_touch = if touched {
+            let speed: [((u64, u64), u32); 5] = if src.fast_touch && handed {
+                [
+                    ((1, 15), 45),
+                    ((16, 60), 28),
+                    ((61, 240), 15),
+                    ((241, 1440), 8),
+                    ((1441, 4320), 4),
+                ]
+            } else if handed {
+                [
+                    ((1, 15), 25),
+                    ((16, 60), 30),
+                    ((61, 240), 22),
+                    ((241, 1440), 14),
+                    ((1441, 4320), 9),
+                ]
+            } else {
+                [
+                    ((1, 15), 5),
+                    ((16, 60), 10),
+                    ((61, 240), 25),
+                    ((241, 1440), 35),
+                    ((1441, 10080), 25),
+                ]
+            };
+            let (lo, hi) = r.weighted(&speed, (61, 240));
+            Some(r.between(lo, hi))
+        } else {
+            None
+        };
+        let feedback: Option<&str> = match (seller, meeting) {
+            (Some(_), _) if r.chance(0.12) => None,
+            (Some(true), Some(true)) => Some(r.pick(&FEEDBACK_HELD, "Good fit")),
+            (Some(true), _) => Some(r.pick(&FEEDBACK_NO_SHOW, "No-show")),
+            (Some(false), _) => Some(match persona {
+                Persona::Student => "Student, not a buyer",
+                Persona::JobSeeker => "Job seeker, not a buyer",
+                Persona::Competitor => "Competitor fishing for pricing",
+                Persona::Personal if r.chance(0.5) => "Personal email, could not verify company",
+                _ if crm == Some(Crm::Duplicate) => "Duplicate of an open lead",
+                _ if employees.is_some_and(|e| e <= 20) => "Too small for sales-assist",
+                _ => r.pick(&FEEDBACK_SENT_BACK, "No budget this year"),
+            }),
+            (None, _) if r.chance(0.04) => Some(r.pick(&SDR_NOTES, "Added to nurture")),
+            _ => None,
+        };
+
+        // Did it become a deal?
+        let mut p = 0.002 + 0.30 * quality * quality * quality;
+        match seller {
+            Some(true) => p *= 1.7,
+            Some(false) => p *= 0.45,
+            None => {}
+        }
+        match meeting {
+            Some(true) => p *= 1.5,
+            Some(false) => p *= 0.6,
+            None => {}
+        }
+        if route == Route::Dq {
+            p *= 0.6;
+        }
+        if crm == Some(Crm::Duplicate) {
+            p *= 0.5;
+        }
+        p = match persona {
+            Persona::Student => 0.004,
+            Persona::JobSeeker => 0.003,
+            Persona::Competitor => 0.004,
+            Persona::Personal => p * 0.8,
+            Persona::Normal => p,
+        };
+        let converted = r.chance(p) || force_convert;
+
+        // Sensitive attributes (never to be used; they exist for proxy checks).
+        let age_weights: [(usize, u32); 6] = match level {
+            Some(LEVEL_STUDENT) => [(0, 80), (1, 18), (2, 2), (3, 0), (4, 0), (5, 0)],
+            Some(0) | Some(1) => [(0, 0), (1, 10), (2, 35), (3, 35), (4, 17), (5, 3)],
+            Some(2) => [(0, 0), (1, 18), (2, 42), (3, 28), (4, 10), (5, 2)],
+            Some(3) => [(0, 3), (1, 38), (2, 35), (3, 18), (4, 6), (5, 0)],
+            Some(_) => [(0, 12), (1, 50), (2, 22), (3, 11), (4, 5), (5, 0)],
+            None => [(0, 8), (1, 35), (2, 28), (3, 18), (4, 9), (5, 2)],
+        };
+        let age = if r.chance(0.4) {
+            None
+        } else {
+            AGE_BANDS.get(r.weighted(&age_weights, 1)).copied()
+        };
+        let gender = if r.chance(0.45) {
+            None
+        } else {
+            Some(r.weighted(&GENDERS, "Prefer not to say"))
+        };
+        let postal = !r.chance(0.3);
+
+        // ---- Write the lead row, in COLUMNS order.
+        let c = &mut self.cells;
+        c.clear();
+        let _ = write!(c.buf, "L-{:06}", i + 1);
+        c.end();
+        let _ = write!(c.buf, "{year:04}-{month:02}-{dom:02} {hour:02}:{minute:02}");
+        c.end();
+        c.opt(
+            r,
+            if source_missing { None } else { Some(src.name) },
+            Miss::Pick,
+            0.005,
+        );
+        c.opt(r, campaign, Miss::Text, 0.0);
+        c.opt(r, FORMS.get(form).copied(), Miss::Text, 0.0);
+        c.opt(
+            r,
+            if shown_company {
+                Some(self.company.as_str())
+            } else {
+                None
+            },
+            Miss::Text,
+            0.03,
+        );
+        if self.domain.is_empty() || r.chance(0.005) {
+            c.missing(r, Miss::Text);
+        } else {
+            c.spaced(r, &self.domain, 0.005);
+        }
+        c.number(r, shown_employees);
+        c.opt(
+            r,
+            shown_industry
+                .and_then(|i| INDUSTRIES.get(i))
+                .map(|i| i.name),
+            Miss::Pick,
+            0.01,
+        );
+        c.number(r, shown_revenue);
+        c.title(r, shown_title);
+        c.opt(
+            r,
+            shown_level.and_then(|l| LEVELS.get(l)).copied(),
+            Miss::Pick,
+            0.0,
+        );
+        c.opt(
+            r,
+            if shown_country {
+                COUNTRIES.get(country).map(|k| k.name)
+            } else {
+                None
+            },
+            Miss::Pick,
+            0.005,
+        );
+        if postal {
+            write_postal(&mut c.buf, r, country);
+            c.end();
+        } else {
+            c.missing(r, Miss::Text);
+        }
+        c.opt(r, age, Miss::Pick, 0.0);
+        c.opt(r, gender, Miss::Pick, 0.0);
+        let engagement_cell = if r.chance(0.03) {
+            None
+        } else {
+            Some(engagement)
+        };
+        if engagement_cell.is_some() && r.chance(0.005) {
+            c.buf.push(' ');
+        }
+        c.number(r, engagement_cell);
+        let time_cell = if r.chance(0.05) {
+            None
+        } else {
+            Some(time_on_site)
+        };
+        c.tenths(r, time_cell);
+        let pages_cell = if r.chance(0.04) { None } else { Some(pages) };
+        c.number(r, pages_cell);
+        c.opt(r, crm.map(Crm::as_str), Miss::Pick, 0.0);
+        c.opt(
+            r,
+            provider.and_then(|p| PROVIDERS.get(p)).map(|p| p.name),
+            Miss::Text,
+            0.0,
+        );
+        c.cents(r, confidence);
+        c.opt(
+            r,
+            if provider.is_none() {
+                None
+            } else if enrich_error {
+                Some("1")
+            } else {
+                Some("0")
+            },
+            Miss::Text,
+            0.0,
+        );
+        c.opt(r, owner, Miss::Text, 0.02);
+        c.opt(
+            r,
+            if shown_territory {
+                Some(territory_name)
+            } else {
+                None
+            },
+            Miss::Pick,
+            0.0,
+        );
+        c.opt(r, route_cell, Miss::Pick, 0.005);
+        c.number(r, first_touch);
+        c.opt(r, seller_cell, Miss::Pick, 0.005);
+        c.opt(r, meeting_cell, Miss::Pick, 0.0);
+        c.opt(r, feedback, Miss::Text, 0.01);
+        leads.write_record(c.fields())?;
+
+        // ---- Deals: a converted lead has one deal, sometimes two; a few deals point at leads
+        // that are not in the export (merged or deleted in the CRM).
+        if converted {
+            let n_deals = if r.chance(0.08) { 2 } else { 1 };
+            let base = match employees.unwrap_or(50) {
+                0..=50 => (6_000, 20_000),
+                51..=200 => (12_000, 45_000),
+                201..=1000 => (30_000, 120_000),
+                _ => (80_000, 400_000),
+            };
+            let mut close = day + r.between(14, 200);
+            for _ in 0..n_deals {
+                let d = &mut self.deal_cells;
+                d.clear();
+                if r.chance(0.01) {
+                    d.buf.push(' ');
+                }
+                let _ = write!(d.buf, "L-{:06}", i + 1);
+                d.end();
+                let _ = write!(d.buf, "D-{:07}", self.next_deal);
+                d.end();
+                self.next_deal += 1;
+                let amount = r.between(base.0 / 100, base.1 / 100) * 100;
+                let amount_cell = if r.chance(0.01) {
+                    None
+                } else {
+                    Some(amount * 100)
+                };
+                d.cents(r, amount_cell);
+                let (y, m, dd) = ymd(close);
+                let _ = write!(d.buf, "{y:04}-{m:02}-{dd:02}");
+                d.end();
+                deals.write_record(d.fields())?;
+                close += r.between(30, 150);
+            }
+            if r.chance(0.01) {
+                self.orphans += 1;
+                let d = &mut self.deal_cells;
+                d.clear();
+                let _ = write!(d.buf, "L-{:06}", self.rows as u64 + self.orphans);
+                d.end();
+                let _ = write!(d.buf, "D-{:07}", self.next_deal);
+                d.end();
+                self.next_deal += 1;
+                let amount = r.between(base.0 / 100, base.1 / 100) * 100;
+                d.cents(r, Some(amount * 100));
+                let (y, m, dd) = ymd(close);
+                let _ = write!(d.buf, "{y:04}-{m:02}-{dd:02}");
+                d.end();
+                deals.write_record(d.fields())?;
+            }
+        }
+        Ok(converted)
+    }
+}

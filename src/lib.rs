@@ -1,0 +1,49 @@
+//! leadpolicy — the core of the lead-qualification policy workbench.
+//!
+//! Policies ([`policy`]) are read and validated with every problem located; datasets
+//! ([`dataset`]) are loaded once as their mapping says; the [`engine`] decides every lead in one
+//! vectorised pass and explains any single lead with its qualification packet. This crate has no
+//! user interface: the `leadpolicy` CLI and the desktop shell are thin front doors onto it. It
+//! never reads the clock or the environment; paths and settings come in as arguments.
+
+pub mod dataset;
+pub mod diag;
+pub mod engine;
+pub mod error;
+pub mod generate;
+pub mod output;
+pub mod policy;
+
+use std::path::Path;
+
+pub use error::Error;
+
+/// A number as people write it: `15` rather than `15.0`, `0.6` rather than `0.6000000000000001`
+/// where the value is exactly that.
+pub fn format_number(n: f64) -> String {
+    format!("{n}")
+}
+
+/// Lower-case hex sha256 of some bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Read a UTF-8 text file, with an error that names it.
+pub fn read_text(path: &Path) -> Result<String, Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let text = String::from_utf8_lossy(e.as_bytes());
+        let line = text.get(..offset).map_or(1, |s| s.matches('\n').count() + 1);
+        Error::Data(error::DataError {
+            file: path.to_path_buf(),
+            line: Some(line),
+            column: None,
+            lead: None,
+            message: format!("the file is not valid UTF-8 (byte {})", offset + 1),
+        })
+    })
+}

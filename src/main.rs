@@ -1,0 +1,249 @@
+//! The `leadpolicy` command line: a thin front door onto the core library.
+//!
+//! Exit codes: 0 ok, 1 findings (policy or mapping validation errors), 2 usage, data or I/O
+//! errors. Everything a command does is a call into the library; this file parses arguments,
+//! prints, and measures (the clock is read here, never in the core).
+
+mod bench;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand};
+use leadpolicy::dataset::Dataset;
+use leadpolicy::engine::{self, explain};
+use leadpolicy::{Error, generate, output, policy};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "leadpolicy",
+    version,
+    about = "Tune lead-qualification policies: check them, decide leads with an explanation for each, replay history"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Validate policy files (and, with --dataset, check them against a dataset's columns)
+    Check {
+        /// Policy files (TOML)
+        #[arg(required = true)]
+        policies: Vec<PathBuf>,
+        /// A dataset mapping (TOML) to check field names and types against
+        #[arg(long)]
+        dataset: Option<PathBuf>,
+    },
+    /// Decide every lead of a dataset under a policy and write one row per lead
+    Decide {
+        #[arg(long)]
+        policy: PathBuf,
+        /// The dataset mapping (TOML)
+        #[arg(long)]
+        dataset: PathBuf,
+        /// Output file: .csv, .json or .parquet
+        #[arg(long)]
+        out: PathBuf,
+        /// Print load/decide/write times and peak memory to stderr
+        #[arg(long)]
+        stats: bool,
+    },
+    /// Show the qualification packet of one lead: the rules, the evidence, the decision
+    Explain {
+        #[arg(long)]
+        policy: PathBuf,
+        #[arg(long)]
+        dataset: PathBuf,
+        /// The lead id
+        #[arg(long)]
+        lead: String,
+        /// Print the packet as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a realistic synthetic dataset (leads.csv, deals.csv, mapping.toml), same output for a seed
+    Generate {
+        #[arg(long, default_value_t = 15_000)]
+        rows: usize,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Measure load and decide speed and peak memory on generated data (1M leads by default)
+    Bench {
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: usize,
+        /// Where to generate the data (kept between runs); a temp dir by default
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Policy to decide with (default: policies/draft.toml)
+        #[arg(long, default_value = "policies/draft.toml")]
+        policy: PathBuf,
+        /// Decide repetitions for the median
+        #[arg(long, default_value_t = 5)]
+        repeat: usize,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check { policies, dataset } => check(&policies, dataset.as_deref()),
+        Command::Decide {
+            policy,
+            dataset,
+            out,
+            stats,
+        } => decide(&policy, &dataset, &out, stats),
+        Command::Explain {
+            policy,
+            dataset,
+            lead,
+            json,
+        } => explain_lead(&policy, &dataset, &lead, json),
+        Command::Generate { rows, seed, out } => gen_cmd(rows, seed, &out),
+        Command::Bench {
+            rows,
+            dir,
+            policy,
+            repeat,
+        } => bench::run(rows, dir, &policy, repeat),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = std::io::stdout().flush();
+            eprintln!("{}", render_error(&e));
+            exit_code_for(&e)
+        }
+    }
+}
+
+fn render_error(e: &Error) -> String {
+    let text = e.to_string();
+    if text.starts_with("error:") {
+        text
+    } else {
+        format!("error: {text}")
+    }
+}
+
+fn exit_code_for(e: &Error) -> ExitCode {
+    match e {
+        Error::Invalid(_) => ExitCode::from(1),
+        _ => ExitCode::from(2),
+    }
+}
+
+fn check(paths: &[PathBuf], dataset: Option<&Path>) -> Result<ExitCode, Error> {
+    let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+    let (policies, mut diags, io) = policy::load_all(&refs);
+    if let Some(e) = io.into_iter().next() {
+        return Err(e);
+    }
+    if let Some(mapping) = dataset {
+        let ds = Dataset::load(mapping)?;
+        for p in &policies {
+            diags.extend(policy::validate::check_against(p, &ds));
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    for p in &policies {
+        let bad = diags.iter().filter(|d| d.file == p.source.path).count();
+        if bad == 0 {
+            let _ = writeln!(
+                out,
+                "ok  {}  `{}` v{}: {} rules, {} signals, {} routes",
+                p.source.path.display(),
+                p.id,
+                p.version,
+                p.rules.len(),
+                p.signals.len(),
+                p.routes.len()
+            );
+        }
+    }
+    if diags.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    drop(out);
+    eprintln!("{diags}");
+    eprintln!(
+        "\n{} problem{} found",
+        diags.len(),
+        if diags.len() == 1 { "" } else { "s" }
+    );
+    Ok(ExitCode::from(1))
+}
+
+fn decide(policy: &Path, mapping: &Path, out: &Path, stats: bool) -> Result<ExitCode, Error> {
+    output::Format::from_path(out)?;
+    let p = policy::load(policy)?;
+    let t0 = Instant::now();
+    let ds = Dataset::load(mapping)?;
+    let t_load = t0.elapsed();
+    let t1 = Instant::now();
+    let decisions = engine::decide(&p, &ds)?;
+    let t_decide = t1.elapsed();
+    let t2 = Instant::now();
+    output::write_frame(&decisions, out)?;
+    let t_write = t2.elapsed();
+    let counts = engine::counts(&decisions)?;
+    let summary: Vec<String> = counts
+        .iter()
+        .map(|(d, n)| format!("{} {n}", d.as_str()))
+        .collect();
+    println!(
+        "decided {} leads with `{}` v{}: {} → {}",
+        decisions.height(),
+        p.id,
+        p.version,
+        summary.join(", "),
+        out.display()
+    );
+    if stats {
+        eprintln!(
+            "stats: load {:.3}s decide {:.3}s write {:.3}s total {:.3}s peak_rss_mb {:.0}",
+            t_load.as_secs_f64(),
+            t_decide.as_secs_f64(),
+            t_write.as_secs_f64(),
+            t0.elapsed().as_secs_f64(),
+            bench::peak_rss_mb().unwrap_or(f64::NAN)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn explain_lead(policy: &Path, mapping: &Path, lead: &str, json: bool) -> Result<ExitCode, Error> {
+    let p = policy::load(policy)?;
+    let ds = Dataset::load(mapping)?;
+    let packet = explain(&p, &ds, lead)?;
+    if json {
+        let text = serde_json::to_string_pretty(&packet)
+            .map_err(|e| Error::Usage(format!("cannot render the packet as JSON: {e}")))?;
+        println!("{text}");
+    } else {
+        print!("{}", engine::explain::render(&packet));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn gen_cmd(rows: usize, seed: u64, out: &Path) -> Result<ExitCode, Error> {
+    if rows == 0 {
+        return Err(Error::Usage("--rows must be at least 1".into()));
+    }
+    let summary = generate::generate(&generate::GenerateOptions { rows, seed }, out)
+        .map_err(|e| Error::write(out, e))?;
+    println!(
+        "generated {} leads ({} converted) in {}",
+        summary.rows,
+        summary.converted,
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,152 @@
+//! Writing decision tables as CSV, JSON or Parquet (chosen by the file extension). Every file is
+//! written to a temporary sibling and renamed into place, so a crash never leaves half a file.
+
+use std::io::Write;
+use std::path::Path;
+
+use polars::prelude::*;
+
+use crate::error::Error;
+
+/// The output formats `decide` can write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Json,
+    Parquet,
+}
+
+impl Format {
+    pub fn from_path(path: &Path) -> Result<Self, Error> {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("csv") => Ok(Format::Csv),
+            Some("json") => Ok(Format::Json),
+            Some("parquet") => Ok(Format::Parquet),
+            _ => Err(Error::Usage(format!(
+                "cannot tell the output format of `{}`: use a .csv, .json or .parquet file name",
+                path.display()
+            ))),
+        }
+    }
+}
+
+/// Write `df` to `path` atomically in the format its extension names.
+pub fn write_frame(df: &DataFrame, path: &Path) -> Result<(), Error> {
+    let format = Format::from_path(path)?;
+    write_atomic(path, |w| match format {
+        Format::Csv => write_csv(df, w),
+        Format::Json => write_json(df, w),
+        Format::Parquet => {
+            let mut df = df.clone();
+            ParquetWriter::new(w)
+                .finish(&mut df)
+                .map(|_| ())
+                .map_err(|e| std::io::Error::other(e.to_string()))
+        }
+    })
+}
+
+/// Write through a temporary file in the same directory, then rename over `path`.
+pub fn write_atomic(
+    path: &Path,
+    f: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> Result<(), Error> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let file = std::fs::File::create(&tmp)?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+        f(&mut w)?;
+        let file = w.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::write(path, e));
+    }
+    Ok(())
+}
+
+fn write_csv(df: &DataFrame, w: &mut impl Write) -> std::io::Result<()> {
+    let mut out = csv::Writer::from_writer(w);
+    out.write_record(df.columns().iter().map(|c| c.name().as_str()))?;
+    // Columns as text once (numbers as people write them), then rows from plain iterators:
+    // per-cell `AnyValue` look-ups would dominate the time on a million leads.
+    let text: Vec<StringChunked> = df
+        .columns()
+        .iter()
+        .map(|c| {
+            let s = c.as_materialized_series();
+            match s.dtype() {
+                DataType::String => Ok(s.str()?.rechunk().into_owned()),
+                DataType::Float64 => Ok(s
+                    .f64()?
+                    .iter()
+                    .map(|v| v.map(crate::format_number))
+                    .collect::<StringChunked>()),
+                _ => Ok(s.cast(&DataType::String)?.str()?.rechunk().into_owned()),
+            }
+        })
+        .collect::<PolarsResult<_>>()
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    let mut iters: Vec<_> = text.iter().map(|c| c.iter()).collect();
+    let mut record = csv::ByteRecord::new();
+    for _ in 0..df.height() {
+        record.clear();
+        for it in &mut iters {
+            record.push_field(it.next().flatten().unwrap_or("").as_bytes());
+        }
+        out.write_byte_record(&record)?;
+    }
+    out.flush()
+}
+
+fn json_value(v: &AnyValue<'_>) -> serde_json::Value {
+    match v {
+        AnyValue::Null => serde_json::Value::Null,
+        AnyValue::String(s) => serde_json::Value::String((*s).to_string()),
+        AnyValue::StringOwned(s) => serde_json::Value::String(s.to_string()),
+        AnyValue::Boolean(b) => serde_json::Value::Bool(*b),
+        AnyValue::Float64(x) => number_json(*x),
+        other => serde_json::Value::String(other.to_string()),
+    }
+}
+
+/// A number for JSON: whole numbers as integers (`15`, not `15.0`).
+pub fn number_json(x: f64) -> serde_json::Value {
+    if x.fract() == 0.0 && x.abs() < 9.0e15 {
+        serde_json::Value::from(x as i64)
+    } else {
+        serde_json::Number::from_f64(x).map_or(serde_json::Value::Null, serde_json::Value::Number)
+    }
+}
+
+fn write_json(df: &DataFrame, w: &mut impl Write) -> std::io::Result<()> {
+    let cols: Vec<&Column> = df.columns().iter().collect();
+    w.write_all(b"[\n")?;
+    for row in 0..df.height() {
+        let mut obj = serde_json::Map::new();
+        for c in &cols {
+            let v = c.get(row).map(|v| json_value(&v)).unwrap_or_default();
+            obj.insert(c.name().to_string(), v);
+        }
+        if row > 0 {
+            w.write_all(b",\n")?;
+        }
+        serde_json::to_writer(&mut *w, &serde_json::Value::Object(obj))?;
+    }
+    w.write_all(b"\n]\n")
+}

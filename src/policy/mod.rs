@@ -1,0 +1,282 @@
+//! Policies: the model, the TOML reader that collects every problem with its location, and the
+//! checks that need a dataset (field existence and types).
+//!
+//! A [`Policy`] that [`parse`] returns has passed every check that can be made without data; it
+//! still has to pass [`validate::check_against`] before it meets a dataset. Nothing here decides
+//! a lead: that is the engine's job.
+
+mod parse;
+pub mod validate;
+
+use std::ops::Range;
+use std::path::Path;
+
+use crate::diag::{Diagnostics, Source};
+
+pub use parse::parse;
+
+/// Byte range in the policy source.
+pub type Span = Range<usize>;
+
+/// A parsed, statically valid policy with its source (for diagnostics and hashing).
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub source: Source,
+    pub id: String,
+    pub name: String,
+    pub version: i64,
+    pub description: Option<String>,
+    pub scope: Vec<ScopeList>,
+    pub allowed: Vec<Named>,
+    pub sensitive: Vec<Named>,
+    pub evidence: Evidence,
+    pub signals: Vec<Signal>,
+    pub reasons: Vec<Reason>,
+    pub routes: Vec<Route>,
+    pub rules: Vec<Rule>,
+}
+
+/// A name with the span where the policy wrote it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Named {
+    pub name: String,
+    pub span: Span,
+}
+
+/// The three scope roles a `[scope]` may list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScopeRole {
+    Source,
+    Campaign,
+    Form,
+}
+
+impl ScopeRole {
+    pub const ALL: [ScopeRole; 3] = [ScopeRole::Source, ScopeRole::Campaign, ScopeRole::Form];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScopeRole::Source => "source",
+            ScopeRole::Campaign => "campaign",
+            ScopeRole::Form => "form",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ScopeList {
+    pub role: ScopeRole,
+    pub values: Vec<String>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnOverlap {
+    #[default]
+    Review,
+    First,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Evidence {
+    pub required: Vec<Named>,
+    pub min_enrichment_confidence: Option<(f64, Span)>,
+    pub on_overlap: OnOverlap,
+}
+
+#[derive(Debug, Clone)]
+pub struct Signal {
+    pub name: String,
+    pub span: Span,
+    pub when: Condition,
+}
+
+#[derive(Debug, Clone)]
+pub struct Reason {
+    pub code: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RouteKind {
+    Sales,
+    Nurture,
+}
+
+#[derive(Debug, Clone)]
+pub enum Owner {
+    Fixed(String),
+    Field {
+        field: Named,
+        fallback: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub name: String,
+    pub span: Span,
+    pub kind: RouteKind,
+    pub queue: Option<String>,
+    pub owner: Option<Owner>,
+    pub sla_minutes: Option<f64>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Action {
+    Disqualify(String),
+    Route(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub span: Span,
+    pub description: Option<String>,
+    pub when: Condition,
+    pub action: Action,
+}
+
+/// A literal as written in the policy.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    Text(String),
+    Number(f64),
+}
+
+impl Literal {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Literal::Text(_) => "text",
+            Literal::Number(_) => "number",
+        }
+    }
+}
+
+impl std::fmt::Display for Literal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Literal::Text(s) => write!(f, "\"{s}\""),
+            Literal::Number(n) => write!(f, "{}", crate::format_number(*n)),
+        }
+    }
+}
+
+/// A field comparison operator with its literal.
+#[derive(Debug, Clone)]
+pub enum Op {
+    Eq(Literal),
+    Ne(Literal),
+    In(Vec<Literal>),
+    NotIn(Vec<Literal>),
+    Gt(f64),
+    Gte(f64),
+    Lt(f64),
+    Lte(f64),
+    Contains(String),
+    Matches(regex::Regex),
+    Missing(bool),
+}
+
+impl Op {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::Eq(_) => "eq",
+            Op::Ne(_) => "ne",
+            Op::In(_) => "in",
+            Op::NotIn(_) => "not_in",
+            Op::Gt(_) => "gt",
+            Op::Gte(_) => "gte",
+            Op::Lt(_) => "lt",
+            Op::Lte(_) => "lte",
+            Op::Contains(_) => "contains",
+            Op::Matches(_) => "matches",
+            Op::Missing(_) => "missing",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Condition {
+    Field { field: Named, op: Op, span: Span },
+    Signal(Named),
+    All(Vec<Condition>),
+    Any(Vec<Condition>),
+    Not(Box<Condition>),
+}
+
+impl Condition {
+    /// Calls `f` on every field comparison, signals not followed.
+    pub fn visit_fields<'a>(&'a self, f: &mut impl FnMut(&'a Named, &'a Op, &'a Span)) {
+        match self {
+            Condition::Field { field, op, span } => f(field, op, span),
+            Condition::Signal(_) => {}
+            Condition::All(cs) | Condition::Any(cs) => cs.iter().for_each(|c| c.visit_fields(f)),
+            Condition::Not(c) => c.visit_fields(f),
+        }
+    }
+
+    /// Calls `f` on every signal reference.
+    pub fn visit_signals<'a>(&'a self, f: &mut impl FnMut(&'a Named)) {
+        match self {
+            Condition::Field { .. } => {}
+            Condition::Signal(s) => f(s),
+            Condition::All(cs) | Condition::Any(cs) => cs.iter().for_each(|c| c.visit_signals(f)),
+            Condition::Not(c) => c.visit_signals(f),
+        }
+    }
+}
+
+impl Policy {
+    pub fn route(&self, name: &str) -> Option<&Route> {
+        self.routes.iter().find(|r| r.name == name)
+    }
+    pub fn signal(&self, name: &str) -> Option<&Signal> {
+        self.signals.iter().find(|s| s.name == name)
+    }
+    pub fn reason_label(&self, code: &str) -> Option<&str> {
+        self.reasons
+            .iter()
+            .find(|r| r.code == code)
+            .map(|r| r.label.as_str())
+    }
+    /// Rules in decision order: every `disqualify` rule in file order, then every `route` rule.
+    pub fn disqualify_rules(&self) -> impl Iterator<Item = (&Rule, &str)> {
+        self.rules.iter().filter_map(|r| match &r.action {
+            Action::Disqualify(reason) => Some((r, reason.as_str())),
+            Action::Route(_) => None,
+        })
+    }
+    pub fn route_rules(&self) -> impl Iterator<Item = (&Rule, &Route)> {
+        self.rules.iter().filter_map(|r| match &r.action {
+            Action::Route(name) => self.route(name).map(|route| (r, route)),
+            Action::Disqualify(_) => None,
+        })
+    }
+    /// sha256 of the exact file bytes, hex.
+    pub fn sha256(&self) -> String {
+        crate::sha256_hex(self.source.text.as_bytes())
+    }
+}
+
+/// Read and parse a policy file.
+pub fn load(path: &Path) -> Result<Policy, crate::Error> {
+    let text = crate::read_text(path)?;
+    parse(Source::new(path, text)).map_err(crate::Error::Invalid)
+}
+
+/// Parse many policy files, returning every problem of every file.
+pub fn load_all(paths: &[&Path]) -> (Vec<Policy>, Diagnostics, Vec<crate::Error>) {
+    let mut policies = Vec::new();
+    let mut diags = Diagnostics::default();
+    let mut io = Vec::new();
+    for p in paths {
+        match load(p) {
+            Ok(pol) => policies.push(pol),
+            Err(crate::Error::Invalid(d)) => diags.extend(d),
+            Err(e) => io.push(e),
+        }
+    }
+    (policies, diags, io)
+}

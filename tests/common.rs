@@ -1,0 +1,66 @@
+//! Helpers shared by the test modules.
+
+use std::path::{Path, PathBuf};
+
+use leadpolicy::dataset::Dataset;
+use leadpolicy::engine::explain::DecisionRecord;
+use polars::prelude::*;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn sample_mapping() -> PathBuf {
+    root().join("fixtures/sample/mapping.toml")
+}
+
+/// Write `files` into a fresh temp dir.
+pub fn temp_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    dir
+}
+
+/// A default mapping: `lead_id` id, the common missing tokens, no roles.
+pub const DEFAULT_MAPPING: &str = r#"[dataset]
+name = "case"
+leads = "leads.csv"
+id = "lead_id"
+missing = ["", "N/A", "Select", "-"]
+"#;
+
+pub fn load_err(dir: &Path) -> String {
+    match Dataset::load(&dir.join("mapping.toml")) {
+        Ok(_) => panic!("expected the dataset to be refused"),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// Rows of a decision frame as records, in order.
+pub fn records(df: &DataFrame) -> Vec<DecisionRecord> {
+    let s = |name: &str| df.column(name).unwrap().str().unwrap().clone();
+    let (ids, dec, rule, reason, un, route, owner) = (
+        s("lead_id"),
+        s("decision"),
+        s("rule"),
+        s("reason"),
+        s("unresolved_reasons"),
+        s("route"),
+        s("owner"),
+    );
+    let sla = df.column("sla_minutes").unwrap().f64().unwrap().clone();
+    (0..df.height())
+        .map(|i| DecisionRecord {
+            lead_id: ids.get(i).unwrap().to_string(),
+            decision: dec.get(i).unwrap().to_string(),
+            rule: rule.get(i).map(str::to_string),
+            reason: reason.get(i).map(str::to_string),
+            unresolved_reasons: un.get(i).map(str::to_string),
+            route: route.get(i).map(str::to_string),
+            owner: owner.get(i).map(str::to_string),
+            sla_minutes: sla.get(i),
+        })
+        .collect()
+}

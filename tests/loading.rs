@@ -1,0 +1,240 @@
+//! Dataset loading: real-export quirks load; every bad input is refused with a message that
+//! names the file, the line and the column (or the mapping's line and column).
+
+use leadpolicy::dataset::{Dataset, FieldType, hidden};
+use polars::prelude::*;
+
+use crate::common::{DEFAULT_MAPPING, load_err, temp_with};
+
+#[test]
+fn a_messy_crm_export_loads() {
+    // Spaces and odd capitalisation in headers, `Select` as missing, CRLF, quoted commas,
+    // a trailing empty column, a BOM, cells with surrounding spaces.
+    let leads = "\u{feff}Lead ID , Company,EMPLOYEES, Industry ,\r\n\
+                 L1,\"Acme, Inc.\", 250 ,Select,\r\n\
+                 L2,Globex,007,  software ,\r\n\
+                 L3,\"Multi\r\nline\",N/A,fintech,\r\n";
+    let mapping = r#"[dataset]
+leads = "leads.csv"
+id = "lead_id"
+missing = ["", "Select", "N/A"]
+[columns]
+"Lead ID" = { name = "lead_id" }
+"EMPLOYEES" = { name = "employees" }
+"#;
+    let dir = temp_with(&[("leads.csv", leads), ("mapping.toml", mapping)]);
+    let ds = Dataset::load(&dir.path().join("mapping.toml")).unwrap();
+    assert_eq!(ds.len(), 3);
+    let names: Vec<&str> = ds.fields.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["lead_id", "Company", "employees", "Industry"]);
+    assert_eq!(ds.field("employees").unwrap().ty, FieldType::Number);
+    assert_eq!(ds.field("Industry").unwrap().ty, FieldType::Text);
+    let emp: Vec<Option<f64>> = ds.frame.column("employees").unwrap().f64().unwrap().iter().collect();
+    assert_eq!(emp, [Some(250.0), Some(7.0), None]);
+    let ind: Vec<Option<&str>> = ds.frame.column("Industry").unwrap().str().unwrap().iter().collect();
+    assert_eq!(ind, [None, Some("software"), Some("fintech")]);
+    let co: Vec<Option<&str>> = ds.frame.column("Company").unwrap().str().unwrap().iter().collect();
+    assert_eq!(co, [Some("Acme, Inc."), Some("Globex"), Some("Multi\r\nline")]);
+}
+
+#[test]
+fn number_inference_follows_the_decimal_rule() {
+    let leads = "lead_id,a,b,c,d,e,f\nL1,1.5,1,inf,-,1e3,+.5\nL2,2,\"1,000\",3,-,2E-2,-7\n";
+    let mapping = DEFAULT_MAPPING;
+    let dir = temp_with(&[("leads.csv", leads), ("mapping.toml", mapping)]);
+    let ds = Dataset::load(&dir.path().join("mapping.toml")).unwrap();
+    let ty = |n: &str| ds.field(n).unwrap().ty;
+    assert_eq!(ty("a"), FieldType::Number);
+    assert_eq!(ty("b"), FieldType::Text, "thousands separators are not numbers");
+    assert_eq!(ty("c"), FieldType::Text, "`inf` is not a number");
+    assert_eq!(ty("d"), FieldType::Text, "a column with no values is text");
+    assert_eq!(ty("e"), FieldType::Number);
+    assert_eq!(ty("f"), FieldType::Number);
+    assert_eq!(ty("lead_id"), FieldType::Text);
+    for (s, ok) in [("1.", false), (".5", true), ("1e", false), ("NaN", false), ("0x10", false), ("-0", true), ("1_000", false)] {
+        assert_eq!(leadpolicy::dataset::read::parse_decimal(s).is_some(), ok, "{s}");
+    }
+}
+
+#[test]
+fn missing_tokens_are_exact_and_case_sensitive() {
+    let leads = "lead_id,x\nL1,Select\nL2,select\nL3, N/A \n";
+    let mapping = DEFAULT_MAPPING;
+    let dir = temp_with(&[("leads.csv", leads), ("mapping.toml", mapping)]);
+    let ds = Dataset::load(&dir.path().join("mapping.toml")).unwrap();
+    let x: Vec<Option<&str>> = ds.frame.column("x").unwrap().str().unwrap().iter().collect();
+    assert_eq!(x, [None, Some("select"), None]);
+}
+
+#[test]
+fn missing_leads_file_names_the_path() {
+    let dir = temp_with(&[("mapping.toml", DEFAULT_MAPPING)]);
+    let msg = load_err(dir.path());
+    assert!(msg.contains("leads.csv") && msg.contains("cannot read"), "{msg}");
+}
+
+#[test]
+fn empty_file_and_header_only_file_are_refused() {
+    let dir = temp_with(&[("leads.csv", ""), ("mapping.toml", DEFAULT_MAPPING)]);
+    let msg = load_err(dir.path());
+    assert!(msg.contains("leads.csv") && msg.contains("empty"), "{msg}");
+    let dir = temp_with(&[("leads.csv", "lead_id,x\n"), ("mapping.toml", DEFAULT_MAPPING)]);
+    let msg = load_err(dir.path());
+    assert!(msg.contains("leads.csv:1") && msg.contains("no data rows"), "{msg}");
+}
+
+#[test]
+fn ragged_row_names_its_line() {
+    let leads = "lead_id,a,b\nL1,1,2\nL2,1\nL3,1,2\n";
+    let dir = temp_with(&[("leads.csv", leads), ("mapping.toml", DEFAULT_MAPPING)]);
+    let msg = load_err(dir.path());
+    assert!(msg.contains("leads.csv:3"), "{msg}");
+    assert!(msg.contains("2 fields but the header has 3"), "{msg}");
+}
+
+#[test]
+fn invalid_utf8_names_line_and_column() {
+    let mut bytes = b"lead_id,name\nL1,ok\nL2,caf".to_vec();
+    bytes.push(0xE9); // Latin-1 é
+    bytes.extend_from_slice(b"\n");
+    let dir = temp_with(&[("mapping.toml", DEFAULT_MAPPING)]);
+    std::fs::write(dir.path().join("leads.csv"), bytes).unwrap();
+    let msg = load_err(dir.path());
+    assert!(msg.contains("leads.csv:3") && msg.contains("column `name`") && msg.contains("UTF-8"), "{msg}");
+}
+
+#[test]
+fn duplicate_ids_are_listed_with_lines() {
+    let leads = "lead_id,x\nL1,1\nL2,1\n L1 ,2\nL2,3\nL3,1\n";
+    let dir = temp_with(&[("leads.csv", leads), ("mapping.toml", DEFAULT_MAPPING)]);
+    let msg = load_err(dir.path());
+    assert!(msg.contains("duplicate lead ids"), "{msg}");
+    assert!(msg.contains("`L1` (lines 2 and 4)") && msg.contains("`L2` (lines 3 and 5)"), "{msg}");
+}
+
+#[test]
+fn missing_id_names_the_line() {
+    let leads = "lead_id,x\nL1,1\n,2\n";
+    let dir = temp_with(&[("leads.csv", leads), ("mapping.toml", DEFAULT_MAPPING)]);
+    let msg = load_err(dir.path());
+    assert!(msg.contains("leads.csv:3") && msg.contains("no id"), "{msg}");
+}
+
+#[test]
+fn forced_number_with_a_non_number_names_line_column_and_value() {
+    let leads = "lead_id,Employees\nL1,10\nL2,12a\n";
+    let mapping = format!("{DEFAULT_MAPPING}[columns]\n\"Employees\" = {{ name = \"employees\", type = \"number\" }}\n");
+    let dir = temp_with(&[("leads.csv", leads), ("mapping.toml", &mapping)]);
+    let msg = load_err(dir.path());
+    assert!(msg.contains("leads.csv:3") && msg.contains("`12a`") && msg.contains("Employees"), "{msg}");
+}
+
+#[test]
+fn forced_text_keeps_numbers_as_text() {
+    let leads = "lead_id,zip\nL1,01234\nL2,99\n";
+    let mapping = format!("{DEFAULT_MAPPING}[columns]\n\"zip\" = {{ type = \"text\" }}\n");
+    let dir = temp_with(&[("leads.csv", leads), ("mapping.toml", &mapping)]);
+    let ds = Dataset::load(&dir.path().join("mapping.toml")).unwrap();
+    assert_eq!(ds.field("zip").unwrap().ty, FieldType::Text);
+    let z: Vec<Option<&str>> = ds.frame.column("zip").unwrap().str().unwrap().iter().collect();
+    assert_eq!(z, [Some("01234"), Some("99")]);
+}
+
+#[test]
+fn role_and_id_columns_that_do_not_exist_point_into_the_mapping() {
+    let leads = "lead_id,source\nL1,web\n";
+    let mapping = "[dataset]\nleads = \"leads.csv\"\nid = \"id\"\n[roles]\nsource = \"lead_source\"\n";
+    let dir = temp_with(&[("leads.csv", leads), ("mapping.toml", mapping)]);
+    let msg = load_err(dir.path());
+    assert!(msg.contains("the id column `id` is not a column"), "{msg}");
+    assert!(msg.contains("mapping.toml:3:"), "{msg}");
+    assert!(msg.contains("the `source` role's column `lead_source`") && msg.contains("mapping.toml:5:"), "{msg}");
+}
+
+#[test]
+fn unknown_mapping_key_is_located() {
+    let mapping = "[dataset]\nleads = \"leads.csv\"\nid = \"lead_id\"\nmisisng = [\"-\"]\n";
+    let dir = temp_with(&[("leads.csv", "lead_id\nL1\n"), ("mapping.toml", mapping)]);
+    let msg = load_err(dir.path());
+    assert!(msg.contains("misisng") && msg.contains("mapping.toml:4:1"), "{msg}");
+}
+
+#[test]
+fn unnamed_columns_are_dropped_when_empty_and_refused_when_not() {
+    let dir = temp_with(&[("leads.csv", "lead_id,x,\nL1,1,\nL2,2,\n"), ("mapping.toml", DEFAULT_MAPPING)]);
+    let ds = Dataset::load(&dir.path().join("mapping.toml")).unwrap();
+    assert_eq!(ds.fields.len(), 2);
+    let dir = temp_with(&[("leads.csv", "lead_id,x,\nL1,1,\nL2,2,oops\n"), ("mapping.toml", DEFAULT_MAPPING)]);
+    let msg = load_err(dir.path());
+    assert!(msg.contains("column 3 has no header"), "{msg}");
+}
+
+#[test]
+fn duplicate_headers_after_trimming_are_refused() {
+    let dir = temp_with(&[("leads.csv", "lead_id,Email, Email \nL1,a,b\n"), ("mapping.toml", DEFAULT_MAPPING)]);
+    let msg = load_err(dir.path());
+    assert!(msg.contains("columns 2 and 3 have the same header `Email`"), "{msg}");
+}
+
+#[test]
+fn outcomes_file_is_a_semi_join_on_trimmed_ids() {
+    let leads = "lead_id,x\nL1,1\nL2,2\nL3,3\n";
+    let deals = "Lead,Amount\n L2 ,100\nL2,50\nL9,1\n";
+    let mapping = "[dataset]\nleads = \"leads.csv\"\noutcomes = { file = \"deals.csv\", key = \"Lead\" }\nid = \"lead_id\"\n";
+    let dir = temp_with(&[("leads.csv", leads), ("deals.csv", deals), ("mapping.toml", mapping)]);
+    let ds = Dataset::load(&dir.path().join("mapping.toml")).unwrap();
+    assert!(ds.has_converted);
+    let c: Vec<Option<bool>> = ds.frame.column(hidden::CONVERTED).unwrap().bool().unwrap().iter().collect();
+    assert_eq!(c, [Some(false), Some(true), Some(false)]);
+}
+
+#[test]
+fn outcomes_file_and_converted_role_together_are_refused() {
+    let mapping = "[dataset]\nleads = \"leads.csv\"\noutcomes = { file = \"deals.csv\", key = \"Lead\" }\nid = \"lead_id\"\n[roles]\nconverted = { column = \"won\", true = [\"1\"] }\n";
+    let dir = temp_with(&[("leads.csv", "lead_id,won\nL1,1\n"), ("mapping.toml", mapping)]);
+    let msg = load_err(dir.path());
+    assert!(msg.contains("both an outcomes file and a `converted` role") && msg.contains("mapping.toml:6:"), "{msg}");
+}
+
+#[test]
+fn role_value_lists_match_the_cell_text_exactly() {
+    let leads = "lead_id,won,so,hist\nL1,1,accepted,AE\nL2,1.0,sent_back,DQ\nL3,yes,Accepted,x\nL4,,,\n";
+    let mapping = r#"[dataset]
+leads = "leads.csv"
+id = "lead_id"
+[roles]
+converted = { column = "won", true = ["1", "yes"] }
+seller_outcome = { column = "so", accepted = ["accepted"], sent_back = ["sent_back"] }
+historical_decision = { column = "hist", accepted = ["AE"], rejected = ["DQ"] }
+"#;
+    let dir = temp_with(&[("leads.csv", leads), ("mapping.toml", mapping)]);
+    let ds = Dataset::load(&dir.path().join("mapping.toml")).unwrap();
+    let c: Vec<Option<bool>> = ds.frame.column(hidden::CONVERTED).unwrap().bool().unwrap().iter().collect();
+    assert_eq!(c, [Some(true), Some(false), Some(true), Some(false)], "`1` is not `1.0`");
+    let so: Vec<Option<&str>> = ds.frame.column(hidden::SELLER_OUTCOME).unwrap().str().unwrap().iter().collect();
+    assert_eq!(so, [Some("accepted"), Some("sent_back"), None, None]);
+    let h: Vec<Option<&str>> = ds.frame.column(hidden::HISTORICAL).unwrap().str().unwrap().iter().collect();
+    assert_eq!(h, [Some("accepted"), Some("rejected"), None, None]);
+}
+
+#[test]
+fn parquet_leads_load_with_the_same_rules() {
+    let dir = temp_with(&[]);
+    let mut df = df!(
+        "lead_id" => [" L1", "L2"],
+        "employees" => [Some(10i64), None],
+        "industry" => [Some(" software "), Some("N/A")],
+        "score" => [Some("12"), Some("007")],
+    )
+    .unwrap();
+    let f = std::fs::File::create(dir.path().join("leads.parquet")).unwrap();
+    ParquetWriter::new(f).finish(&mut df).unwrap();
+    let mapping = "[dataset]\nleads = \"leads.parquet\"\nid = \"lead_id\"\nmissing = [\"N/A\"]\n";
+    std::fs::write(dir.path().join("mapping.toml"), mapping).unwrap();
+    let ds = Dataset::load(&dir.path().join("mapping.toml")).unwrap();
+    assert_eq!(ds.field("employees").unwrap().ty, FieldType::Number);
+    assert_eq!(ds.field("score").unwrap().ty, FieldType::Number);
+    let ind: Vec<Option<&str>> = ds.frame.column("industry").unwrap().str().unwrap().iter().collect();
+    assert_eq!(ind, [Some("software"), None]);
+    assert_eq!(ds.row_of("L1").unwrap(), 0);
+}
