@@ -34,6 +34,11 @@ pub struct GenerateSummary {
 }
 
 /// Writes `leads.csv`, `deals.csv` and `mapping.toml` into `out_dir` (created if missing).
+///
+/// # Errors
+///
+/// `rows == 0` (a dataset with no rows cannot be loaded) is `InvalidInput`; otherwise any I/O
+/// error creating the directory or writing the files.
 pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> io::Result<GenerateSummary> {
     if opts.rows == 0 {
         return Err(io::Error::new(
@@ -1833,19 +1838,19 @@ impl Generator {
         let first_touch = if touched {
             let speed: [((u64, u64), u32); 5] = if src.fast_touch && handed {
                 [
-                    ((1, 15), 45),
-                    ((16, 60), 28),
-                    ((61, 240), 15),
-                    ((241, 1440), 8),
-                    ((1441, 4320), 4),
+                    ((1, 15), 55),
+                    ((16, 60), 25),
+                    ((61, 240), 12),
+                    ((241, 1440), 6),
+                    ((1441, 4320), 2),
                 ]
             } else if handed {
                 [
-                    ((1, 15), 25),
+                    ((1, 15), 38),
                     ((16, 60), 30),
-                    ((61, 240), 22),
-                    ((241, 1440), 14),
-                    ((1441, 4320), 9),
+                    ((61, 240), 18),
+                    ((241, 1440), 10),
+                    ((1441, 4320), 4),
                 ]
             } else {
                 [

@@ -24,10 +24,12 @@ fn run_case(path: &Path) -> Result<usize, String> {
         .get("mapping")
         .and_then(toml::Value::as_str)
         .unwrap_or(DEFAULT_MAPPING);
+    let policy_text = text(&case, "policy");
+    let leads_text = text(&case, "leads");
     let dir = temp_with(&[
-        ("policy.toml", &text(&case, "policy")),
+        ("policy.toml", policy_text.as_str()),
         ("mapping.toml", mapping),
-        ("leads.csv", text(&case, "leads").trim_start_matches('\n')),
+        ("leads.csv", leads_text.trim_start_matches('\n')),
     ]);
     let loaded = policy::load(&dir.path().join("policy.toml"));
     let dataset = Dataset::load(&dir.path().join("mapping.toml"));

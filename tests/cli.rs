@@ -85,9 +85,11 @@ fn decide_writes_exactly_the_contract_columns() {
     assert!(un["rule"].is_null() && un["sla_minutes"].is_null() && un["unresolved_reasons"].is_string());
     let pq = dir.path().join("d.parquet");
     stdout_of(lp().args(["decide", "--policy", "policies/draft.toml", "--dataset"]).arg(sample_mapping()).arg("--out").arg(&pq));
+    use polars::prelude::SerReader;
     let df = polars::prelude::ParquetReader::new(std::fs::File::open(&pq).unwrap()).finish().unwrap();
     assert_eq!(df.height(), rows.len());
-    assert_eq!(df.get_column_names_str(), ["lead_id", "decision", "rule", "reason", "unresolved_reasons", "route", "owner", "sla_minutes"]);
+    let names: Vec<&str> = df.get_column_names().iter().map(|n| n.as_str()).collect();
+    assert_eq!(names, ["lead_id", "decision", "rule", "reason", "unresolved_reasons", "route", "owner", "sla_minutes"]);
 }
 
 #[test]

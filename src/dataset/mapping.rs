@@ -59,14 +59,39 @@ pub struct ColumnSpec {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum ColumnRef {
-    Name(Spanned<String>),
-    Table { column: Spanned<String> },
+    Name(String),
+    Table { column: String },
 }
 
 impl ColumnRef {
-    pub fn column(&self) -> &Spanned<String> {
+    pub fn name(&self) -> &str {
         match self {
             ColumnRef::Name(s) | ColumnRef::Table { column: s } => s,
+        }
+    }
+}
+
+/// A column named in the mapping, with where it was written.
+#[derive(Debug, Clone)]
+pub struct NamedColumn {
+    pub name: String,
+    pub span: std::ops::Range<usize>,
+}
+
+impl From<&Spanned<String>> for NamedColumn {
+    fn from(s: &Spanned<String>) -> Self {
+        Self {
+            name: s.get_ref().clone(),
+            span: s.span(),
+        }
+    }
+}
+
+impl From<&Spanned<ColumnRef>> for NamedColumn {
+    fn from(s: &Spanned<ColumnRef>) -> Self {
+        Self {
+            name: s.get_ref().name().to_string(),
+            span: s.span(),
         }
     }
 }
@@ -116,29 +141,29 @@ pub struct HistoricalRole {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RolesSection {
-    pub created_at: Option<ColumnRef>,
-    pub source: Option<ColumnRef>,
-    pub campaign: Option<ColumnRef>,
-    pub form: Option<ColumnRef>,
-    pub crm_match: Option<ColumnRef>,
-    pub enrichment_source: Option<ColumnRef>,
-    pub enrichment_confidence: Option<ColumnRef>,
+    pub created_at: Option<Spanned<ColumnRef>>,
+    pub source: Option<Spanned<ColumnRef>>,
+    pub campaign: Option<Spanned<ColumnRef>>,
+    pub form: Option<Spanned<ColumnRef>>,
+    pub crm_match: Option<Spanned<ColumnRef>>,
+    pub enrichment_source: Option<Spanned<ColumnRef>>,
+    pub enrichment_confidence: Option<Spanned<ColumnRef>>,
     pub enrichment_error: Option<FlagRole>,
-    pub account_owner: Option<ColumnRef>,
-    pub first_touch_minutes: Option<ColumnRef>,
+    pub account_owner: Option<Spanned<ColumnRef>>,
+    pub first_touch_minutes: Option<Spanned<ColumnRef>>,
     pub converted: Option<FlagRole>,
-    pub converted_at: Option<ColumnRef>,
+    pub converted_at: Option<Spanned<ColumnRef>>,
     pub seller_outcome: Option<SellerOutcomeRole>,
     pub meeting: Option<MeetingRole>,
     pub historical_decision: Option<HistoricalRole>,
-    pub seller_feedback: Option<ColumnRef>,
+    pub seller_feedback: Option<Spanned<ColumnRef>>,
 }
 
 impl RolesSection {
     /// Every role with the column it names, in a stable order.
-    pub fn columns(&self) -> Vec<(&'static str, &Spanned<String>)> {
+    pub fn columns(&self) -> Vec<(&'static str, NamedColumn)> {
         let mut out = Vec::new();
-        let simple: [(&'static str, &Option<ColumnRef>); 11] = [
+        let simple: [(&'static str, &Option<Spanned<ColumnRef>>); 11] = [
             ("created_at", &self.created_at),
             ("source", &self.source),
             ("campaign", &self.campaign),
@@ -153,23 +178,20 @@ impl RolesSection {
         ];
         for (name, r) in simple {
             if let Some(r) = r {
-                out.push((name, r.column()));
+                out.push((name, NamedColumn::from(r)));
             }
         }
-        if let Some(r) = &self.enrichment_error {
-            out.push(("enrichment_error", &r.column));
-        }
-        if let Some(r) = &self.converted {
-            out.push(("converted", &r.column));
-        }
-        if let Some(r) = &self.seller_outcome {
-            out.push(("seller_outcome", &r.column));
-        }
-        if let Some(r) = &self.meeting {
-            out.push(("meeting", &r.column));
-        }
-        if let Some(r) = &self.historical_decision {
-            out.push(("historical_decision", &r.column));
+        let listed: [(&'static str, Option<&Spanned<String>>); 5] = [
+            ("enrichment_error", self.enrichment_error.as_ref().map(|r| &r.column)),
+            ("converted", self.converted.as_ref().map(|r| &r.column)),
+            ("seller_outcome", self.seller_outcome.as_ref().map(|r| &r.column)),
+            ("meeting", self.meeting.as_ref().map(|r| &r.column)),
+            ("historical_decision", self.historical_decision.as_ref().map(|r| &r.column)),
+        ];
+        for (name, c) in listed {
+            if let Some(c) = c {
+                out.push((name, NamedColumn::from(c)));
+            }
         }
         out
     }

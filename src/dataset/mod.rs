@@ -239,8 +239,8 @@ impl Dataset {
             });
         }
 
-        let resolve = |col: &toml::Spanned<String>, what: &str, diags: &mut Diagnostics| {
-            let wanted = col.get_ref().trim();
+        let resolve = |col: &mapping::NamedColumn, what: &str, diags: &mut Diagnostics| {
+            let wanted = col.name.trim();
             if by_final.contains_key(wanted) {
                 return Some(wanted.to_string());
             }
@@ -255,7 +255,7 @@ impl Dataset {
             diags.push(
                 mapping
                     .diag(
-                        col.span(),
+                        col.span.clone(),
                         format!(
                             "{what} `{wanted}` is not a column of `{}`",
                             leads_path.display()
@@ -265,10 +265,10 @@ impl Dataset {
             );
             None
         };
-        let id_name = resolve(&ds.id, "the id column", &mut diags);
+        let id_name = resolve(&(&ds.id).into(), "the id column", &mut diags);
         let mut roles: BTreeMap<&'static str, String> = BTreeMap::new();
         for (role, col) in mapping.file.roles.columns() {
-            if let Some(name) = resolve(col, &format!("the `{role}` role's column"), &mut diags) {
+            if let Some(name) = resolve(&col, &format!("the `{role}` role's column"), &mut diags) {
                 roles.insert(role, name);
             }
         }
@@ -280,7 +280,7 @@ impl Dataset {
             diags.push(
                 mapping
                     .diag(
-                        rc.column().span(),
+                        rc.span(),
                         format!("the enrichment confidence column `{c}` is not numeric"),
                     )
                     .with_hint("confidence must be a number between 0 and 1 in every filled cell"),

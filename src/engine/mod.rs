@@ -111,10 +111,14 @@ fn or_all(exprs: impl IntoIterator<Item = Expr>) -> Expr {
 /// First-match chain: the value of the first `(cond, value)` whose cond is true.
 fn first_of(pairs: Vec<(Expr, Expr)>, otherwise: Expr) -> Expr {
     let mut it = pairs.into_iter();
-    let Some((c, v)) = it.next() else {
+    let Some((c0, v0)) = it.next() else {
         return otherwise;
     };
-    let mut chain = when(c).then(v);
+    let first = when(c0).then(v0);
+    let Some((c1, v1)) = it.next() else {
+        return first.otherwise(otherwise);
+    };
+    let mut chain = first.when(c1).then(v1);
     for (c, v) in it {
         chain = chain.when(c).then(v);
     }
@@ -163,8 +167,8 @@ fn condition(c: &Condition, p: &Policy) -> Expr {
                 Op::Missing(false) => return x.is_not_null(),
                 Op::Eq(l) => x.clone().eq(lit_of(l)),
                 Op::Ne(l) => x.clone().neq(lit_of(l)),
-                Op::In(ls) => x.clone().is_in(lit(literal_series(ls)), false),
-                Op::NotIn(ls) => x.clone().is_in(lit(literal_series(ls)), false).not(),
+                Op::In(ls) => x.clone().is_in(lit(literal_series(ls)).implode(false), false),
+                Op::NotIn(ls) => x.clone().is_in(lit(literal_series(ls)).implode(false), false).not(),
                 Op::Gt(n) => x.clone().gt(lit(*n)),
                 Op::Gte(n) => x.clone().gt_eq(lit(*n)),
                 Op::Lt(n) => x.clone().lt(lit(*n)),
@@ -256,7 +260,7 @@ fn compile(p: &Policy, ds: &Dataset) -> Plan {
             };
             let values: Vec<&str> = s.values.iter().map(String::as_str).collect();
             col(text_col)
-                .is_in(lit(Series::new("".into(), values)), false)
+                .is_in(lit(Series::new("".into(), values)).implode(false), false)
                 .fill_null(false)
         })
         .reduce(|a, b| a.and(b))
@@ -355,7 +359,10 @@ fn compile(p: &Policy, ds: &Dataset) -> Plan {
             .otherwise(lit("nurture"))
             .alias("decision"),
         {
-            let gate_reasons = concat_str(
+            let gate_reasons = if gate.is_empty() {
+                null_str()
+            } else {
+                concat_str(
                 gate.iter()
                     .map(|(c, reason)| {
                         when(col(c.as_str()))
@@ -365,7 +372,8 @@ fn compile(p: &Policy, ds: &Dataset) -> Plan {
                     .collect::<Vec<_>>(),
                 ";",
                 true,
-            );
+            )
+            };
             when(col("__in_scope").not().or(any_dq))
                 .then(null_str())
                 .when(gated)
@@ -381,10 +389,9 @@ fn compile(p: &Policy, ds: &Dataset) -> Plan {
         },
     ];
 
-    let decided = col("decision").is_in(
-        lit(Series::new("".into(), ["accepted", "nurture"])),
-        false,
-    );
+    let decided = col("decision")
+        .eq(lit("accepted"))
+        .or(col("decision").eq(lit("nurture")));
     let rejected = col("decision").eq(lit("rejected"));
     let dq_first = |f: &dyn Fn(&crate::policy::Rule, &str) -> Expr| {
         first_of(

@@ -841,7 +841,7 @@ fn check_references(p: &Policy, diags: &mut Diagnostics) {
         }
     }
 
-    let mut check_fields = |cond: &Condition, ctx: &str, diags: &mut Diagnostics| {
+    let check_fields = |cond: &Condition, ctx: &str, diags: &mut Diagnostics| {
         cond.visit_fields(&mut |field, _, _| {
             if !allowed.contains(field.name.as_str()) {
                 let hint = if sensitive.contains(field.name.as_str()) {
@@ -876,7 +876,7 @@ fn check_references(p: &Policy, diags: &mut Diagnostics) {
 
     // Signal references and cycles.
     let signal_names: Vec<&str> = p.signals.iter().map(|s| s.name.as_str()).collect();
-    let mut check_signals = |cond: &Condition, ctx: &str, diags: &mut Diagnostics| {
+    let check_signals = |cond: &Condition, ctx: &str, diags: &mut Diagnostics| {
         cond.visit_signals(&mut |s| {
             if !signal_names.contains(&s.name.as_str()) {
                 let hint = match closest(&s.name, signal_names.iter().copied()) {

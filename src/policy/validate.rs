@@ -27,7 +27,7 @@ pub fn check_against(policy: &Policy, dataset: &Dataset) -> Diagnostics {
         .with_hint(hint)
     };
 
-    let mut check = |cond: &Condition, ctx: &str, diags: &mut Diagnostics| {
+    let check = |cond: &Condition, ctx: &str, diags: &mut Diagnostics| {
         cond.visit_fields(&mut |field, op, _span| {
             let Some(info) = dataset.field(&field.name) else {
                 diags.push(unknown(&field.name, field.span.clone(), ctx));
