@@ -22,7 +22,12 @@ fn median(mut v: Vec<f64>) -> f64 {
     v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
-pub fn run(rows: usize, dir: Option<PathBuf>, policy_path: &Path, repeat: usize) -> Result<ExitCode, Error> {
+pub fn run(
+    rows: usize,
+    dir: Option<PathBuf>,
+    policy_path: &Path,
+    repeat: usize,
+) -> Result<ExitCode, Error> {
     let dir = dir.unwrap_or_else(|| std::env::temp_dir().join(format!("leadpolicy-bench-{rows}")));
     let mapping = dir.join("mapping.toml");
     if !mapping.exists() {
@@ -79,16 +84,30 @@ pub fn run(rows: usize, dir: Option<PathBuf>, policy_path: &Path, repeat: usize)
         .and_then(|v| v.parse().ok())
         .unwrap_or(f64::NAN);
 
-    println!("leadpolicy bench — {} leads × {} columns, policy `{}` ({} rules, {} signals)",
-        ds.len(), ds.fields.len(), p.id, p.rules.len(), p.signals.len());
+    println!(
+        "leadpolicy bench — {} leads × {} columns, policy `{}` ({} rules, {} signals)",
+        ds.len(),
+        ds.fields.len(),
+        p.id,
+        p.rules.len(),
+        p.signals.len()
+    );
     println!("  csv size                     {csv_mb:8.1} MiB");
     println!("  load (CSV → typed frame)     {load_s:8.3} s   (peak RSS {rss_after_load:.0} MiB)");
-    println!("  decide {decided} loaded leads   {decide_s:8.3} s   median of {} (runs: {})",
+    println!(
+        "  decide {decided} loaded leads   {decide_s:8.3} s   median of {} (runs: {})",
         times.len(),
-        times.iter().map(|t| format!("{t:.3}")).collect::<Vec<_>>().join(" "));
+        times
+            .iter()
+            .map(|t| format!("{t:.3}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
     println!("  in-process peak RSS          {rss_in_process:8.0} MiB");
-    println!("  `leadpolicy decide` end to end {e2e_s:6.3} s   (peak RSS {child_peak:.0} MiB = {:.2}× the CSV)",
-        child_peak / csv_mb);
+    println!(
+        "  `leadpolicy decide` end to end {e2e_s:6.3} s   (peak RSS {child_peak:.0} MiB = {:.2}× the CSV)",
+        child_peak / csv_mb
+    );
     println!("  child {stats}");
     if !child.status.success() {
         eprintln!("{stderr}");

@@ -37,7 +37,9 @@ pub fn read_text(path: &Path) -> Result<String, Error> {
     String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(e.as_bytes());
-        let line = text.get(..offset).map_or(1, |s| s.matches('\n').count() + 1);
+        let line = text
+            .get(..offset)
+            .map_or(1, |s| s.matches('\n').count() + 1);
         Error::Data(error::DataError {
             file: path.to_path_buf(),
             line: Some(line),

@@ -27,7 +27,12 @@ fn packets_agree_with_vectorised_decisions_on_every_sample_lead() {
             mismatches.is_empty(),
             "{name}: {} leads disagree, e.g.\n{}",
             mismatches.len(),
-            mismatches.iter().take(5).cloned().collect::<Vec<_>>().join("\n")
+            mismatches
+                .iter()
+                .take(5)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("\n")
         );
         // Every decision type shows up on the sample, so the agreement covers every path.
         let counts = engine::counts(&df).unwrap();
@@ -50,7 +55,16 @@ fn every_unresolved_reason_code_appears_on_the_sample() {
             }
         }
     }
-    for code in ["missing_field", "low_enrichment_confidence", "no_rule_matched", "overlapping_routes", "no_owner"] {
-        assert!(seen.contains(code), "no lead on the sample is unresolved for `{code}`: {seen:?}");
+    for code in [
+        "missing_field",
+        "low_enrichment_confidence",
+        "no_rule_matched",
+        "overlapping_routes",
+        "no_owner",
+    ] {
+        assert!(
+            seen.contains(code),
+            "no lead on the sample is unresolved for `{code}`: {seen:?}"
+        );
     }
 }

@@ -73,9 +73,9 @@ fn run_case(path: &Path) -> Result<usize, String> {
             continue;
         };
         let opt = |k: &str| Some(text(e, k)).filter(|s| !s.is_empty());
-        let sla = e.get("sla_minutes").and_then(|v| {
-            v.as_float().or_else(|| v.as_integer().map(|i| i as f64))
-        });
+        let sla = e
+            .get("sla_minutes")
+            .and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)));
         let want = (
             text(e, "decision"),
             opt("rule"),
@@ -95,7 +95,9 @@ fn run_case(path: &Path) -> Result<usize, String> {
             row.sla_minutes,
         );
         if want != have {
-            problems.push(format!("lead {lead}:\n  expected {want:?}\n  got      {have:?}"));
+            problems.push(format!(
+                "lead {lead}:\n  expected {want:?}\n  got      {have:?}"
+            ));
         }
         // The packet must tell the same story as the vectorised decision.
         let packet = explain(&p, &ds, &lead).map_err(|e| e.to_string())?;
@@ -129,15 +131,28 @@ fn every_case_file_decides_as_written() {
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
         .collect();
     files.sort();
-    assert!(files.len() >= 20, "expected the case library, found {}", files.len());
+    assert!(
+        files.len() >= 20,
+        "expected the case library, found {}",
+        files.len()
+    );
     let mut failures = Vec::new();
     let mut leads = 0;
     for f in &files {
         match run_case(f) {
             Ok(n) => leads += n,
-            Err(e) => failures.push(format!("{}:\n{e}", f.file_name().unwrap().to_string_lossy())),
+            Err(e) => failures.push(format!(
+                "{}:\n{e}",
+                f.file_name().unwrap().to_string_lossy()
+            )),
         }
     }
-    assert!(failures.is_empty(), "{} of {} case files failed:\n\n{}", failures.len(), files.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} case files failed:\n\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n\n")
+    );
     assert!(leads >= 100, "only {leads} lead expectations were checked");
 }

@@ -12,14 +12,30 @@ fn lp() -> Command {
 
 fn stdout_of(c: &mut Command) -> String {
     let out = c.output().unwrap();
-    assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
 #[test]
 fn check_accepts_the_shipped_policies_against_the_sample() {
-    let out = stdout_of(lp().args(["check", "policies/baseline.toml", "policies/draft.toml", "--dataset"]).arg(sample_mapping()));
-    assert_eq!(out.lines().filter(|l| l.starts_with("ok ")).count(), 2, "{out}");
+    let out = stdout_of(
+        lp().args([
+            "check",
+            "policies/baseline.toml",
+            "policies/draft.toml",
+            "--dataset",
+        ])
+        .arg(sample_mapping()),
+    );
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("ok ")).count(),
+        2,
+        "{out}"
+    );
 }
 
 #[test]
@@ -28,10 +44,18 @@ fn check_reports_problems_with_exit_1_and_locations() {
         "p.toml",
         "[policy]\nid = \"p\"\n[fields]\nallowed = [\"employees\"]\n[routes.s]\nkind = \"sales\"\n[[rules]]\nid = \"a\"\nroute = \"s\"\nwhen = { field = \"industry\", eq = \"x\" }\n",
     )]);
-    let out = lp().arg("check").arg(dir.path().join("p.toml")).output().unwrap();
+    let out = lp()
+        .arg("check")
+        .arg(dir.path().join("p.toml"))
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("p.toml:10:18") && err.contains("field `industry` in rule `a` is not in [fields] allowed"), "{err}");
+    assert!(
+        err.contains("p.toml:10:18")
+            && err.contains("field `industry` in rule `a` is not in [fields] allowed"),
+        "{err}"
+    );
     assert!(err.contains("1 problem found"), "{err}");
 }
 
@@ -39,19 +63,40 @@ fn check_reports_problems_with_exit_1_and_locations() {
 fn check_against_a_dataset_finds_type_and_column_problems() {
     let dir = temp_with(&[
         ("leads.csv", "lead_id,employees,industry\nL1,10,software\n"),
-        ("mapping.toml", "[dataset]\nleads = \"leads.csv\"\nid = \"lead_id\"\n"),
+        (
+            "mapping.toml",
+            "[dataset]\nleads = \"leads.csv\"\nid = \"lead_id\"\n",
+        ),
         (
             "p.toml",
             "[policy]\nid = \"p\"\n[fields]\nallowed = [\"employees\", \"industry\", \"revenue\"]\n[evidence]\nmin_enrichment_confidence = 0.5\n[routes.s]\nkind = \"sales\"\n[[rules]]\nid = \"a\"\nroute = \"s\"\nwhen = { any = [{ field = \"industry\", gt = 3 }, { field = \"employees\", contains = \"1\" }, { field = \"revenue\", gte = 1 }] }\n",
         ),
     ]);
-    let out = lp().arg("check").arg(dir.path().join("p.toml")).arg("--dataset").arg(dir.path().join("mapping.toml")).output().unwrap();
+    let out = lp()
+        .arg("check")
+        .arg(dir.path().join("p.toml"))
+        .arg("--dataset")
+        .arg(dir.path().join("mapping.toml"))
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("`gt` on `industry` in rule `a`: the field is text"), "{err}");
-    assert!(err.contains("`contains` on `employees` in rule `a`: the field is a number"), "{err}");
-    assert!(err.contains("field `revenue` in rule `a` is not a column"), "{err}");
-    assert!(err.contains("no `enrichment_confidence` role") && err.contains("p.toml:6:29"), "{err}");
+    assert!(
+        err.contains("`gt` on `industry` in rule `a`: the field is text"),
+        "{err}"
+    );
+    assert!(
+        err.contains("`contains` on `employees` in rule `a`: the field is a number"),
+        "{err}"
+    );
+    assert!(
+        err.contains("field `revenue` in rule `a` is not a column"),
+        "{err}"
+    );
+    assert!(
+        err.contains("no `enrichment_confidence` role") && err.contains("p.toml:6:29"),
+        "{err}"
+    );
     assert!(err.contains("4 problems found"), "{err}");
 }
 
@@ -59,49 +104,111 @@ fn check_against_a_dataset_finds_type_and_column_problems() {
 fn decide_writes_exactly_the_contract_columns() {
     let dir = temp_with(&[]);
     let csv = dir.path().join("d.csv");
-    let out = stdout_of(lp().args(["decide", "--policy", "policies/draft.toml", "--dataset"]).arg(sample_mapping()).arg("--out").arg(&csv));
+    let out = stdout_of(
+        lp().args(["decide", "--policy", "policies/draft.toml", "--dataset"])
+            .arg(sample_mapping())
+            .arg("--out")
+            .arg(&csv),
+    );
     assert!(out.starts_with("decided "), "{out}");
     let text = std::fs::read_to_string(&csv).unwrap();
     let mut lines = text.lines();
-    assert_eq!(lines.next().unwrap(), "lead_id,decision,rule,reason,unresolved_reasons,route,owner,sla_minutes");
+    assert_eq!(
+        lines.next().unwrap(),
+        "lead_id,decision,rule,reason,unresolved_reasons,route,owner,sla_minutes"
+    );
     let rows: Vec<&str> = lines.collect();
     let ds = leadpolicy::dataset::Dataset::load(&sample_mapping()).unwrap();
     assert_eq!(rows.len(), ds.len());
     // Rows keep the input order.
-    let first_id = ds.frame.column(&ds.id).unwrap().str().unwrap().get(0).unwrap().to_string();
+    let first_id = ds
+        .frame
+        .column(&ds.id)
+        .unwrap()
+        .str()
+        .unwrap()
+        .get(0)
+        .unwrap()
+        .to_string();
     assert!(rows[0].starts_with(&format!("{first_id},")));
     // An accepted lead has a whole-number SLA written without a decimal point.
-    let accepted = rows.iter().find(|r| r.split(',').nth(1) == Some("accepted")).unwrap();
+    let accepted = rows
+        .iter()
+        .find(|r| r.split(',').nth(1) == Some("accepted"))
+        .unwrap();
     let sla = accepted.rsplit(',').next().unwrap();
     assert!(!sla.is_empty() && sla.parse::<u32>().is_ok(), "{accepted}");
 
     // JSON and Parquet carry the same decisions.
     let json = dir.path().join("d.json");
-    stdout_of(lp().args(["decide", "--policy", "policies/draft.toml", "--dataset"]).arg(sample_mapping()).arg("--out").arg(&json));
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    stdout_of(
+        lp().args(["decide", "--policy", "policies/draft.toml", "--dataset"])
+            .arg(sample_mapping())
+            .arg("--out")
+            .arg(&json),
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     let arr = v.as_array().unwrap();
     assert_eq!(arr.len(), rows.len());
     let un = arr.iter().find(|r| r["decision"] == "unresolved").unwrap();
-    assert!(un["rule"].is_null() && un["sla_minutes"].is_null() && un["unresolved_reasons"].is_string());
+    assert!(
+        un["rule"].is_null() && un["sla_minutes"].is_null() && un["unresolved_reasons"].is_string()
+    );
     let pq = dir.path().join("d.parquet");
-    stdout_of(lp().args(["decide", "--policy", "policies/draft.toml", "--dataset"]).arg(sample_mapping()).arg("--out").arg(&pq));
+    stdout_of(
+        lp().args(["decide", "--policy", "policies/draft.toml", "--dataset"])
+            .arg(sample_mapping())
+            .arg("--out")
+            .arg(&pq),
+    );
     use polars::prelude::SerReader;
-    let df = polars::prelude::ParquetReader::new(std::fs::File::open(&pq).unwrap()).finish().unwrap();
+    let df = polars::prelude::ParquetReader::new(std::fs::File::open(&pq).unwrap())
+        .finish()
+        .unwrap();
     assert_eq!(df.height(), rows.len());
     let names: Vec<&str> = df.get_column_names().iter().map(|n| n.as_str()).collect();
-    assert_eq!(names, ["lead_id", "decision", "rule", "reason", "unresolved_reasons", "route", "owner", "sla_minutes"]);
+    assert_eq!(
+        names,
+        [
+            "lead_id",
+            "decision",
+            "rule",
+            "reason",
+            "unresolved_reasons",
+            "route",
+            "owner",
+            "sla_minutes"
+        ]
+    );
 }
 
 #[test]
 fn decide_refuses_an_unknown_output_format_with_exit_2() {
-    let out = lp().args(["decide", "--policy", "policies/draft.toml", "--dataset"]).arg(sample_mapping()).args(["--out", "/tmp/x.xlsx"]).output().unwrap();
+    let out = lp()
+        .args(["decide", "--policy", "policies/draft.toml", "--dataset"])
+        .arg(sample_mapping())
+        .args(["--out", "/tmp/x.xlsx"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("use a .csv, .json or .parquet"));
 }
 
 #[test]
 fn decide_on_a_missing_dataset_names_the_file_with_exit_2() {
-    let out = lp().args(["decide", "--policy", "policies/draft.toml", "--dataset", "nope/mapping.toml", "--out", "/tmp/x.csv"]).output().unwrap();
+    let out = lp()
+        .args([
+            "decide",
+            "--policy",
+            "policies/draft.toml",
+            "--dataset",
+            "nope/mapping.toml",
+            "--out",
+            "/tmp/x.csv",
+        ])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nope/mapping.toml"));
 }
@@ -110,16 +217,42 @@ fn decide_on_a_missing_dataset_names_the_file_with_exit_2() {
 fn explain_tells_the_same_story_as_decide() {
     let dir = temp_with(&[]);
     let csv = dir.path().join("d.csv");
-    stdout_of(lp().args(["decide", "--policy", "policies/draft.toml", "--dataset"]).arg(sample_mapping()).arg("--out").arg(&csv));
+    stdout_of(
+        lp().args(["decide", "--policy", "policies/draft.toml", "--dataset"])
+            .arg(sample_mapping())
+            .arg("--out")
+            .arg(&csv),
+    );
     let text = std::fs::read_to_string(&csv).unwrap();
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
-    let rejected = rdr.records().map(Result::unwrap).find(|r| &r[1] == "rejected").unwrap();
+    let rejected = rdr
+        .records()
+        .map(Result::unwrap)
+        .find(|r| &r[1] == "rejected")
+        .unwrap();
     let lead = rejected[0].to_string();
-    let human = stdout_of(lp().args(["explain", "--policy", "policies/draft.toml", "--dataset"]).arg(sample_mapping()).args(["--lead", &lead]));
+    let human = stdout_of(
+        lp().args(["explain", "--policy", "policies/draft.toml", "--dataset"])
+            .arg(sample_mapping())
+            .args(["--lead", &lead]),
+    );
     assert!(human.contains(&format!("Lead {lead}")), "{human}");
     assert!(human.contains("Decision   REJECTED"), "{human}");
-    assert!(human.contains(&format!("decided by rule `{}`", &rejected[2])), "{human}");
-    let json = stdout_of(lp().args(["explain", "--json", "--policy", "policies/draft.toml", "--dataset"]).arg(sample_mapping()).args(["--lead", &lead]));
+    assert!(
+        human.contains(&format!("decided by rule `{}`", &rejected[2])),
+        "{human}"
+    );
+    let json = stdout_of(
+        lp().args([
+            "explain",
+            "--json",
+            "--policy",
+            "policies/draft.toml",
+            "--dataset",
+        ])
+        .arg(sample_mapping())
+        .args(["--lead", &lead]),
+    );
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["decision"], "rejected");
     assert_eq!(v["rule"], &rejected[2]);
@@ -129,7 +262,12 @@ fn explain_tells_the_same_story_as_decide() {
 
 #[test]
 fn explain_an_unknown_lead_says_so() {
-    let out = lp().args(["explain", "--policy", "policies/draft.toml", "--dataset"]).arg(sample_mapping()).args(["--lead", "NOPE-1"]).output().unwrap();
+    let out = lp()
+        .args(["explain", "--policy", "policies/draft.toml", "--dataset"])
+        .arg(sample_mapping())
+        .args(["--lead", "NOPE-1"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("lead `NOPE-1` is not in the dataset"));
 }
@@ -137,14 +275,24 @@ fn explain_an_unknown_lead_says_so() {
 #[test]
 fn generate_is_deterministic_for_a_seed() {
     let dir = temp_with(&[]);
-    let (a, b, c) = (dir.path().join("a"), dir.path().join("b"), dir.path().join("c"));
+    let (a, b, c) = (
+        dir.path().join("a"),
+        dir.path().join("b"),
+        dir.path().join("c"),
+    );
     for (d, seed) in [(&a, "5"), (&b, "5"), (&c, "6")] {
-        stdout_of(lp().args(["generate", "--rows", "500", "--seed", seed, "--out"]).arg(d));
+        stdout_of(
+            lp().args(["generate", "--rows", "500", "--seed", seed, "--out"])
+                .arg(d),
+        );
     }
     let read = |d: &std::path::Path| std::fs::read(d.join("leads.csv")).unwrap();
     assert_eq!(read(&a), read(&b));
     assert_ne!(read(&a), read(&c));
-    assert_eq!(std::fs::read(a.join("deals.csv")).unwrap(), std::fs::read(b.join("deals.csv")).unwrap());
+    assert_eq!(
+        std::fs::read(a.join("deals.csv")).unwrap(),
+        std::fs::read(b.join("deals.csv")).unwrap()
+    );
     // What it writes loads as a dataset with 500 leads.
     let ds = leadpolicy::dataset::Dataset::load(&a.join("mapping.toml")).unwrap();
     assert_eq!(ds.len(), 500);

@@ -29,12 +29,36 @@ missing = ["", "Select", "N/A"]
     assert_eq!(names, ["lead_id", "Company", "employees", "Industry"]);
     assert_eq!(ds.field("employees").unwrap().ty, FieldType::Number);
     assert_eq!(ds.field("Industry").unwrap().ty, FieldType::Text);
-    let emp: Vec<Option<f64>> = ds.frame.column("employees").unwrap().f64().unwrap().iter().collect();
+    let emp: Vec<Option<f64>> = ds
+        .frame
+        .column("employees")
+        .unwrap()
+        .f64()
+        .unwrap()
+        .iter()
+        .collect();
     assert_eq!(emp, [Some(250.0), Some(7.0), None]);
-    let ind: Vec<Option<&str>> = ds.frame.column("Industry").unwrap().str().unwrap().iter().collect();
+    let ind: Vec<Option<&str>> = ds
+        .frame
+        .column("Industry")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .collect();
     assert_eq!(ind, [None, Some("software"), Some("fintech")]);
-    let co: Vec<Option<&str>> = ds.frame.column("Company").unwrap().str().unwrap().iter().collect();
-    assert_eq!(co, [Some("Acme, Inc."), Some("Globex"), Some("Multi\r\nline")]);
+    let co: Vec<Option<&str>> = ds
+        .frame
+        .column("Company")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .collect();
+    assert_eq!(
+        co,
+        [Some("Acme, Inc."), Some("Globex"), Some("Multi\r\nline")]
+    );
 }
 
 #[test]
@@ -45,14 +69,30 @@ fn number_inference_follows_the_decimal_rule() {
     let ds = Dataset::load(&dir.path().join("mapping.toml")).unwrap();
     let ty = |n: &str| ds.field(n).unwrap().ty;
     assert_eq!(ty("a"), FieldType::Number);
-    assert_eq!(ty("b"), FieldType::Text, "thousands separators are not numbers");
+    assert_eq!(
+        ty("b"),
+        FieldType::Text,
+        "thousands separators are not numbers"
+    );
     assert_eq!(ty("c"), FieldType::Text, "`inf` is not a number");
     assert_eq!(ty("d"), FieldType::Text, "a column with no values is text");
     assert_eq!(ty("e"), FieldType::Number);
     assert_eq!(ty("f"), FieldType::Number);
     assert_eq!(ty("lead_id"), FieldType::Text);
-    for (s, ok) in [("1.", false), (".5", true), ("1e", false), ("NaN", false), ("0x10", false), ("-0", true), ("1_000", false)] {
-        assert_eq!(leadpolicy::dataset::read::parse_decimal(s).is_some(), ok, "{s}");
+    for (s, ok) in [
+        ("1.", false),
+        (".5", true),
+        ("1e", false),
+        ("NaN", false),
+        ("0x10", false),
+        ("-0", true),
+        ("1_000", false),
+    ] {
+        assert_eq!(
+            leadpolicy::dataset::read::parse_decimal(s).is_some(),
+            ok,
+            "{s}"
+        );
     }
 }
 
@@ -62,7 +102,14 @@ fn missing_tokens_are_exact_and_case_sensitive() {
     let mapping = DEFAULT_MAPPING;
     let dir = temp_with(&[("leads.csv", leads), ("mapping.toml", mapping)]);
     let ds = Dataset::load(&dir.path().join("mapping.toml")).unwrap();
-    let x: Vec<Option<&str>> = ds.frame.column("x").unwrap().str().unwrap().iter().collect();
+    let x: Vec<Option<&str>> = ds
+        .frame
+        .column("x")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .collect();
     assert_eq!(x, [None, Some("select"), None]);
 }
 
@@ -70,7 +117,10 @@ fn missing_tokens_are_exact_and_case_sensitive() {
 fn missing_leads_file_names_the_path() {
     let dir = temp_with(&[("mapping.toml", DEFAULT_MAPPING)]);
     let msg = load_err(dir.path());
-    assert!(msg.contains("leads.csv") && msg.contains("cannot read"), "{msg}");
+    assert!(
+        msg.contains("leads.csv") && msg.contains("cannot read"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -78,9 +128,15 @@ fn empty_file_and_header_only_file_are_refused() {
     let dir = temp_with(&[("leads.csv", ""), ("mapping.toml", DEFAULT_MAPPING)]);
     let msg = load_err(dir.path());
     assert!(msg.contains("leads.csv") && msg.contains("empty"), "{msg}");
-    let dir = temp_with(&[("leads.csv", "lead_id,x\n"), ("mapping.toml", DEFAULT_MAPPING)]);
+    let dir = temp_with(&[
+        ("leads.csv", "lead_id,x\n"),
+        ("mapping.toml", DEFAULT_MAPPING),
+    ]);
     let msg = load_err(dir.path());
-    assert!(msg.contains("leads.csv:1") && msg.contains("no data rows"), "{msg}");
+    assert!(
+        msg.contains("leads.csv:1") && msg.contains("no data rows"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -100,7 +156,10 @@ fn invalid_utf8_names_line_and_column() {
     let dir = temp_with(&[("mapping.toml", DEFAULT_MAPPING)]);
     std::fs::write(dir.path().join("leads.csv"), bytes).unwrap();
     let msg = load_err(dir.path());
-    assert!(msg.contains("leads.csv:3") && msg.contains("column `name`") && msg.contains("UTF-8"), "{msg}");
+    assert!(
+        msg.contains("leads.csv:3") && msg.contains("column `name`") && msg.contains("UTF-8"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -109,7 +168,10 @@ fn duplicate_ids_are_listed_with_lines() {
     let dir = temp_with(&[("leads.csv", leads), ("mapping.toml", DEFAULT_MAPPING)]);
     let msg = load_err(dir.path());
     assert!(msg.contains("duplicate lead ids"), "{msg}");
-    assert!(msg.contains("`L1` (lines 2 and 4)") && msg.contains("`L2` (lines 3 and 5)"), "{msg}");
+    assert!(
+        msg.contains("`L1` (lines 2 and 4)") && msg.contains("`L2` (lines 3 and 5)"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -117,16 +179,24 @@ fn missing_id_names_the_line() {
     let leads = "lead_id,x\nL1,1\n,2\n";
     let dir = temp_with(&[("leads.csv", leads), ("mapping.toml", DEFAULT_MAPPING)]);
     let msg = load_err(dir.path());
-    assert!(msg.contains("leads.csv:3") && msg.contains("no id"), "{msg}");
+    assert!(
+        msg.contains("leads.csv:3") && msg.contains("no id"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn forced_number_with_a_non_number_names_line_column_and_value() {
     let leads = "lead_id,Employees\nL1,10\nL2,12a\n";
-    let mapping = format!("{DEFAULT_MAPPING}[columns]\n\"Employees\" = {{ name = \"employees\", type = \"number\" }}\n");
+    let mapping = format!(
+        "{DEFAULT_MAPPING}[columns]\n\"Employees\" = {{ name = \"employees\", type = \"number\" }}\n"
+    );
     let dir = temp_with(&[("leads.csv", leads), ("mapping.toml", &mapping)]);
     let msg = load_err(dir.path());
-    assert!(msg.contains("leads.csv:3") && msg.contains("`12a`") && msg.contains("Employees"), "{msg}");
+    assert!(
+        msg.contains("leads.csv:3") && msg.contains("`12a`") && msg.contains("Employees"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -136,19 +206,30 @@ fn forced_text_keeps_numbers_as_text() {
     let dir = temp_with(&[("leads.csv", leads), ("mapping.toml", &mapping)]);
     let ds = Dataset::load(&dir.path().join("mapping.toml")).unwrap();
     assert_eq!(ds.field("zip").unwrap().ty, FieldType::Text);
-    let z: Vec<Option<&str>> = ds.frame.column("zip").unwrap().str().unwrap().iter().collect();
+    let z: Vec<Option<&str>> = ds
+        .frame
+        .column("zip")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .collect();
     assert_eq!(z, [Some("01234"), Some("99")]);
 }
 
 #[test]
 fn role_and_id_columns_that_do_not_exist_point_into_the_mapping() {
     let leads = "lead_id,source\nL1,web\n";
-    let mapping = "[dataset]\nleads = \"leads.csv\"\nid = \"id\"\n[roles]\nsource = \"lead_source\"\n";
+    let mapping =
+        "[dataset]\nleads = \"leads.csv\"\nid = \"id\"\n[roles]\nsource = \"lead_source\"\n";
     let dir = temp_with(&[("leads.csv", leads), ("mapping.toml", mapping)]);
     let msg = load_err(dir.path());
     assert!(msg.contains("the id column `id` is not a column"), "{msg}");
     assert!(msg.contains("mapping.toml:3:"), "{msg}");
-    assert!(msg.contains("the `source` role's column `lead_source`") && msg.contains("mapping.toml:5:"), "{msg}");
+    assert!(
+        msg.contains("the `source` role's column `lead_source`") && msg.contains("mapping.toml:5:"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -156,24 +237,39 @@ fn unknown_mapping_key_is_located() {
     let mapping = "[dataset]\nleads = \"leads.csv\"\nid = \"lead_id\"\nmisisng = [\"-\"]\n";
     let dir = temp_with(&[("leads.csv", "lead_id\nL1\n"), ("mapping.toml", mapping)]);
     let msg = load_err(dir.path());
-    assert!(msg.contains("misisng") && msg.contains("mapping.toml:4:1"), "{msg}");
+    assert!(
+        msg.contains("misisng") && msg.contains("mapping.toml:4:1"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn unnamed_columns_are_dropped_when_empty_and_refused_when_not() {
-    let dir = temp_with(&[("leads.csv", "lead_id,x,\nL1,1,\nL2,2,\n"), ("mapping.toml", DEFAULT_MAPPING)]);
+    let dir = temp_with(&[
+        ("leads.csv", "lead_id,x,\nL1,1,\nL2,2,\n"),
+        ("mapping.toml", DEFAULT_MAPPING),
+    ]);
     let ds = Dataset::load(&dir.path().join("mapping.toml")).unwrap();
     assert_eq!(ds.fields.len(), 2);
-    let dir = temp_with(&[("leads.csv", "lead_id,x,\nL1,1,\nL2,2,oops\n"), ("mapping.toml", DEFAULT_MAPPING)]);
+    let dir = temp_with(&[
+        ("leads.csv", "lead_id,x,\nL1,1,\nL2,2,oops\n"),
+        ("mapping.toml", DEFAULT_MAPPING),
+    ]);
     let msg = load_err(dir.path());
     assert!(msg.contains("column 3 has no header"), "{msg}");
 }
 
 #[test]
 fn duplicate_headers_after_trimming_are_refused() {
-    let dir = temp_with(&[("leads.csv", "lead_id,Email, Email \nL1,a,b\n"), ("mapping.toml", DEFAULT_MAPPING)]);
+    let dir = temp_with(&[
+        ("leads.csv", "lead_id,Email, Email \nL1,a,b\n"),
+        ("mapping.toml", DEFAULT_MAPPING),
+    ]);
     let msg = load_err(dir.path());
-    assert!(msg.contains("columns 2 and 3 have the same header `Email`"), "{msg}");
+    assert!(
+        msg.contains("columns 2 and 3 have the same header `Email`"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -181,24 +277,43 @@ fn outcomes_file_is_a_semi_join_on_trimmed_ids() {
     let leads = "lead_id,x\nL1,1\nL2,2\nL3,3\n";
     let deals = "Lead,Amount\n L2 ,100\nL2,50\nL9,1\n";
     let mapping = "[dataset]\nleads = \"leads.csv\"\noutcomes = { file = \"deals.csv\", key = \"Lead\" }\nid = \"lead_id\"\n";
-    let dir = temp_with(&[("leads.csv", leads), ("deals.csv", deals), ("mapping.toml", mapping)]);
+    let dir = temp_with(&[
+        ("leads.csv", leads),
+        ("deals.csv", deals),
+        ("mapping.toml", mapping),
+    ]);
     let ds = Dataset::load(&dir.path().join("mapping.toml")).unwrap();
     assert!(ds.has_converted);
-    let c: Vec<Option<bool>> = ds.frame.column(hidden::CONVERTED).unwrap().bool().unwrap().iter().collect();
+    let c: Vec<Option<bool>> = ds
+        .frame
+        .column(hidden::CONVERTED)
+        .unwrap()
+        .bool()
+        .unwrap()
+        .iter()
+        .collect();
     assert_eq!(c, [Some(false), Some(true), Some(false)]);
 }
 
 #[test]
 fn outcomes_file_and_converted_role_together_are_refused() {
     let mapping = "[dataset]\nleads = \"leads.csv\"\noutcomes = { file = \"deals.csv\", key = \"Lead\" }\nid = \"lead_id\"\n[roles]\nconverted = { column = \"won\", true = [\"1\"] }\n";
-    let dir = temp_with(&[("leads.csv", "lead_id,won\nL1,1\n"), ("mapping.toml", mapping)]);
+    let dir = temp_with(&[
+        ("leads.csv", "lead_id,won\nL1,1\n"),
+        ("mapping.toml", mapping),
+    ]);
     let msg = load_err(dir.path());
-    assert!(msg.contains("both an outcomes file and a `converted` role") && msg.contains("mapping.toml:6:"), "{msg}");
+    assert!(
+        msg.contains("both an outcomes file and a `converted` role")
+            && msg.contains("mapping.toml:6:"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn role_value_lists_match_the_cell_text_exactly() {
-    let leads = "lead_id,won,so,hist\nL1,1,accepted,AE\nL2,1.0,sent_back,DQ\nL3,yes,Accepted,x\nL4,,,\n";
+    let leads =
+        "lead_id,won,so,hist\nL1,1,accepted,AE\nL2,1.0,sent_back,DQ\nL3,yes,Accepted,x\nL4,,,\n";
     let mapping = r#"[dataset]
 leads = "leads.csv"
 id = "lead_id"
@@ -209,11 +324,36 @@ historical_decision = { column = "hist", accepted = ["AE"], rejected = ["DQ"] }
 "#;
     let dir = temp_with(&[("leads.csv", leads), ("mapping.toml", mapping)]);
     let ds = Dataset::load(&dir.path().join("mapping.toml")).unwrap();
-    let c: Vec<Option<bool>> = ds.frame.column(hidden::CONVERTED).unwrap().bool().unwrap().iter().collect();
-    assert_eq!(c, [Some(true), Some(false), Some(true), Some(false)], "`1` is not `1.0`");
-    let so: Vec<Option<&str>> = ds.frame.column(hidden::SELLER_OUTCOME).unwrap().str().unwrap().iter().collect();
+    let c: Vec<Option<bool>> = ds
+        .frame
+        .column(hidden::CONVERTED)
+        .unwrap()
+        .bool()
+        .unwrap()
+        .iter()
+        .collect();
+    assert_eq!(
+        c,
+        [Some(true), Some(false), Some(true), Some(false)],
+        "`1` is not `1.0`"
+    );
+    let so: Vec<Option<&str>> = ds
+        .frame
+        .column(hidden::SELLER_OUTCOME)
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .collect();
     assert_eq!(so, [Some("accepted"), Some("sent_back"), None, None]);
-    let h: Vec<Option<&str>> = ds.frame.column(hidden::HISTORICAL).unwrap().str().unwrap().iter().collect();
+    let h: Vec<Option<&str>> = ds
+        .frame
+        .column(hidden::HISTORICAL)
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .collect();
     assert_eq!(h, [Some("accepted"), Some("rejected"), None, None]);
 }
 
@@ -234,7 +374,14 @@ fn parquet_leads_load_with_the_same_rules() {
     let ds = Dataset::load(&dir.path().join("mapping.toml")).unwrap();
     assert_eq!(ds.field("employees").unwrap().ty, FieldType::Number);
     assert_eq!(ds.field("score").unwrap().ty, FieldType::Number);
-    let ind: Vec<Option<&str>> = ds.frame.column("industry").unwrap().str().unwrap().iter().collect();
+    let ind: Vec<Option<&str>> = ds
+        .frame
+        .column("industry")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .collect();
     assert_eq!(ind, [Some("software"), None]);
     assert_eq!(ds.row_of("L1").unwrap(), 0);
 }

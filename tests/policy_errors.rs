@@ -72,14 +72,22 @@ fn every_problem_is_reported_with_its_place() {
     assert!(d.len() >= 7, "{text}");
     // The rendering shows the file:line:col and the source line under a caret.
     assert!(text.contains("--> p.toml:22:18"), "{text}");
-    assert!(text.contains("22 | when = { field = \"employes\", gte = 200 }"), "{text}");
+    assert!(
+        text.contains("22 | when = { field = \"employes\", gte = 200 }"),
+        "{text}"
+    );
     assert!(text.contains("^^^^^^^^^^"), "{text}");
 }
 
 #[test]
 fn unknown_keys_get_a_did_you_mean() {
-    let d = problems("[policy]\nid = \"x\"\n[[rules]]\nid = \"a\"\nroute = \"r\"\nwehn = { field = \"a\", eq = 1 }\n");
-    let k = d.iter().find(|x| x.message.contains("unknown key `wehn`")).unwrap();
+    let d = problems(
+        "[policy]\nid = \"x\"\n[[rules]]\nid = \"a\"\nroute = \"r\"\nwehn = { field = \"a\", eq = 1 }\n",
+    );
+    let k = d
+        .iter()
+        .find(|x| x.message.contains("unknown key `wehn`"))
+        .unwrap();
     assert_eq!((k.line, k.column), (6, 1));
     assert_eq!(k.hint.as_deref(), Some("did you mean `when`?"));
 }
@@ -95,7 +103,8 @@ when = { signal = "a" }
 "#;
     let d = problems(text);
     assert!(
-        d.iter().any(|x| x.message.contains("cycle: `a` → `b` → `a`") && x.line == 3),
+        d.iter()
+            .any(|x| x.message.contains("cycle: `a` → `b` → `a`") && x.line == 3),
         "{d}"
     );
 }

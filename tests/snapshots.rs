@@ -35,12 +35,25 @@ fn fixture_columns() {
         let ds = Dataset::load(&m).unwrap();
         let mut s = format!("{} leads\n", ds.len());
         for f in &ds.fields {
-            let _ = writeln!(s, "{:24} {:6} filled {:>6}  (header `{}`)", f.name, f.ty.as_str(), f.filled, f.header);
+            let _ = writeln!(
+                s,
+                "{:24} {:6} filled {:>6}  (header `{}`)",
+                f.name,
+                f.ty.as_str(),
+                f.filled,
+                f.header
+            );
         }
         for (role, col) in &ds.roles {
             let _ = writeln!(s, "role {role} = {col}");
         }
-        let name = m.parent().unwrap().file_name().unwrap().to_string_lossy().to_string();
+        let name = m
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
         insta::assert_snapshot!(format!("columns_{name}"), s);
     }
 }
@@ -49,7 +62,13 @@ fn fixture_columns() {
 fn decisions_of_every_policy_on_every_fixture() {
     for m in fixtures() {
         let ds = Dataset::load(&m).unwrap();
-        let fixture = m.parent().unwrap().file_name().unwrap().to_string_lossy().to_string();
+        let fixture = m
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
         for pp in policies() {
             let p = policy::load(&pp).unwrap();
             let df = engine::decide(&p, &ds).unwrap();

@@ -182,11 +182,20 @@ impl RolesSection {
             }
         }
         let listed: [(&'static str, Option<&Spanned<String>>); 5] = [
-            ("enrichment_error", self.enrichment_error.as_ref().map(|r| &r.column)),
+            (
+                "enrichment_error",
+                self.enrichment_error.as_ref().map(|r| &r.column),
+            ),
             ("converted", self.converted.as_ref().map(|r| &r.column)),
-            ("seller_outcome", self.seller_outcome.as_ref().map(|r| &r.column)),
+            (
+                "seller_outcome",
+                self.seller_outcome.as_ref().map(|r| &r.column),
+            ),
             ("meeting", self.meeting.as_ref().map(|r| &r.column)),
-            ("historical_decision", self.historical_decision.as_ref().map(|r| &r.column)),
+            (
+                "historical_decision",
+                self.historical_decision.as_ref().map(|r| &r.column),
+            ),
         ];
         for (name, c) in listed {
             if let Some(c) = c {
@@ -233,7 +242,9 @@ impl Mapping {
                         .map_or(0..0, |c| c.column.span()),
                     "the mapping has both an outcomes file and a `converted` role",
                 )
-                .with_hint("a lead present in the outcomes file converted; remove the `converted` role"),
+                .with_hint(
+                    "a lead present in the outcomes file converted; remove the `converted` role",
+                ),
             );
         }
         if let Some(d) = &file.dataset.delimiter

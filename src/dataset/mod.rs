@@ -163,7 +163,9 @@ impl Dataset {
         for key in mapping.file.columns.keys() {
             if !headers.contains(&key.as_str()) {
                 let hint = match closest(key, headers.iter().copied()) {
-                    Some(c) => format!("did you mean `{c}`? headers are matched exactly after trimming"),
+                    Some(c) => {
+                        format!("did you mean `{c}`? headers are matched exactly after trimming")
+                    }
                     None => format!("the file's headers are {}", list_names(&headers)),
                 };
                 diags.push(
@@ -194,7 +196,10 @@ impl Dataset {
                     &leads_path,
                     Some(1),
                     Some(name.clone()),
-                    format!("column names starting with `{}` are reserved", hidden::PREFIX),
+                    format!(
+                        "column names starting with `{}` are reserved",
+                        hidden::PREFIX
+                    ),
                 ));
             }
             if let Some(prev) = by_final.insert(name.clone(), i) {

@@ -164,7 +164,11 @@ pub fn read_csv(path: &Path, missing: &[String], delimiter: u8) -> Result<RawTab
         let line = record.position().map_or(0, |p| p.line());
         if record.len() != width {
             // A line with nothing on it is not a lead: skip it.
-            if record.len() == 1 && record.get(0).is_some_and(|f| f.iter().all(u8::is_ascii_whitespace)) {
+            if record.len() == 1
+                && record
+                    .get(0)
+                    .is_some_and(|f| f.iter().all(u8::is_ascii_whitespace))
+            {
                 continue;
             }
             return Err(data_err(

@@ -540,19 +540,17 @@ pub fn explain_row(policy: &Policy, ds: &Dataset, row: usize) -> Result<Packet, 
     let owner = match &route.owner {
         None => None,
         Some(Owner::Fixed(s)) => Some(s.clone()),
-        Some(Owner::Field { field, fallback }) => {
-            match owner_text(ds, &field.name, row) {
-                Some(v) => Some(v),
-                None => match fallback {
-                    Some(fb) => Some(fb.clone()),
-                    None => {
-                        packet.unresolved_reasons = vec!["no_owner".into()];
-                        packet.route = None;
-                        return Ok(packet);
-                    }
-                },
-            }
-        }
+        Some(Owner::Field { field, fallback }) => match owner_text(ds, &field.name, row) {
+            Some(v) => Some(v),
+            None => match fallback {
+                Some(fb) => Some(fb.clone()),
+                None => {
+                    packet.unresolved_reasons = vec!["no_owner".into()];
+                    packet.route = None;
+                    return Ok(packet);
+                }
+            },
+        },
     };
     let first_id = first.id.clone();
     packet.decision = match route.kind {
@@ -664,7 +662,10 @@ fn outcome_line(o: &Outcome) -> String {
     }
     if let Some(v) = &o.first_touch_minutes {
         match v {
-            Value::Number(n) => parts.push(format!("first touch after {} min", crate::format_number(*n))),
+            Value::Number(n) => parts.push(format!(
+                "first touch after {} min",
+                crate::format_number(*n)
+            )),
             _ => parts.push("first touch: unknown".into()),
         }
     }
@@ -753,12 +754,23 @@ pub fn render(p: &Packet) -> String {
         let checks: Vec<String> = p
             .scope
             .iter()
-            .map(|c| format!("{} {} {}", c.role, c.value, if c.listed { "✓" } else { "✗" }))
+            .map(|c| {
+                format!(
+                    "{} {} {}",
+                    c.role,
+                    c.value,
+                    if c.listed { "✓" } else { "✗" }
+                )
+            })
             .collect();
         let _ = writeln!(
             s,
             "Scope      {} ({})",
-            if p.in_scope { "in scope" } else { "out of scope" },
+            if p.in_scope {
+                "in scope"
+            } else {
+                "out of scope"
+            },
             checks.join(", ")
         );
     }
@@ -767,7 +779,12 @@ pub fn render(p: &Packet) -> String {
         .signals
         .iter()
         .map(|x| x.name.len())
-        .chain(p.disqualify_rules.iter().chain(&p.route_rules).map(|c| c.id.len()))
+        .chain(
+            p.disqualify_rules
+                .iter()
+                .chain(&p.route_rules)
+                .map(|c| c.id.len()),
+        )
         .max()
         .unwrap_or(8);
     if !p.signals.is_empty() {

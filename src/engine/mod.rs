@@ -167,8 +167,13 @@ fn condition(c: &Condition, p: &Policy) -> Expr {
                 Op::Missing(false) => return x.is_not_null(),
                 Op::Eq(l) => x.clone().eq(lit_of(l)),
                 Op::Ne(l) => x.clone().neq(lit_of(l)),
-                Op::In(ls) => x.clone().is_in(lit(literal_series(ls)).implode(false), false),
-                Op::NotIn(ls) => x.clone().is_in(lit(literal_series(ls)).implode(false), false).not(),
+                Op::In(ls) => x
+                    .clone()
+                    .is_in(lit(literal_series(ls)).implode(false), false),
+                Op::NotIn(ls) => x
+                    .clone()
+                    .is_in(lit(literal_series(ls)).implode(false), false)
+                    .not(),
                 Op::Gt(n) => x.clone().gt(lit(*n)),
                 Op::Gte(n) => x.clone().gt_eq(lit(*n)),
                 Op::Lt(n) => x.clone().lt(lit(*n)),
@@ -363,16 +368,16 @@ fn compile(p: &Policy, ds: &Dataset) -> Plan {
                 null_str()
             } else {
                 concat_str(
-                gate.iter()
-                    .map(|(c, reason)| {
-                        when(col(c.as_str()))
-                            .then(lit(reason.clone()))
-                            .otherwise(null_str())
-                    })
-                    .collect::<Vec<_>>(),
-                ";",
-                true,
-            )
+                    gate.iter()
+                        .map(|(c, reason)| {
+                            when(col(c.as_str()))
+                                .then(lit(reason.clone()))
+                                .otherwise(null_str())
+                        })
+                        .collect::<Vec<_>>(),
+                    ";",
+                    true,
+                )
             };
             when(col("__in_scope").not().or(any_dq))
                 .then(null_str())
@@ -418,7 +423,10 @@ fn compile(p: &Policy, ds: &Dataset) -> Plan {
             .otherwise(null_str())
             .alias("route"),
         when(decided.clone())
-            .then(first_route(&|_, r| owner_value(r.owner.as_ref(), ds), null_str()))
+            .then(first_route(
+                &|_, r| owner_value(r.owner.as_ref(), ds),
+                null_str(),
+            ))
             .otherwise(null_str())
             .alias("owner"),
         when(decided)

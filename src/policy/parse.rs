@@ -9,7 +9,10 @@ use toml::de::{DeTable, DeValue};
 use super::*;
 use crate::diag::{Diagnostic, Diagnostics, Source, closest, list_names};
 
-type Entry<'a, 'i> = (&'a Spanned<std::borrow::Cow<'i, str>>, &'a Spanned<DeValue<'i>>);
+type Entry<'a, 'i> = (
+    &'a Spanned<std::borrow::Cow<'i, str>>,
+    &'a Spanned<DeValue<'i>>,
+);
 
 const FIELD_OPS: [&str; 11] = [
     "eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "contains", "matches", "missing",
@@ -21,6 +24,7 @@ pub fn parse(source: Source) -> Result<Policy, Diagnostics> {
     let mut r = Reader {
         src: &source,
         diags: Diagnostics::default(),
+        rule_ids: Vec::new(),
     };
     let doc = match DeTable::parse(&source.text) {
         Ok(doc) => doc,
@@ -28,8 +32,9 @@ pub fn parse(source: Source) -> Result<Policy, Diagnostics> {
             let span = e.span().unwrap_or(0..0);
             let msg = e.message().trim_end_matches('\n').to_string();
             r.diags.push(
-                Diagnostic::at(&source, span, format!("invalid TOML: {msg}"))
-                    .with_hint("the file must be valid TOML; fix this first, then run the check again"),
+                Diagnostic::at(&source, span, format!("invalid TOML: {msg}")).with_hint(
+                    "the file must be valid TOML; fix this first, then run the check again",
+                ),
             );
             return Err(r.diags);
         }
@@ -53,6 +58,8 @@ pub fn parse(source: Source) -> Result<Policy, Diagnostics> {
 struct Reader<'s> {
     src: &'s Source,
     diags: Diagnostics,
+    /// Ids of every rule seen, valid or not, for the duplicate check.
+    rule_ids: Vec<(String, Span)>,
 }
 
 impl Reader<'_> {
@@ -134,7 +141,11 @@ impl Reader<'_> {
         }
     }
 
-    fn table<'a, 'i>(&mut self, v: &'a Spanned<DeValue<'i>>, what: &str) -> Option<&'a DeTable<'i>> {
+    fn table<'a, 'i>(
+        &mut self,
+        v: &'a Spanned<DeValue<'i>>,
+        what: &str,
+    ) -> Option<&'a DeTable<'i>> {
         match v.get_ref() {
             DeValue::Table(t) => Some(t),
             other => {
@@ -177,7 +188,10 @@ impl Reader<'_> {
                             }
                             other => self.err(
                                 v.span(),
-                                format!("version must be a whole number, found {}", other.type_str()),
+                                format!(
+                                    "version must be a whole number, found {}",
+                                    other.type_str()
+                                ),
                             ),
                         }
                     }
@@ -290,7 +304,8 @@ impl Reader<'_> {
             && let Some(t) = self.table(v, "[reasons]")
         {
             for (k, v) in t.iter() {
-                if let Some(label) = self.text(v, &format!("the label of reason `{}`", k.get_ref())) {
+                if let Some(label) = self.text(v, &format!("the label of reason `{}`", k.get_ref()))
+                {
                     reasons.push(Reason {
                         code: k.get_ref().to_string(),
                         label,
@@ -393,7 +408,14 @@ impl Reader<'_> {
         let t = self.table(v, &ctx)?;
         self.known_keys(
             t,
-            &["kind", "queue", "owner", "sla_minutes", "description", "label"],
+            &[
+                "kind",
+                "queue",
+                "owner",
+                "sla_minutes",
+                "description",
+                "label",
+            ],
             &ctx,
         );
         let kind = match get(t, "kind") {
@@ -470,7 +492,20 @@ impl Reader<'_> {
     fn rule(&mut self, item: &Spanned<DeValue<'_>>) -> Option<Rule> {
         let t = self.table(item, "each [[rules]] entry")?;
         let id = match get(t, "id") {
-            Some((_, v)) => self.text(v, "rule id"),
+            Some((k, v)) => {
+                let id = self.text(v, "rule id");
+                if let Some(id) = &id {
+                    if self.rule_ids.iter().any(|(seen, _)| seen == id) {
+                        self.err_hint(
+                            k.span(),
+                            format!("duplicate rule id `{id}`"),
+                            "every rule needs its own id so that decisions can name it",
+                        );
+                    }
+                    self.rule_ids.push((id.clone(), k.span()));
+                }
+                id
+            }
             None => {
                 self.err_hint(
                     item.span().start..item.span().start + 9,
@@ -484,7 +519,11 @@ impl Reader<'_> {
             Some(id) => format!("rule `{id}`"),
             None => "a rule without id".to_string(),
         };
-        self.known_keys(t, &["id", "description", "when", "disqualify", "route"], &ctx);
+        self.known_keys(
+            t,
+            &["id", "description", "when", "disqualify", "route"],
+            &ctx,
+        );
         let description = get(t, "description").and_then(|(_, v)| self.text(v, "description"));
         let head = get(t, "id").map_or(item.span(), |(k, _)| k.span());
         let action = match (get(t, "disqualify"), get(t, "route")) {
@@ -533,7 +572,10 @@ impl Reader<'_> {
             other => {
                 self.err_hint(
                     v.span(),
-                    format!("a condition in {ctx} must be a table, found {}", other.type_str()),
+                    format!(
+                        "a condition in {ctx} must be a table, found {}",
+                        other.type_str()
+                    ),
                     "write e.g. `{ field = \"employees\", gte = 200 }` or `{ all = [ … ] }`",
                 );
                 None
@@ -559,10 +601,7 @@ impl Reader<'_> {
             if let Some((ck, _)) = combs.first() {
                 self.err_hint(
                     ck.span(),
-                    format!(
-                        "a condition in {ctx} mixes `field` with `{}`",
-                        ck.get_ref()
-                    ),
+                    format!("a condition in {ctx} mixes `field` with `{}`", ck.get_ref()),
                     "put field tests inside `all = [ … ]` or `any = [ … ]`",
                 );
                 return None;
@@ -629,9 +668,7 @@ impl Reader<'_> {
                             span: cv.span(),
                         })
                     }),
-                    "not" => self
-                        .condition(cv, ctx)
-                        .map(|c| Condition::Not(Box::new(c))),
+                    "not" => self.condition(cv, ctx).map(|c| Condition::Not(Box::new(c))),
                     comb => {
                         let items = self.array(cv, &format!("`{comb}`"))?;
                         if items.is_empty() {
@@ -682,7 +719,10 @@ impl Reader<'_> {
             DeValue::Integer(_) | DeValue::Float(_) => match number_of(v.get_ref()) {
                 Some(n) => Some(Literal::Number(n)),
                 None => {
-                    self.err(v.span(), format!("`{op}` in {ctx} has a number that is out of range"));
+                    self.err(
+                        v.span(),
+                        format!("`{op}` in {ctx} has a number that is out of range"),
+                    );
                     None
                 }
             },
@@ -690,7 +730,9 @@ impl Reader<'_> {
                 self.err_hint(
                     v.span(),
                     format!("`{op}` in {ctx} compares with the boolean `{b}`"),
-                    format!("there are no booleans in lead data; compare with the text \"{b}\" (quoted)"),
+                    format!(
+                        "there are no booleans in lead data; compare with the text \"{b}\" (quoted)"
+                    ),
                 );
                 None
             }
@@ -705,7 +747,10 @@ impl Reader<'_> {
             other => {
                 self.err(
                     v.span(),
-                    format!("`{op}` in {ctx} needs a text or number, found {}", other.type_str()),
+                    format!(
+                        "`{op}` in {ctx} needs a text or number, found {}",
+                        other.type_str()
+                    ),
                 );
                 None
             }
@@ -718,7 +763,10 @@ impl Reader<'_> {
                 DeValue::Integer(_) | DeValue::Float(_) => {
                     let n = number_of(v.get_ref());
                     if n.is_none() {
-                        r.err(v.span(), format!("`{op}` in {ctx} has a number that is out of range"));
+                        r.err(
+                            v.span(),
+                            format!("`{op}` in {ctx} has a number that is out of range"),
+                        );
                     }
                     n
                 }
@@ -767,10 +815,7 @@ impl Reader<'_> {
                 for item in items {
                     lits.push(self.literal(item, op, ctx)?);
                 }
-                if lits
-                    .iter()
-                    .any(|l| l.type_name() != lits[0].type_name())
-                {
+                if lits.iter().any(|l| l.type_name() != lits[0].type_name()) {
                     self.err_hint(
                         v.span(),
                         format!("`{op}` on `{field}` in {ctx} mixes text and numbers"),
@@ -795,7 +840,13 @@ impl Reader<'_> {
                     Ok(re) => Op::Matches(re),
                     Err(e) => {
                         let detail = e.to_string();
-                        let last = detail.lines().last().unwrap_or("").trim().to_string();
+                        let last = detail
+                            .lines()
+                            .last()
+                            .unwrap_or("")
+                            .trim()
+                            .trim_start_matches("error: ")
+                            .to_string();
                         self.err_hint(
                             v.span(),
                             format!("invalid regular expression `{pattern}` in {ctx}: {last}"),
@@ -810,7 +861,10 @@ impl Reader<'_> {
                 other => {
                     self.err_hint(
                         v.span(),
-                        format!("`missing` on `{field}` in {ctx} needs true or false, found {}", describe(other)),
+                        format!(
+                            "`missing` on `{field}` in {ctx} needs true or false, found {}",
+                            describe(other)
+                        ),
                         "write `missing = true`",
                     );
                     return None;
@@ -848,7 +902,9 @@ fn check_references(p: &Policy, diags: &mut Diagnostics) {
                     format!("`{}` is sensitive and may never be allowed", field.name)
                 } else {
                     match closest(&field.name, allowed_list.iter().copied()) {
-                        Some(s) => format!("did you mean `{s}`? otherwise add it to [fields] allowed"),
+                        Some(s) => {
+                            format!("did you mean `{s}`? otherwise add it to [fields] allowed")
+                        }
                         None => format!(
                             "add `{}` to [fields] allowed (allowed now: {})",
                             field.name,
@@ -884,8 +940,12 @@ fn check_references(p: &Policy, diags: &mut Diagnostics) {
                     None => format!("defined signals: {}", list_names(&signal_names)),
                 };
                 diags.push(
-                    Diagnostic::at(src, s.span.clone(), format!("unknown signal `{}` in {ctx}", s.name))
-                        .with_hint(hint),
+                    Diagnostic::at(
+                        src,
+                        s.span.clone(),
+                        format!("unknown signal `{}` in {ctx}", s.name),
+                    )
+                    .with_hint(hint),
                 );
             }
         });
@@ -916,24 +976,20 @@ fn check_references(p: &Policy, diags: &mut Diagnostics) {
                 Diagnostic::at(
                     src,
                     s.span.clone(),
-                    format!("signals refer to each other in a cycle: `{path}` → `{}`", cycle[0]),
+                    format!(
+                        "signals refer to each other in a cycle: `{path}` → `{}`",
+                        cycle[0]
+                    ),
                 )
                 .with_hint("a signal cannot depend on itself; break the cycle"),
             );
         }
     }
 
-    // Rules: duplicates, reasons, routes.
-    let mut seen: HashMap<&str, ()> = HashMap::new();
+    // Rules: reasons and routes (duplicate ids are found while reading).
     let reason_codes: Vec<&str> = p.reasons.iter().map(|r| r.code.as_str()).collect();
     let route_names: Vec<&str> = p.routes.iter().map(|r| r.name.as_str()).collect();
     for r in &p.rules {
-        if seen.insert(r.id.as_str(), ()).is_some() {
-            diags.push(
-                Diagnostic::at(src, r.span.clone(), format!("duplicate rule id `{}`", r.id))
-                    .with_hint("every rule needs its own id so that decisions can name it"),
-            );
-        }
         let value_span = |key: &str| -> Span { find_value_span(src, &r.span, key) };
         match &r.action {
             Action::Disqualify(reason) if !reason_codes.contains(&reason.as_str()) => {
@@ -975,7 +1031,10 @@ fn check_references(p: &Policy, diags: &mut Diagnostics) {
                 Diagnostic::at(
                     src,
                     field.span.clone(),
-                    format!("owner field `{}` of route `{}` is sensitive", field.name, route.name),
+                    format!(
+                        "owner field `{}` of route `{}` is sensitive",
+                        field.name, route.name
+                    ),
                 )
                 .with_hint("owners must not be assigned from a sensitive field"),
             );
@@ -1045,7 +1104,12 @@ fn number_of(v: &DeValue<'_>) -> Option<f64> {
         DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
             .ok()
             .map(|n| n as f64),
-        DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok().filter(|x| x.is_finite()),
+        DeValue::Float(f) => f
+            .as_str()
+            .replace('_', "")
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite()),
         _ => None,
     }
 }
