@@ -1,5 +1,8 @@
 //! The one integration test binary (one link of Polars instead of many).
 
+// Tests may unwrap and panic: a failed expectation is exactly what a test should report.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod agreement;
 mod cases;
 mod cli;

@@ -567,8 +567,8 @@ impl Reader<'_> {
     }
 
     fn condition(&mut self, v: &Spanned<DeValue<'_>>, ctx: &str) -> Option<Condition> {
-        let Some(t) = (match v.get_ref() {
-            DeValue::Table(t) => Some(t),
+        let t = match v.get_ref() {
+            DeValue::Table(t) => t,
             other => {
                 self.err_hint(
                     v.span(),
@@ -578,10 +578,8 @@ impl Reader<'_> {
                     ),
                     "write e.g. `{ field = \"employees\", gte = 200 }` or `{ all = [ … ] }`",
                 );
-                None
+                return None;
             }
-        }) else {
-            return None;
         };
         let ops: Vec<Entry> = t
             .iter()
