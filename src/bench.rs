@@ -26,6 +26,7 @@ pub fn run(
     rows: usize,
     dir: Option<PathBuf>,
     policy_path: &Path,
+    baseline_path: &Path,
     repeat: usize,
 ) -> Result<ExitCode, Error> {
     let dir = dir.unwrap_or_else(|| std::env::temp_dir().join(format!("leadpolicy-bench-{rows}")));
@@ -56,6 +57,18 @@ pub fn run(
         decided = d.height();
     }
     let decide_s = median(times.clone());
+
+    // Replay: both policies, every metric, breakdowns and flips, on the loaded data.
+    let baseline = policy::load(baseline_path)?;
+    let mut replay_times = Vec::new();
+    let mut flipped = 0;
+    for _ in 0..repeat.max(1) {
+        let t = Instant::now();
+        let r = leadpolicy::replay::replay(&baseline, &p, &ds)?;
+        replay_times.push(t.elapsed().as_secs_f64());
+        flipped = r.flips.flipped;
+    }
+    let replay_s = median(replay_times.clone());
     let rss_in_process = peak_rss_mb().unwrap_or(f64::NAN);
 
     // The whole command as a user runs it, in a fresh process so its peak memory is its own.
@@ -98,6 +111,15 @@ pub fn run(
         "  decide {decided} loaded leads   {decide_s:8.3} s   median of {} (runs: {})",
         times.len(),
         times
+            .iter()
+            .map(|t| format!("{t:.3}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    println!(
+        "  replay baseline vs draft      {replay_s:8.3} s   median of {} (runs: {}); {flipped} flips, all metrics and breakdowns",
+        replay_times.len(),
+        replay_times
             .iter()
             .map(|t| format!("{t:.3}"))
             .collect::<Vec<_>>()

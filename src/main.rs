@@ -65,6 +65,22 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Replay historical leads under the published baseline and a draft, side by side
+    Replay {
+        #[arg(long)]
+        baseline: PathBuf,
+        #[arg(long)]
+        draft: PathBuf,
+        /// The dataset mapping (TOML)
+        #[arg(long)]
+        dataset: PathBuf,
+        /// Write report.json, the charts (SVG), flips.csv, unresolved.csv and report.html here
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Print the whole replay as one JSON object instead of the table
+        #[arg(long)]
+        json: bool,
+    },
     /// Write a realistic synthetic dataset (leads.csv, deals.csv, mapping.toml), same output for a seed
     Generate {
         #[arg(long, default_value_t = 15_000)]
@@ -81,9 +97,12 @@ enum Command {
         /// Where to generate the data (kept between runs); a temp dir by default
         #[arg(long)]
         dir: Option<PathBuf>,
-        /// Policy to decide with (default: policies/draft.toml)
+        /// Policy to decide with (the draft of the replay figure)
         #[arg(long, default_value = "policies/draft.toml")]
         policy: PathBuf,
+        /// Baseline of the replay figure
+        #[arg(long, default_value = "policies/baseline.toml")]
+        baseline: PathBuf,
         /// Decide repetitions for the median
         #[arg(long, default_value_t = 5)]
         repeat: usize,
@@ -107,12 +126,20 @@ fn main() -> ExitCode {
             json,
         } => explain_lead(&policy, &dataset, &lead, json),
         Command::Generate { rows, seed, out } => gen_cmd(rows, seed, &out),
+        Command::Replay {
+            baseline,
+            draft,
+            dataset,
+            out,
+            json,
+        } => replay_cmd(&baseline, &draft, &dataset, out.as_deref(), json),
         Command::Bench {
             rows,
             dir,
             policy,
+            baseline,
             repeat,
-        } => bench::run(rows, dir, &policy, repeat),
+        } => bench::run(rows, dir, &policy, &baseline, repeat),
     };
     match result {
         Ok(code) => code,
@@ -185,7 +212,7 @@ fn decide(policy: &Path, mapping: &Path, out: &Path, stats: bool) -> Result<Exit
     output::Format::from_path(out)?;
     let p = policy::load(policy)?;
     let t0 = Instant::now();
-    let ds = Dataset::load(mapping)?;
+    let ds = load_dataset(mapping)?;
     let t_load = t0.elapsed();
     let t1 = Instant::now();
     let decisions = engine::decide(&p, &ds)?;
@@ -229,6 +256,69 @@ fn explain_lead(policy: &Path, mapping: &Path, lead: &str, json: bool) -> Result
         println!("{text}");
     } else {
         print!("{}", engine::explain::render(&packet));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Load a dataset, drawing a progress bar on stderr when it is a terminal.
+fn load_dataset(mapping: &Path) -> Result<Dataset, Error> {
+    use std::io::IsTerminal;
+    let tty = std::io::stderr().is_terminal();
+    let t = Instant::now();
+    let mut bar = |done: u64, total: u64| {
+        if tty && total > 0 {
+            let pct = (done * 100 / total).min(100) as usize;
+            eprint!(
+                "\rloading leads [{:<40}] {pct:>3}%",
+                "#".repeat(pct * 40 / 100)
+            );
+        }
+    };
+    let ds = Dataset::load_with_progress(mapping, &mut bar);
+    if tty {
+        eprint!("\r{:70}\r", "");
+    }
+    let ds = ds?;
+    if tty {
+        eprintln!(
+            "loaded {} leads × {} columns in {:.2}s",
+            ds.len(),
+            ds.fields.len(),
+            t.elapsed().as_secs_f64()
+        );
+    }
+    Ok(ds)
+}
+
+fn replay_cmd(
+    baseline: &Path,
+    draft: &Path,
+    mapping: &Path,
+    out: Option<&Path>,
+    json: bool,
+) -> Result<ExitCode, Error> {
+    let (policies, diags, io) = policy::load_all(&[baseline, draft]);
+    if let Some(e) = io.into_iter().next() {
+        return Err(e);
+    }
+    if !diags.is_empty() {
+        return Err(Error::Invalid(diags));
+    }
+    let [b, d] =
+        <[_; 2]>::try_from(policies).map_err(|_| Error::Usage("expected two policies".into()))?;
+    let ds = load_dataset(mapping)?;
+    let r = leadpolicy::replay::replay(&b, &d, &ds)?;
+    if json {
+        let text = serde_json::to_string_pretty(&r)
+            .map_err(|e| Error::Usage(format!("cannot render the replay as JSON: {e}")))?;
+        println!("{text}");
+    } else {
+        print!("{}", leadpolicy::replay::report::render_text(&r));
+    }
+    if let Some(dir) = out {
+        let charts = leadpolicy::chart::all(&r);
+        let files = leadpolicy::replay::report::write_dir(&r, &charts, dir)?;
+        eprintln!("wrote {} to {}", files.join(", "), dir.display());
     }
     Ok(ExitCode::SUCCESS)
 }

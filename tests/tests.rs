@@ -9,4 +9,5 @@ mod cli;
 mod common;
 mod loading;
 mod policy_errors;
+mod replay;
 mod snapshots;

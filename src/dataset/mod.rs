@@ -114,11 +114,27 @@ impl Dataset {
             .ok_or_else(|| Error::UnknownLead(lead.to_string()))
     }
 
+    /// Load with a progress callback (bytes of the leads file read, its size).
+    pub fn load_with_progress(
+        mapping_path: &Path,
+        progress: read::Progress<'_>,
+    ) -> Result<Self, Error> {
+        let mapping = Mapping::load(mapping_path)?;
+        Self::from_mapping_with_progress(&mapping, progress)
+    }
+
     pub fn from_mapping(mapping: &Mapping) -> Result<Self, Error> {
+        Self::from_mapping_with_progress(mapping, &mut |_, _| {})
+    }
+
+    pub fn from_mapping_with_progress(
+        mapping: &Mapping,
+        progress: read::Progress<'_>,
+    ) -> Result<Self, Error> {
         let missing = mapping.missing_tokens();
         let ds = &mapping.file.dataset;
         let leads_path = mapping.resolve(ds.leads.get_ref());
-        let raw = read_table(&leads_path, &missing, mapping.delimiter())?;
+        let raw = read_table(&leads_path, &missing, mapping.delimiter(), progress)?;
         let RawTable {
             columns,
             rows,
@@ -358,7 +374,7 @@ impl Dataset {
         let mut outcomes_path = None;
         if let Some(o) = &ds.outcomes {
             let path = mapping.resolve(o.file.get_ref());
-            let table = read_table(&path, &missing, mapping.delimiter())?;
+            let table = read_table(&path, &missing, mapping.delimiter(), &mut |_, _| {})?;
             let key = o.key.get_ref().trim();
             let Some(kc) = table.columns.iter().find(|c| c.header == key) else {
                 let headers: Vec<&str> = table.columns.iter().map(|c| c.header.as_str()).collect();

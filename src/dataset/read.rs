@@ -90,9 +90,18 @@ struct ColumnBuilder {
     filled: usize,
 }
 
+/// Called while a file is read with (bytes read, file size).
+pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
+
 /// Read a CSV file. `missing` are the exact tokens that mean "no value".
-pub fn read_csv(path: &Path, missing: &[String], delimiter: u8) -> Result<RawTable, Error> {
+pub fn read_csv(
+    path: &Path,
+    missing: &[String],
+    delimiter: u8,
+    progress: Progress<'_>,
+) -> Result<RawTable, Error> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -182,6 +191,9 @@ pub fn read_csv(path: &Path, missing: &[String], delimiter: u8) -> Result<RawTab
             ));
         }
         lines.push(u32::try_from(line).unwrap_or(u32::MAX));
+        if lines.len() % 65_536 == 0 {
+            progress(record.position().map_or(0, |p| p.byte()), size);
+        }
         for (i, raw) in record.iter().enumerate() {
             let s = std::str::from_utf8(raw).map_err(|e| {
                 data_err(
@@ -222,6 +234,7 @@ pub fn read_csv(path: &Path, missing: &[String], delimiter: u8) -> Result<RawTab
             "the file has a header but no data rows".into(),
         ));
     }
+    progress(size, size);
     let rows = lines.len();
     let columns = cols
         .into_iter()
@@ -342,13 +355,18 @@ pub fn read_parquet(path: &Path, missing: &[String]) -> Result<RawTable, Error> 
 }
 
 /// Read a CSV or Parquet file, chosen by extension.
-pub fn read_table(path: &Path, missing: &[String], delimiter: u8) -> Result<RawTable, Error> {
+pub fn read_table(
+    path: &Path,
+    missing: &[String],
+    delimiter: u8,
+    progress: Progress<'_>,
+) -> Result<RawTable, Error> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     match ext.as_deref() {
         Some("parquet" | "pq") => read_parquet(path, missing),
-        _ => read_csv(path, missing, delimiter),
+        _ => read_csv(path, missing, delimiter, progress),
     }
 }

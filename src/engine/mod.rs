@@ -73,6 +73,11 @@ pub fn check(policy: &Policy, dataset: &Dataset) -> Result<(), Error> {
 /// Decide every lead: a frame with [`DECISION_COLUMNS`], one row per lead in input order.
 pub fn decide(policy: &Policy, dataset: &Dataset) -> Result<DataFrame, Error> {
     check(policy, dataset)?;
+    decide_unchecked(policy, dataset)
+}
+
+/// [`decide`] for a policy already checked against this dataset.
+pub(crate) fn decide_unchecked(policy: &Policy, dataset: &Dataset) -> Result<DataFrame, Error> {
     let plan = compile(policy, dataset);
     let out = dataset
         .frame

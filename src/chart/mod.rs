@@ -1,0 +1,1721 @@
+//! Turning replay results into SVG charts.
+//!
+//! This module owns the five charts of a baseline-vs-draft replay report — outcomes, the flip
+//! matrix, later conversions by reason, decisions by campaign and the unresolved queue by reason —
+//! rendered with `plotters`' SVG backend into a `String` (no system fonts are needed to produce
+//! them). It must not do I/O or read the clock: every chart is a pure function of the [`Replay`]
+//! it is given, so the same replay always gives the same bytes. A metric that is `None` ("not
+//! available") is drawn as a note, never as a zero bar, and a drawing error yields an SVG that
+//! states the error instead of a panic.
+
+use std::collections::BTreeMap;
+use std::error::Error;
+
+use plotters::chart::MeshStyle;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::replay::model::{GroupMetrics, Metrics, Replay};
+
+type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+type Drawn = Result<(), Box<dyn Error>>;
+type Px = (i32, i32);
+/// (category position, value) → pixel.
+type ToPx = Box<dyn Fn(f64, u64) -> Px>;
+
+const WIDTH: u32 = 900;
+const HEIGHT: u32 = 500;
+const MARGIN: i32 = 24;
+/// Grouped or stacked bar charts with more categories than this fold the rest into one bar.
+const MAX_REASONS: usize = 12;
+const TOP_CAMPAIGNS: usize = 8;
+
+const INK: RGBColor = RGBColor(33, 33, 33);
+const MUTED: RGBColor = RGBColor(80, 80, 80);
+const GRID: RGBColor = RGBColor(222, 222, 222);
+const NOTE_FILL: RGBColor = RGBColor(246, 246, 246);
+/// Baseline: a muted blue-grey; draft: a strong teal (they stay apart in greyscale too).
+const BASELINE: RGBColor = RGBColor(150, 166, 186);
+const DRAFT: RGBColor = RGBColor(0, 121, 107);
+const ACCEPTED: RGBColor = RGBColor(46, 125, 50);
+const NURTURE: RGBColor = RGBColor(144, 202, 249);
+const REJECTED: RGBColor = RGBColor(198, 40, 40);
+const UNRESOLVED: RGBColor = RGBColor(255, 179, 0);
+const UNCHANGED: RGBColor = RGBColor(224, 224, 224);
+const HEAT_LOW: RGBColor = RGBColor(255, 243, 224);
+const HEAT_HIGH: RGBColor = RGBColor(191, 54, 12);
+
+/// The in-scope decisions in report order, with their labels and fixed colours.
+const DECISIONS: [(&str, &str, RGBColor); 4] = [
+    ("accepted", "Accepted", ACCEPTED),
+    ("nurture", "Nurture", NURTURE),
+    ("rejected", "Rejected", REJECTED),
+    ("unresolved", "Unresolved", UNRESOLVED),
+];
+/// Row / column order of the flip matrix; unknown decisions follow in key order.
+const MATRIX_ORDER: [&str; 5] = [
+    "accepted",
+    "nurture",
+    "rejected",
+    "unresolved",
+    "out_of_scope",
+];
+
+/// The outcome counts: baseline and draft side by side (grouped bars), later-converted last.
+pub fn outcomes(r: &Replay) -> String {
+    render((WIDTH, HEIGHT), |root| draw_outcomes(root, r))
+}
+
+/// Baseline decision (rows) × draft decision (columns), a count in every cell.
+pub fn flip_matrix(r: &Replay) -> String {
+    render((WIDTH, 640), |root| draw_flip_matrix(root, r))
+}
+
+/// Later-converted leads per rejection / unresolved reason, both policies.
+pub fn later_converted_by_reason(r: &Replay) -> String {
+    let (b, d) = (
+        r.baseline.metrics.later_converted_by_reason.as_ref(),
+        r.draft.metrics.later_converted_by_reason.as_ref(),
+    );
+    let groups = reason_groups(b, d, true);
+    render((WIDTH, bars_height(groups.len())), |root| {
+        draw_later_converted(root, r, &groups, b.is_none() && d.is_none())
+    })
+}
+
+/// Decisions per campaign, stacked, baseline and draft side by side, top campaigns by leads.
+pub fn decisions_by_campaign(r: &Replay) -> String {
+    let rows = r.breakdowns.get("campaign").map(campaign_rows);
+    let n = rows.as_ref().map_or(0, Vec::len);
+    render((WIDTH, bars_height(n * 3 / 2)), |root| {
+        draw_campaigns(root, r, rows.as_deref())
+    })
+}
+
+/// The unresolved (manual review) queue by reason, both policies.
+pub fn unresolved_by_reason(r: &Replay) -> String {
+    let groups = reason_groups(
+        Some(&r.baseline.unresolved_queue.by_reason),
+        Some(&r.draft.unresolved_queue.by_reason),
+        false,
+    );
+    render((WIDTH, bars_height(groups.len())), |root| {
+        draw_unresolved(root, r, &groups)
+    })
+}
+
+/// Every chart with its file stem, in report order: ("outcomes", svg), ("flip_matrix", svg),
+/// ("later_converted_by_reason", svg), ("decisions_by_campaign", svg),
+/// ("unresolved_by_reason", svg)
+pub fn all(r: &Replay) -> Vec<(&'static str, String)> {
+    vec![
+        ("outcomes", outcomes(r)),
+        ("flip_matrix", flip_matrix(r)),
+        ("later_converted_by_reason", later_converted_by_reason(r)),
+        ("decisions_by_campaign", decisions_by_campaign(r)),
+        ("unresolved_by_reason", unresolved_by_reason(r)),
+    ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering frame
+
+/// Draws into a fresh SVG string; on any drawing error returns an SVG that states the error.
+fn render(size: (u32, u32), draw: impl FnOnce(&Area<'_>) -> Drawn) -> String {
+    let mut svg = String::new();
+    match draw_into(&mut svg, size, draw) {
+        Ok(()) => svg,
+        Err(e) => error_svg(size, &e.to_string()),
+    }
+}
+
+fn draw_into(svg: &mut String, size: (u32, u32), draw: impl FnOnce(&Area<'_>) -> Drawn) -> Drawn {
+    let root = SVGBackend::with_string(svg, size).into_drawing_area();
+    root.fill(&WHITE)?;
+    draw(&root)?;
+    root.present()?;
+    Ok(())
+}
+
+/// A hand-written SVG (no plotters involved, so it cannot fail) naming the drawing error.
+fn error_svg((w, h): (u32, u32), message: &str) -> String {
+    let escaped = message
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;");
+    format!(
+        "<svg width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" xmlns=\"http://www.w3.org/2000/svg\">\n\
+         <rect x=\"0\" y=\"0\" width=\"{w}\" height=\"{h}\" fill=\"#FFFFFF\"/>\n\
+         <text x=\"{MARGIN}\" y=\"40\" font-family=\"sans-serif\" font-size=\"18\" font-weight=\"bold\" fill=\"#212121\">This chart could not be drawn</text>\n\
+         <text x=\"{MARGIN}\" y=\"70\" font-family=\"sans-serif\" font-size=\"14\" fill=\"#212121\">{escaped}</text>\n\
+         </svg>\n"
+    )
+}
+
+/// Height of a bar chart with `n` categories: 500 px up to eight, then growing, capped.
+fn bars_height(n: usize) -> u32 {
+    (170 + 38 * n as u32).clamp(HEIGHT, 900)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text
+
+/// plotters' SVG backend writes `font-size = size / 1.24`; sizes here are the written pixels.
+const SVG_FONT_SCALE: f64 = 1.24;
+
+/// A text style: size in written pixels, weight, colour, anchor, rotation.
+#[derive(Clone, Copy)]
+struct Font {
+    px: f64,
+    style: FontStyle,
+    color: RGBColor,
+    h: HPos,
+    v: VPos,
+    vertical: bool,
+}
+
+impl Font {
+    const fn new(px: f64) -> Self {
+        Font {
+            px,
+            style: FontStyle::Normal,
+            color: INK,
+            h: HPos::Left,
+            v: VPos::Center,
+            vertical: false,
+        }
+    }
+    const fn bold(self) -> Self {
+        Font {
+            style: FontStyle::Bold,
+            ..self
+        }
+    }
+    const fn italic(self) -> Self {
+        Font {
+            style: FontStyle::Italic,
+            ..self
+        }
+    }
+    const fn color(self, color: RGBColor) -> Self {
+        Font { color, ..self }
+    }
+    const fn at(self, h: HPos, v: VPos) -> Self {
+        Font { h, v, ..self }
+    }
+    const fn vertical(self) -> Self {
+        Font {
+            vertical: true,
+            ..self
+        }
+    }
+    fn style(&self) -> TextStyle<'static> {
+        let mut desc = FontDesc::new(FontFamily::SansSerif, backend_size(self.px), self.style);
+        if self.vertical {
+            desc = desc.transform(FontTransform::Rotate270);
+        }
+        desc.color(&self.color).pos(Pos::new(self.h, self.v))
+    }
+    /// A deliberately generous width estimate (the SVG backend cannot measure text; DejaVu Sans,
+    /// a wide common fallback, averages about 0.6 em).
+    fn width(&self, s: &str) -> f64 {
+        let em = if matches!(self.style, FontStyle::Bold) {
+            0.66
+        } else {
+            0.6
+        };
+        s.chars().count() as f64 * self.px * em
+    }
+    fn line_height(&self) -> i32 {
+        (self.px * 1.3).round() as i32
+    }
+}
+
+/// The size to hand plotters so that the SVG says exactly `px` (plotters divides by 1.24): the
+/// float nearest `px * 1.24` that survives the round trip, so the SVG reads `13`, not `13.000…2`.
+fn backend_size(px: f64) -> f64 {
+    let scaled = px * SVG_FONT_SCALE;
+    (-4i64..=4)
+        .map(|k| f64::from_bits(scaled.to_bits().wrapping_add_signed(k)))
+        .find(|c| *c / SVG_FONT_SCALE == px)
+        .unwrap_or(scaled)
+}
+
+fn put(root: &Area<'_>, s: &str, pos: Px, font: Font) -> Drawn {
+    root.draw(&Text::new(s.to_owned(), pos, font.style()))?;
+    Ok(())
+}
+
+/// Draws lines of text one under the other; `pos` is the anchor of the first line.
+fn put_lines(root: &Area<'_>, lines: &[String], pos: Px, font: Font) -> Drawn {
+    for (i, line) in lines.iter().enumerate() {
+        put(
+            root,
+            line,
+            (pos.0, pos.1 + i as i32 * font.line_height()),
+            font,
+        )?;
+    }
+    Ok(())
+}
+
+/// Greedy word wrap (breaking after spaces, `-`, `_` and `:`), at most `max_lines` lines; what
+/// does not fit is cut with an ellipsis.
+fn wrap(text: &str, max_px: f64, font: Font, max_lines: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for token in tokens(text) {
+        let candidate = format!("{line}{token}");
+        if line.is_empty() || font.width(candidate.trim_end()) <= max_px {
+            line = candidate;
+        } else {
+            lines.push(line.trim_end().to_owned());
+            line = token.to_owned();
+        }
+    }
+    lines.push(line.trim_end().to_owned());
+    if lines.len() > max_lines.max(1) {
+        let rest = lines.split_off(max_lines.max(1) - 1).join(" ");
+        lines.push(rest);
+    }
+    lines
+        .into_iter()
+        .map(|l| ellipsize(&l, max_px, font))
+        .collect()
+}
+
+fn tokens(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        if matches!(c, ' ' | '-' | '_' | ':' | '/') {
+            let end = i + c.len_utf8();
+            out.push(&text[start..end]);
+            start = end;
+        }
+    }
+    if start < text.len() {
+        out.push(&text[start..]);
+    }
+    out
+}
+
+fn ellipsize(s: &str, max_px: f64, font: Font) -> String {
+    if font.width(s) <= max_px {
+        return s.to_owned();
+    }
+    let mut cut: String = s.to_owned();
+    while !cut.is_empty() && font.width(&format!("{cut}…")) > max_px {
+        cut.pop();
+    }
+    format!("{}…", cut.trim_end())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Words and numbers
+
+/// A reason or decision code in plain words: `missing_field:employees` → "Missing employees",
+/// `low_enrichment_confidence` → "Low enrichment confidence".
+fn plain(code: &str) -> String {
+    if let Some(field) = code.strip_prefix("missing_field:") {
+        return format!("Missing {}", words(field));
+    }
+    match code {
+        "(missing)" => "(no value)".to_owned(),
+        _ => capitalise(&words(code)),
+    }
+}
+
+fn words(s: &str) -> String {
+    s.replace('_', " ").trim().to_owned()
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// `1234567` → "1,234,567".
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `12345` → "12.3k", `1234567` → "1.2M": for labels with little room.
+fn compact(n: u64) -> String {
+    let f = n as f64;
+    match n {
+        0..=9_999 => thousands(n),
+        10_000..=99_949 => format!("{:.1}k", f / 1e3),
+        99_950..=999_499 => format!("{:.0}k", f / 1e3),
+        _ => format!("{:.1}M", f / 1e6),
+    }
+}
+
+/// The full number if it fits in `max_px`, else the compact one.
+fn fit_number(n: u64, max_px: f64, font: Font) -> String {
+    let full = thousands(n);
+    if font.width(&full) <= max_px {
+        full
+    } else {
+        compact(n)
+    }
+}
+
+fn count(n: usize) -> String {
+    thousands(n as u64)
+}
+
+/// The draft's change from the baseline: "draft +875 (+75%)", "draft −120 (−5%)", "no change".
+fn change(b: usize, d: usize) -> String {
+    if b == d {
+        return "no change".to_owned();
+    }
+    let sign = if d > b { "+" } else { "−" };
+    let diff = count(b.abs_diff(d));
+    if b == 0 {
+        return format!("draft {sign}{diff}");
+    }
+    let pct = b.abs_diff(d) as f64 / b as f64 * 100.0;
+    if pct < 0.5 {
+        format!("draft {sign}{diff} (under 1%)")
+    } else {
+        format!("draft {sign}{diff} ({sign}{pct:.0}%)")
+    }
+}
+
+fn policy_names(r: &Replay) -> [String; 2] {
+    [
+        format!("Baseline v{}", r.baseline.policy.version),
+        format!("Draft v{}", r.draft.policy.version),
+    ]
+}
+
+fn policy_legend(r: &Replay) -> Vec<(String, RGBColor)> {
+    let [b, d] = policy_names(r);
+    vec![(b, BASELINE), (d, DRAFT)]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared chart furniture: header, legend, notes, shapes
+
+/// Title, wrapped subtitle and legend; returns the y where the chart body may start.
+fn header(
+    root: &Area<'_>,
+    title: &str,
+    subtitle: &str,
+    legend: &[(String, RGBColor)],
+) -> Result<i32, Box<dyn Error>> {
+    let width = root.dim_in_pixel().0 as i32;
+    let title_font = Font::new(20.0).bold().at(HPos::Left, VPos::Top);
+    let title_lines = wrap(title, f64::from(width - 2 * MARGIN), title_font, 2);
+    put_lines(root, &title_lines, (MARGIN, 14), title_font)?;
+    let sub = Font::new(14.0).color(MUTED).at(HPos::Left, VPos::Top);
+    let lines = wrap(subtitle, f64::from(width - 2 * MARGIN), sub, 3);
+    let sub_top = 18 + title_lines.len() as i32 * title_font.line_height();
+    put_lines(root, &lines, (MARGIN, sub_top), sub)?;
+    let y = sub_top + lines.len() as i32 * sub.line_height() + 8;
+    draw_legend(root, legend, (MARGIN, y), width - MARGIN)?;
+    Ok(y + 30)
+}
+
+/// Swatch + label items in a row, starting at `pos` (left, top).
+fn draw_legend(root: &Area<'_>, items: &[(String, RGBColor)], pos: Px, right: i32) -> Drawn {
+    let font = Font::new(14.0).at(HPos::Left, VPos::Center);
+    let (mut x, mut y) = pos;
+    for (label, color) in items {
+        let w = 22 + font.width(label) as i32;
+        if x > pos.0 && x + w > right {
+            x = pos.0;
+            y += 22;
+        }
+        fill_rect(root, (x, y + 1), (x + 14, y + 15), *color)?;
+        outline(root, (x, y + 1), (x + 14, y + 15), MUTED, 1)?;
+        put(root, label, (x + 20, y + 8), font)?;
+        x += w + 26;
+    }
+    Ok(())
+}
+
+/// A framed note in place of a chart body ("not available", "nothing to show").
+fn note(root: &Area<'_>, top: i32, lines: &[&str]) -> Drawn {
+    let (w, h) = root.dim_in_pixel();
+    let (x0, x1) = (MARGIN * 3, w as i32 - MARGIN * 3);
+    let y0 = top + 30;
+    let y1 = (h as i32 - 40).max(y0 + 120);
+    fill_rect(root, (x0, y0), (x1, y1), NOTE_FILL)?;
+    outline(root, (x0, y0), (x1, y1), MUTED, 1)?;
+    let font = Font::new(17.0).at(HPos::Center, VPos::Center);
+    let wrapped: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .flat_map(|(i, l)| {
+            wrap(
+                l,
+                f64::from(x1 - x0 - 40),
+                if i == 0 { font.bold() } else { font },
+                3,
+            )
+        })
+        .collect();
+    let height = wrapped.len() as i32 * font.line_height();
+    let mut y = (y0 + y1) / 2 - height / 2 + font.line_height() / 2;
+    for (i, line) in wrapped.iter().enumerate() {
+        put(
+            root,
+            line,
+            ((x0 + x1) / 2, y),
+            if i == 0 { font.bold() } else { font },
+        )?;
+        y += font.line_height();
+    }
+    Ok(())
+}
+
+fn footnote(root: &Area<'_>, text: &str) -> Drawn {
+    let h = root.dim_in_pixel().1 as i32;
+    put(
+        root,
+        text,
+        (MARGIN, h - 12),
+        Font::new(13.0).color(MUTED).at(HPos::Left, VPos::Bottom),
+    )
+}
+
+fn fill_rect(root: &Area<'_>, a: Px, b: Px, color: RGBColor) -> Drawn {
+    let (lo, hi) = ((a.0.min(b.0), a.1.min(b.1)), (a.0.max(b.0), a.1.max(b.1)));
+    root.draw(&Rectangle::new([lo, hi], color.filled()))?;
+    Ok(())
+}
+
+fn outline(root: &Area<'_>, a: Px, b: Px, color: RGBColor, width: u32) -> Drawn {
+    let (lo, hi) = ((a.0.min(b.0), a.1.min(b.1)), (a.0.max(b.0), a.1.max(b.1)));
+    root.draw(&Rectangle::new([lo, hi], color.stroke_width(width)))?;
+    Ok(())
+}
+
+/// Dark or white text, whichever reads on `fill`.
+fn text_on(fill: RGBColor) -> RGBColor {
+    let RGBColor(r, g, b) = fill;
+    let luminance = 0.299 * f64::from(r) + 0.587 * f64::from(g) + 0.114 * f64::from(b);
+    if luminance < 140.0 { WHITE } else { INK }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Value-axis frame shared by the bar charts
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Orient {
+    /// Categories along x, values up.
+    Vertical,
+    /// Categories down the y axis (first on top), values to the right.
+    Horizontal,
+}
+
+/// Where the bars go: a plotters mesh (axes, ticks, grid, axis titles) plus the mapping from
+/// (category position, value) to pixels. Category `i` occupies positions `i..i + 1`.
+struct Frame {
+    orient: Orient,
+    /// The top of the value axis.
+    vmax: u64,
+    map: ToPx,
+}
+
+struct FrameSpec<'a> {
+    orient: Orient,
+    categories: usize,
+    max_value: u64,
+    category_title: &'a str,
+    value_title: &'a str,
+    /// Room for the category labels: height below the axis (vertical) or width left of it.
+    label_room: u32,
+}
+
+impl Frame {
+    fn build(
+        root: &Area<'_>,
+        top: i32,
+        bottom: i32,
+        spec: &FrameSpec<'_>,
+    ) -> Result<Frame, Box<dyn Error>> {
+        let (w, _) = root.dim_in_pixel();
+        let area = root
+            .clone()
+            .shrink((0, top.max(0) as u32), (w, (bottom - top).max(10) as u32));
+        // Headroom for the count written at the end of the longest bar.
+        let headroom = match spec.orient {
+            Orient::Vertical => 1.12,
+            Orient::Horizontal => 1.2,
+        };
+        let vmax = ((spec.max_value as f64 * headroom).ceil() as u64)
+            .max(spec.max_value + 1)
+            .max(4);
+        let mut builder = ChartBuilder::on(&area);
+        builder
+            .margin_right(36)
+            .margin_top(6)
+            .margin_left(MARGIN as u32 - 6);
+        let map = match spec.orient {
+            Orient::Vertical => Self::vertical_mesh(&mut builder, spec, vmax)?,
+            Orient::Horizontal => Self::horizontal_mesh(&mut builder, spec, vmax)?,
+        };
+        Ok(Frame {
+            orient: spec.orient,
+            vmax,
+            map,
+        })
+    }
+
+    fn vertical_mesh(
+        builder: &mut ChartBuilder<'_, '_, SVGBackend<'_>>,
+        spec: &FrameSpec<'_>,
+        vmax: u64,
+    ) -> Result<ToPx, Box<dyn Error>> {
+        let n = spec.categories.max(1) as f64;
+        let tick_room = Font::new(13.0).width(&thousands(vmax)) as u32 + 14;
+        let mut chart = builder
+            .x_label_area_size(spec.label_room + 30)
+            .y_label_area_size(tick_room + 28)
+            .build_cartesian_2d(0f64..n, 0u64..vmax)?;
+        let formatter = |v: &u64| thousands(*v);
+        let mut mesh = chart.configure_mesh();
+        mesh.disable_x_mesh()
+            .x_labels(0)
+            .y_labels(6)
+            .y_label_formatter(&formatter);
+        style_mesh(&mut mesh, spec).draw()?;
+        let coords = chart.as_coord_spec().clone();
+        Ok(Box::new(move |c, v| coords.translate(&(c, v))))
+    }
+
+    fn horizontal_mesh(
+        builder: &mut ChartBuilder<'_, '_, SVGBackend<'_>>,
+        spec: &FrameSpec<'_>,
+        vmax: u64,
+    ) -> Result<ToPx, Box<dyn Error>> {
+        let n = spec.categories.max(1) as f64;
+        let mut chart = builder
+            .x_label_area_size(52)
+            .y_label_area_size(spec.label_room + 30)
+            .build_cartesian_2d(0u64..vmax, 0f64..n)?;
+        let formatter = |v: &u64| thousands(*v);
+        let mut mesh = chart.configure_mesh();
+        mesh.disable_y_mesh()
+            .y_labels(0)
+            .x_labels(6)
+            .x_label_formatter(&formatter);
+        style_mesh(&mut mesh, spec).draw()?;
+        let coords = chart.as_coord_spec().clone();
+        // Category 0 on top.
+        Ok(Box::new(move |c, v| coords.translate(&(v, n - c))))
+    }
+
+    fn point(&self, category: f64, value: u64) -> Px {
+        (self.map)(category, value)
+    }
+
+    /// Pixel length of one category unit.
+    fn band_px(&self) -> f64 {
+        let (a, b) = (self.point(0.0, 0), self.point(1.0, 0));
+        f64::from((b.0 - a.0).abs() + (b.1 - a.1).abs())
+    }
+
+    /// Thickness of one bar in band units.
+    fn bar_size(&self) -> f64 {
+        let max_px = match self.orient {
+            Orient::Vertical => 80.0,
+            Orient::Horizontal => 26.0,
+        };
+        BAR_SIZE.min(max_px / self.band_px().max(1.0))
+    }
+
+    /// Category positions of bar `side` (0 baseline, 1 draft) of category `i`, centred as a pair.
+    fn bar_span(&self, i: usize, side: usize) -> (f64, f64) {
+        let size = self.bar_size();
+        let c0 = i as f64 + 0.5 - size - BAR_GAP / 2.0 + side as f64 * (size + BAR_GAP);
+        (c0, c0 + size)
+    }
+
+    /// Thickness of one bar in pixels.
+    fn bar_px(&self) -> f64 {
+        self.bar_size() * self.band_px()
+    }
+
+    /// The pixel centre of category position `c` on the value axis' zero line.
+    fn base(&self, c: f64) -> Px {
+        self.point(c, 0)
+    }
+}
+
+fn style_mesh<'x, 'a, 'b, X: Ranged, Y: Ranged>(
+    mesh: &'x mut MeshStyle<'a, 'b, X, Y, SVGBackend<'a>>,
+    spec: &FrameSpec<'_>,
+) -> &'x mut MeshStyle<'a, 'b, X, Y, SVGBackend<'a>> {
+    let (x_title, y_title) = match spec.orient {
+        Orient::Vertical => (spec.category_title, spec.value_title),
+        Orient::Horizontal => (spec.value_title, spec.category_title),
+    };
+    mesh.x_desc(x_title)
+        .y_desc(y_title)
+        .label_style(Font::new(13.0).style())
+        .axis_desc_style(Font::new(15.0).bold().style())
+        .axis_style(MUTED.stroke_width(1))
+        .bold_line_style(GRID.stroke_width(1))
+        .light_line_style(TRANSPARENT)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Grouped bars: one helper for the outcomes (vertical) and by-reason (horizontal) charts
+
+/// One category with the baseline and draft values; `None` is "not available".
+#[derive(Debug, Clone, PartialEq)]
+struct Group {
+    label: String,
+    /// A second, smaller line under the label (e.g. the change).
+    detail: Option<String>,
+    values: [Option<u64>; 2],
+    /// A section heading row (horizontal charts): the label only, no bars.
+    heading: bool,
+}
+
+impl Group {
+    fn bars(label: String, detail: Option<String>, values: [Option<u64>; 2]) -> Self {
+        Group {
+            label,
+            detail,
+            values,
+            heading: false,
+        }
+    }
+    fn heading(label: &str) -> Self {
+        Group {
+            label: label.to_owned(),
+            detail: None,
+            values: [None, None],
+            heading: true,
+        }
+    }
+}
+
+struct Grouped<'a> {
+    orient: Orient,
+    groups: &'a [Group],
+    category_title: &'a str,
+    value_title: &'a str,
+}
+
+const SIDE_COLORS: [RGBColor; 2] = [BASELINE, DRAFT];
+/// Each of the two bars of a category takes this much of the band, with a small gap between
+/// them, but never more than `max_bar_px` pixels (a chart with few categories keeps slim bars).
+const BAR_SIZE: f64 = 0.36;
+const BAR_GAP: f64 = 0.02;
+
+fn draw_grouped(root: &Area<'_>, top: i32, bottom: i32, g: &Grouped<'_>) -> Drawn {
+    let max_value = g
+        .groups
+        .iter()
+        .flat_map(|grp| grp.values.iter().flatten())
+        .copied()
+        .max()
+        .unwrap_or(0);
+    let spec = FrameSpec {
+        orient: g.orient,
+        categories: g.groups.len(),
+        max_value,
+        category_title: g.category_title,
+        value_title: g.value_title,
+        label_room: label_room(root, g),
+    };
+    let frame = Frame::build(root, top, bottom, &spec)?;
+    for (i, grp) in g.groups.iter().enumerate() {
+        if grp.heading {
+            heading_row(root, &frame, i, &grp.label, spec.label_room)?;
+            continue;
+        }
+        category_label(root, &frame, i, grp, spec.label_room)?;
+        if grp.values.iter().all(Option::is_none) {
+            unavailable(
+                root,
+                &frame,
+                (i as f64, i as f64 + 1.0),
+                "Not available in this dataset",
+            )?;
+            continue;
+        }
+        for (side, (value, color)) in grp.values.iter().zip(SIDE_COLORS).enumerate() {
+            let span = frame.bar_span(i, side);
+            match value {
+                Some(v) => value_bar(root, &frame, span, *v, color)?,
+                None => unavailable(root, &frame, span, "not available")?,
+            }
+        }
+    }
+    Ok(())
+}
+
+const LABEL_FONT: Font = Font::new(14.0);
+const DETAIL_FONT: Font = Font::new(13.0).color(MUTED);
+/// Width of the category labels left of a horizontal chart.
+const SIDE_LABEL_PX: u32 = 230;
+
+/// The category label and its detail line, wrapped to `width` pixels.
+fn label_lines(grp: &Group, width: f64, vertical: bool) -> (Vec<String>, Vec<String>) {
+    let label_font = if vertical {
+        LABEL_FONT.bold()
+    } else {
+        LABEL_FONT
+    };
+    let label = wrap(&grp.label, width, label_font, 2);
+    let detail = grp
+        .detail
+        .as_deref()
+        .map(|d| wrap(d, width, DETAIL_FONT, 2))
+        .unwrap_or_default();
+    (label, detail)
+}
+
+/// Room for the category labels: the tallest label block under a vertical chart (estimating the
+/// band from the chart width), or a fixed column left of a horizontal one.
+fn label_room(root: &Area<'_>, g: &Grouped<'_>) -> u32 {
+    match g.orient {
+        Orient::Horizontal => SIDE_LABEL_PX,
+        Orient::Vertical => {
+            let band = f64::from(root.dim_in_pixel().0 - 150) / g.groups.len().max(1) as f64;
+            let height = |grp: &Group| {
+                let (label, detail) = label_lines(grp, band - 8.0, true);
+                label.len() as i32 * LABEL_FONT.line_height()
+                    + detail.len() as i32 * DETAIL_FONT.line_height()
+            };
+            (g.groups.iter().map(height).max().unwrap_or(0) + 14) as u32
+        }
+    }
+}
+
+/// A category's label (and detail line): under the axis (vertical) or left of it (horizontal).
+fn category_label(root: &Area<'_>, frame: &Frame, i: usize, grp: &Group, room: u32) -> Drawn {
+    let (x, y) = frame.base(i as f64 + 0.5);
+    match frame.orient {
+        Orient::Vertical => {
+            let (label, detail) = label_lines(grp, frame.band_px() - 8.0, true);
+            let f = LABEL_FONT.bold().at(HPos::Center, VPos::Top);
+            put_lines(root, &label, (x, y + 8), f)?;
+            let below = y + 10 + label.len() as i32 * f.line_height();
+            put_lines(
+                root,
+                &detail,
+                (x, below),
+                DETAIL_FONT.at(HPos::Center, VPos::Top),
+            )
+        }
+        Orient::Horizontal => {
+            let (label, detail) = label_lines(grp, f64::from(room) - 12.0, false);
+            let (lf, df) = (
+                LABEL_FONT.at(HPos::Right, VPos::Top),
+                DETAIL_FONT.at(HPos::Right, VPos::Top),
+            );
+            let height =
+                label.len() as i32 * lf.line_height() + detail.len() as i32 * df.line_height();
+            let first = y - height / 2;
+            put_lines(root, &label, (x - 10, first), lf)?;
+            put_lines(
+                root,
+                &detail,
+                (x - 10, first + label.len() as i32 * lf.line_height()),
+                df,
+            )
+        }
+    }
+}
+
+/// A section heading across the label column and the plot, with a rule above it.
+fn heading_row(root: &Area<'_>, frame: &Frame, i: usize, label: &str, room: u32) -> Drawn {
+    let (x, y) = frame.base(i as f64 + 0.5);
+    let (left, top) = frame.base(i as f64);
+    let right = frame.point(i as f64, frame.vmax).0;
+    let f = LABEL_FONT.bold().at(HPos::Left, VPos::Center);
+    match frame.orient {
+        Orient::Horizontal => {
+            if i > 0 {
+                root.draw(&PathElement::new(
+                    vec![(left - room as i32, top), (right, top)],
+                    MUTED.stroke_width(1),
+                ))?;
+            }
+            put(root, label, (x - room as i32 + 8, y + 4), f)
+        }
+        Orient::Vertical => put(root, label, (x, y), f.at(HPos::Center, VPos::Center)),
+    }
+}
+
+/// One bar from zero to `v`, with its count at the end.
+fn value_bar(
+    root: &Area<'_>,
+    frame: &Frame,
+    (c0, c1): (f64, f64),
+    v: u64,
+    color: RGBColor,
+) -> Drawn {
+    let (a, b) = (frame.point(c0, 0), frame.point(c1, v));
+    if v > 0 {
+        fill_rect(root, a, b, color)?;
+    }
+    let thickness = frame.bar_px();
+    match frame.orient {
+        Orient::Vertical => {
+            let f = Font::new(14.0).bold().at(HPos::Center, VPos::Bottom);
+            let text = fit_number(v, thickness + frame.band_px() * BAR_GAP, f);
+            put(root, &text, ((a.0 + b.0) / 2, b.1 - 4), f)
+        }
+        Orient::Horizontal => {
+            let f = Font::new(if thickness < 14.0 { 12.0 } else { 13.0 })
+                .bold()
+                .at(HPos::Left, VPos::Center);
+            put(root, &thousands(v), (b.0 + 5, (a.1 + b.1) / 2), f)
+        }
+    }
+}
+
+/// In place of a bar (or a whole category): the value is not available.
+fn unavailable(root: &Area<'_>, frame: &Frame, (c0, c1): (f64, f64), text: &str) -> Drawn {
+    let f = Font::new(13.0).italic().color(MUTED);
+    let (a, b) = (frame.point(c0, 0), frame.point(c1, 0));
+    match frame.orient {
+        Orient::Vertical if f.width(text) > f64::from((b.0 - a.0).abs()) => put(
+            root,
+            text,
+            ((a.0 + b.0) / 2, a.1 - 6),
+            f.at(HPos::Left, VPos::Center).vertical(),
+        ),
+        Orient::Vertical => {
+            let f = f.at(HPos::Center, VPos::Bottom);
+            let lines = wrap(text, f64::from((b.0 - a.0).abs()) - 4.0, f, 4);
+            let top = a.1 - 8 - (lines.len() as i32 - 1) * f.line_height();
+            put_lines(root, &lines, ((a.0 + b.0) / 2, top), f)
+        }
+        Orient::Horizontal => put(
+            root,
+            text,
+            (a.0 + 6, (a.1 + b.1) / 2),
+            f.at(HPos::Left, VPos::Center),
+        ),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// (a) Outcomes
+
+fn draw_outcomes(root: &Area<'_>, r: &Replay) -> Drawn {
+    let [bn, dn] = policy_names(r);
+    let (b, d) = (&r.baseline.metrics, &r.draft.metrics);
+    let subtitle = format!(
+        "In-scope leads per decision. Dataset \"{}\": {} leads, of which in scope: {} under {bn}, {} under {dn}.",
+        r.dataset.name,
+        count(r.dataset.leads),
+        count(b.in_scope),
+        count(d.in_scope),
+    );
+    let top = header(
+        root,
+        &format!("Lead outcomes: {bn} vs {dn}"),
+        &subtitle,
+        &policy_legend(r),
+    )?;
+    let groups = outcome_groups(b, d);
+    footnote(
+        root,
+        "Later converted: rejected, nurture or unresolved leads that became customers anyway (fewer is better).",
+    )?;
+    let h = root.dim_in_pixel().1 as i32;
+    draw_grouped(
+        root,
+        top,
+        h - 30,
+        &Grouped {
+            orient: Orient::Vertical,
+            groups: &groups,
+            category_title: "Decision",
+            value_title: "Leads",
+        },
+    )
+}
+
+/// The four decisions then later-converted, each with the draft's change underneath.
+fn outcome_groups(b: &Metrics, d: &Metrics) -> Vec<Group> {
+    let mut groups: Vec<Group> = DECISIONS
+        .iter()
+        .map(|(key, label, _)| {
+            let (vb, vd) = (decision_count(b, key), decision_count(d, key));
+            Group::bars(
+                (*label).to_owned(),
+                Some(change(vb, vd)),
+                [Some(vb as u64), Some(vd as u64)],
+            )
+        })
+        .collect();
+    groups.push(Group::bars(
+        "Later converted".to_owned(),
+        b.later_converted
+            .zip(d.later_converted)
+            .map(|(x, y)| change(x, y)),
+        [
+            b.later_converted.map(|v| v as u64),
+            d.later_converted.map(|v| v as u64),
+        ],
+    ));
+    groups
+}
+
+fn decision_count(m: &Metrics, key: &str) -> usize {
+    match key {
+        "accepted" => m.accepted,
+        "nurture" => m.nurture,
+        "rejected" => m.rejected,
+        "unresolved" => m.unresolved,
+        _ => 0,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// (c) and (e): counts by reason
+
+/// The reasons the engine gives unresolved leads; any other code is a disqualification reason.
+fn is_review_reason(code: &str) -> bool {
+    code.starts_with("missing_field:")
+        || matches!(
+            code,
+            "low_enrichment_confidence" | "no_rule_matched" | "overlapping_routes" | "no_owner"
+        )
+}
+
+/// Union of both maps' reasons as bars, largest first; a `None` map stays "not available".
+/// With `by_kind`, the disqualification reasons (rejected leads) and the review reasons
+/// (unresolved leads) form two blocks, each under a heading row. Past the cap, the smallest
+/// reasons of a block fold into "Other reasons".
+fn reason_groups(
+    b: Option<&BTreeMap<String, usize>>,
+    d: Option<&BTreeMap<String, usize>>,
+    by_kind: bool,
+) -> Vec<Group> {
+    let keys: Vec<&String> = b
+        .iter()
+        .chain(d.iter())
+        .flat_map(|m| m.keys())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if !by_kind {
+        return reason_bars(&keys, b, d, MAX_REASONS);
+    }
+    let (review, rejected): (Vec<&String>, Vec<&String>) =
+        keys.into_iter().partition(|k| is_review_reason(k));
+    let blocks = [
+        ("Rejected leads, by disqualification reason", rejected),
+        ("Unresolved leads, by review reason", review),
+    ];
+    let mut groups = Vec::new();
+    for (heading, block) in blocks {
+        if !block.is_empty() {
+            groups.push(Group::heading(heading));
+            groups.extend(reason_bars(&block, b, d, MAX_REASONS / 2));
+        }
+    }
+    groups
+}
+
+fn reason_bars(
+    keys: &[&String],
+    b: Option<&BTreeMap<String, usize>>,
+    d: Option<&BTreeMap<String, usize>>,
+    cap: usize,
+) -> Vec<Group> {
+    let value = |m: Option<&BTreeMap<String, usize>>, k: &str| {
+        m.map(|m| m.get(k).copied().unwrap_or(0) as u64)
+    };
+    let mut groups: Vec<Group> = keys
+        .iter()
+        .map(|k| Group::bars(plain(k), None, [value(b, k), value(d, k)]))
+        .collect();
+    let size = |g: &Group| g.values.iter().flatten().copied().max().unwrap_or(0);
+    groups.sort_by(|x, y| size(y).cmp(&size(x)).then_with(|| x.label.cmp(&y.label)));
+    if groups.len() > cap {
+        let rest = groups.split_off(cap.max(2) - 1);
+        let sum = |side: usize| rest.iter().map(|g| g.values[side]).sum::<Option<u64>>();
+        groups.push(Group::bars(
+            format!("Other reasons ({})", rest.len()),
+            None,
+            [sum(0), sum(1)],
+        ));
+    }
+    groups
+}
+
+fn draw_later_converted(
+    root: &Area<'_>,
+    r: &Replay,
+    groups: &[Group],
+    unavailable_both: bool,
+) -> Drawn {
+    let [bn, dn] = policy_names(r);
+    let subtitle = "Leads the policy did not send to sales that became customers anyway: rejected leads under their \
+                    disqualification reason, unresolved leads under each review reason. Nurture leads are not included.";
+    let top = header(
+        root,
+        &format!("Later-converted leads by reason: {bn} vs {dn}"),
+        subtitle,
+        &policy_legend(r),
+    )?;
+    if unavailable_both {
+        return note(
+            root,
+            top,
+            &[
+                "Later conversions are not available in this dataset.",
+                "The dataset has no conversion outcome, so it cannot show which turned-away leads converted.",
+            ],
+        );
+    }
+    if groups.is_empty() {
+        return note(
+            root,
+            top,
+            &[
+                "Nothing to show.",
+                "No rejected or unresolved lead converted later under either policy.",
+            ],
+        );
+    }
+    let h = root.dim_in_pixel().1 as i32;
+    draw_grouped(
+        root,
+        top,
+        h - 10,
+        &Grouped {
+            orient: Orient::Horizontal,
+            groups,
+            category_title: "Reason",
+            value_title: "Leads that converted later",
+        },
+    )
+}
+
+fn draw_unresolved(root: &Area<'_>, r: &Replay, groups: &[Group]) -> Drawn {
+    let [bn, dn] = policy_names(r);
+    let subtitle = format!(
+        "Leads sent to manual review instead of being guessed — {bn}: {}, {dn}: {}. A lead with several reasons counts under each.",
+        count(r.baseline.unresolved_queue.total),
+        count(r.draft.unresolved_queue.total),
+    );
+    let top = header(
+        root,
+        &format!("Manual review queue by reason: {bn} vs {dn}"),
+        &subtitle,
+        &policy_legend(r),
+    )?;
+    if groups.is_empty() {
+        return note(
+            root,
+            top,
+            &[
+                "Nothing to show.",
+                "Neither policy leaves any lead unresolved.",
+            ],
+        );
+    }
+    let h = root.dim_in_pixel().1 as i32;
+    draw_grouped(
+        root,
+        top,
+        h - 10,
+        &Grouped {
+            orient: Orient::Horizontal,
+            groups,
+            category_title: "Reason",
+            value_title: "Unresolved leads",
+        },
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// (b) Flip matrix
+
+/// Row / column keys: the known decisions first, then any other key in order.
+fn matrix_keys(matrix: &BTreeMap<String, BTreeMap<String, usize>>) -> Vec<String> {
+    let mut all: std::collections::BTreeSet<&str> = matrix.keys().map(String::as_str).collect();
+    all.extend(
+        matrix
+            .values()
+            .flat_map(|row| row.keys().map(String::as_str)),
+    );
+    let mut keys: Vec<String> = MATRIX_ORDER
+        .iter()
+        .filter(|k| all.contains(**k))
+        .map(|k| (*k).to_owned())
+        .collect();
+    keys.extend(
+        all.iter()
+            .filter(|k| !MATRIX_ORDER.contains(*k))
+            .map(|k| (*k).to_owned()),
+    );
+    keys
+}
+
+fn cell(matrix: &BTreeMap<String, BTreeMap<String, usize>>, row: &str, col: &str) -> usize {
+    matrix
+        .get(row)
+        .and_then(|r| r.get(col))
+        .copied()
+        .unwrap_or(0)
+}
+
+fn mix(a: RGBColor, b: RGBColor, t: f64) -> RGBColor {
+    let ch = |x: u8, y: u8| {
+        (f64::from(x) + (f64::from(y) - f64::from(x)) * t.clamp(0.0, 1.0)).round() as u8
+    };
+    RGBColor(ch(a.0, b.0), ch(a.1, b.1), ch(a.2, b.2))
+}
+
+fn heat(n: usize, max: usize) -> RGBColor {
+    if n == 0 || max == 0 {
+        return WHITE;
+    }
+    mix(HEAT_LOW, HEAT_HIGH, (n as f64 / max as f64).sqrt())
+}
+
+struct Grid {
+    x0: i32,
+    y0: i32,
+    cw: i32,
+    ch: i32,
+}
+
+impl Grid {
+    fn cell(&self, row: usize, col: usize) -> (Px, Px) {
+        let (x, y) = (
+            self.x0 + col as i32 * self.cw,
+            self.y0 + row as i32 * self.ch,
+        );
+        ((x, y), (x + self.cw, y + self.ch))
+    }
+}
+
+fn draw_flip_matrix(root: &Area<'_>, r: &Replay) -> Drawn {
+    let [bn, dn] = policy_names(r);
+    let m = &r.flips.matrix;
+    let keys = matrix_keys(m);
+    let total: usize = m.values().flat_map(|row| row.values()).sum();
+    let rows_cols = format!("Row: decision under {bn}; column: decision under {dn}.");
+    let subtitle = if keys.is_empty() {
+        rows_cols
+    } else {
+        format!(
+            "{} of {} leads get a different decision under the draft. {rows_cols}",
+            count(r.flips.flipped),
+            count(total)
+        )
+    };
+    let legend = [
+        ("Same decision (unchanged)".to_owned(), UNCHANGED),
+        (
+            "Changed decision — darker means more leads".to_owned(),
+            HEAT_HIGH,
+        ),
+    ];
+    let top = header(
+        root,
+        &format!("How decisions change from {bn} to {dn}"),
+        &subtitle,
+        &legend,
+    )?;
+    if keys.is_empty() {
+        return note(root, top, &["Nothing to show.", "The replay has no leads."]);
+    }
+    let (w, h) = root.dim_in_pixel();
+    let k = keys.len() as i32;
+    let x0 = 210;
+    let y0 = top + 78;
+    let grid = Grid {
+        x0,
+        y0,
+        cw: ((w as i32 - x0 - MARGIN - 90) / k).min(130),
+        ch: ((h as i32 - y0 - 50) / k).min(76),
+    };
+    matrix_axes(root, &grid, &keys)?;
+    let max_flip = keys
+        .iter()
+        .flat_map(|a| {
+            keys.iter()
+                .filter(move |b| *b != a)
+                .map(move |b| cell(m, a, b))
+        })
+        .max()
+        .unwrap_or(0);
+    for (i, row) in keys.iter().enumerate() {
+        for (j, col) in keys.iter().enumerate() {
+            matrix_cell(root, &grid, (i, j), cell(m, row, col), max_flip)?;
+        }
+    }
+    matrix_totals(root, &grid, &keys, m)
+}
+
+fn matrix_axes(root: &Area<'_>, g: &Grid, keys: &[String]) -> Drawn {
+    let k = keys.len() as i32;
+    let title = Font::new(15.0).bold();
+    put(
+        root,
+        "Draft decision",
+        (g.x0 + g.cw * k / 2, g.y0 - 56),
+        title.at(HPos::Center, VPos::Center),
+    )?;
+    put(
+        root,
+        "Baseline decision",
+        (MARGIN + 8, g.y0 + g.ch * k / 2),
+        title.at(HPos::Center, VPos::Center).vertical(),
+    )?;
+    let label = Font::new(14.0);
+    for (i, key) in keys.iter().enumerate() {
+        let ((x, y), (x1, y1)) = g.cell(i, i);
+        let col = wrap(&plain(key), f64::from(g.cw - 2), label, 2);
+        let first = g.y0 - 8 - (col.len() as i32 - 1) * label.line_height();
+        put_lines(
+            root,
+            &col,
+            ((x + x1) / 2, first),
+            label.at(HPos::Center, VPos::Bottom),
+        )?;
+        let row = wrap(&plain(key), 140.0, label.at(HPos::Right, VPos::Center), 1);
+        put_lines(
+            root,
+            &row,
+            (g.x0 - 10, (y + y1) / 2),
+            label.at(HPos::Right, VPos::Center),
+        )?;
+    }
+    Ok(())
+}
+
+fn matrix_cell(
+    root: &Area<'_>,
+    g: &Grid,
+    (i, j): (usize, usize),
+    n: usize,
+    max_flip: usize,
+) -> Drawn {
+    let (a, b) = g.cell(i, j);
+    let fill = if i == j { UNCHANGED } else { heat(n, max_flip) };
+    fill_rect(root, a, b, fill)?;
+    outline(root, a, b, RGBColor(170, 170, 170), 1)?;
+    let (cx, cy) = ((a.0 + b.0) / 2, (a.1 + b.1) / 2);
+    let number = Font::new(18.0)
+        .bold()
+        .color(if n == 0 { MUTED } else { text_on(fill) });
+    if i == j {
+        put(
+            root,
+            &count(n),
+            (cx, cy - 7),
+            number.at(HPos::Center, VPos::Center),
+        )?;
+        let f = Font::new(12.0)
+            .italic()
+            .color(MUTED)
+            .at(HPos::Center, VPos::Center);
+        put(root, "unchanged", (cx, cy + 14), f)
+    } else {
+        let text = fit_number(n as u64, f64::from(g.cw - 6), number);
+        put(root, &text, (cx, cy), number.at(HPos::Center, VPos::Center))
+    }
+}
+
+fn matrix_totals(
+    root: &Area<'_>,
+    g: &Grid,
+    keys: &[String],
+    m: &BTreeMap<String, BTreeMap<String, usize>>,
+) -> Drawn {
+    let k = keys.len();
+    let f = Font::new(14.0).color(MUTED);
+    let right = g.x0 + g.cw * k as i32;
+    let bottom = g.y0 + g.ch * k as i32;
+    put(
+        root,
+        "Total",
+        (right + 12, g.y0 - 8),
+        f.bold().at(HPos::Left, VPos::Bottom),
+    )?;
+    put(
+        root,
+        "Total",
+        (g.x0 - 10, bottom + 16),
+        f.bold().at(HPos::Right, VPos::Center),
+    )?;
+    for (i, key) in keys.iter().enumerate() {
+        let ((x, y), (x1, y1)) = g.cell(i, i);
+        let row: usize = keys.iter().map(|c| cell(m, key, c)).sum();
+        let col: usize = keys.iter().map(|r| cell(m, r, key)).sum();
+        put(
+            root,
+            &count(row),
+            (right + 12, (y + y1) / 2),
+            f.at(HPos::Left, VPos::Center),
+        )?;
+        put(
+            root,
+            &count(col),
+            ((x + x1) / 2, bottom + 16),
+            f.at(HPos::Center, VPos::Center),
+        )?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// (d) Decisions by campaign
+
+/// One campaign (or "Other campaigns"): counts per decision in `DECISIONS` order, both policies.
+#[derive(Debug, Clone, PartialEq)]
+struct CampaignRow {
+    label: String,
+    counts: [[u64; 4]; 2],
+}
+
+fn decision_counts(m: &Metrics) -> [u64; 4] {
+    DECISIONS.map(|(key, _, _)| decision_count(m, key) as u64)
+}
+
+/// The top campaigns by lead count (ties by name), the rest summed as "Other campaigns".
+fn campaign_rows(groups: &BTreeMap<String, GroupMetrics>) -> Vec<CampaignRow> {
+    let mut sorted: Vec<(&String, &GroupMetrics)> = groups.iter().collect();
+    let leads = |g: &GroupMetrics| g.baseline.leads.max(g.draft.leads);
+    sorted.sort_by(|a, b| leads(b.1).cmp(&leads(a.1)).then_with(|| a.0.cmp(b.0)));
+    let rest = sorted.split_off(sorted.len().min(TOP_CAMPAIGNS));
+    let mut rows: Vec<CampaignRow> = sorted
+        .into_iter()
+        .map(|(name, g)| CampaignRow {
+            label: if name == "(missing)" {
+                "(no campaign)".to_owned()
+            } else {
+                name.clone()
+            },
+            counts: [decision_counts(&g.baseline), decision_counts(&g.draft)],
+        })
+        .collect();
+    if !rest.is_empty() {
+        let mut counts = [[0u64; 4]; 2];
+        for (_, g) in &rest {
+            for (side, m) in [&g.baseline, &g.draft].into_iter().enumerate() {
+                for (acc, v) in counts[side].iter_mut().zip(decision_counts(m)) {
+                    *acc += v;
+                }
+            }
+        }
+        rows.push(CampaignRow {
+            label: format!("Other campaigns ({})", rest.len()),
+            counts,
+        });
+    }
+    rows
+}
+
+fn draw_campaigns(root: &Area<'_>, r: &Replay, rows: Option<&[CampaignRow]>) -> Drawn {
+    let [bn, dn] = policy_names(r);
+    let total = r.breakdowns.get("campaign").map_or(0, BTreeMap::len);
+    let which = match total {
+        0 => String::new(),
+        1..=TOP_CAMPAIGNS => format!(" All {total} campaigns, largest first."),
+        _ => format!(
+            " The {TOP_CAMPAIGNS} largest of {total} campaigns by lead count; the rest summed."
+        ),
+    };
+    let subtitle = format!(
+        "In-scope leads per campaign: upper bar {bn}, lower bar {dn}.{which} Out-of-scope leads are not shown.",
+    );
+    let legend: Vec<(String, RGBColor)> = DECISIONS
+        .iter()
+        .map(|(_, l, c)| ((*l).to_owned(), *c))
+        .collect();
+    let top = header(
+        root,
+        &format!("Decisions by campaign: {bn} vs {dn}"),
+        &subtitle,
+        &legend,
+    )?;
+    let Some(rows) = rows else {
+        return note(
+            root,
+            top,
+            &[
+                "Campaigns are not available in this dataset.",
+                "The dataset mapping has no campaign column.",
+            ],
+        );
+    };
+    if rows.is_empty() {
+        return note(
+            root,
+            top,
+            &["Nothing to show.", "The dataset has no campaigns."],
+        );
+    }
+    let max_value = rows
+        .iter()
+        .flat_map(|row| row.counts.iter().map(|c| c.iter().sum::<u64>()))
+        .max()
+        .unwrap_or(0);
+    let label_room = 340;
+    let spec = FrameSpec {
+        orient: Orient::Horizontal,
+        categories: rows.len(),
+        max_value,
+        category_title: "Campaign",
+        value_title: "In-scope leads",
+        label_room,
+    };
+    let h = root.dim_in_pixel().1 as i32;
+    let frame = Frame::build(root, top, h - 10, &spec)?;
+    for (i, row) in rows.iter().enumerate() {
+        campaign_label(root, &frame, i, &row.label, label_room)?;
+        for (side, tag) in [bn.as_str(), dn.as_str()].into_iter().enumerate() {
+            stacked_bar(
+                root,
+                &frame,
+                frame.bar_span(i, side),
+                &row.counts[side],
+                tag,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The campaign name at the left edge, left-aligned, centred on its pair of bars.
+fn campaign_label(root: &Area<'_>, frame: &Frame, i: usize, label: &str, room: u32) -> Drawn {
+    let f = Font::new(14.0).at(HPos::Left, VPos::Center);
+    let (x, y) = frame.base(i as f64 + 0.5);
+    let left = x - room as i32 + 4;
+    let lines = wrap(label, f64::from(room) - 110.0, f, 2);
+    let first = y - (lines.len() as i32 - 1) * f.line_height() / 2;
+    put_lines(root, &lines, (left, first), f)
+}
+
+/// One stacked bar (accepted, nurture, rejected, unresolved), segment counts where they fit,
+/// the policy tag before it and the total after it.
+fn stacked_bar(
+    root: &Area<'_>,
+    frame: &Frame,
+    (c0, c1): (f64, f64),
+    counts: &[u64; 4],
+    tag: &str,
+) -> Drawn {
+    let inner = Font::new(12.0).bold();
+    let thickness = frame.bar_px();
+    let mut start = 0u64;
+    for (v, (_, _, color)) in counts.iter().zip(DECISIONS) {
+        let (a, b) = (frame.point(c0, start), frame.point(c1, start + v));
+        if *v > 0 {
+            fill_rect(root, a, b, color)?;
+            let text = thousands(*v);
+            if f64::from((b.0 - a.0).abs()) >= inner.width(&text) + 6.0 && thickness >= 13.0 {
+                let f = inner.color(text_on(color)).at(HPos::Center, VPos::Center);
+                put(root, &text, ((a.0 + b.0) / 2, (a.1 + b.1) / 2), f)?;
+            }
+        }
+        start += v;
+    }
+    let (a, b) = (frame.point(c0, 0), frame.point(c1, start));
+    let mid = (a.1 + b.1) / 2;
+    put(
+        root,
+        tag,
+        (a.0 - 8, mid),
+        Font::new(13.0).color(MUTED).at(HPos::Right, VPos::Center),
+    )?;
+    let total = if start == 0 {
+        "none in scope".to_owned()
+    } else {
+        thousands(start)
+    };
+    put(
+        root,
+        &total,
+        (b.0 + 6, mid),
+        Font::new(13.0).bold().at(HPos::Left, VPos::Center),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::replay::model::{DatasetInfo, Flips, PolicyInfo, Side, UnresolvedQueue};
+
+    fn side(version: i64, counts: [usize; 4], later: Option<usize>) -> Side {
+        let [accepted, nurture, rejected, unresolved] = counts;
+        let metrics = Metrics {
+            leads: 100,
+            in_scope: counts.iter().sum(),
+            accepted,
+            nurture,
+            rejected,
+            unresolved,
+            out_of_scope: 100 - counts.iter().sum::<usize>(),
+            later_converted: later,
+            later_converted_by_reason: later
+                .map(|n| BTreeMap::from([("missing_field:employees".to_owned(), n)])),
+            ..Metrics::default()
+        };
+        Side {
+            policy: PolicyInfo {
+                id: "p".into(),
+                name: "P".into(),
+                version,
+                file: "p.toml".into(),
+                sha256: String::new(),
+            },
+            unresolved_queue: UnresolvedQueue {
+                total: unresolved,
+                by_reason: BTreeMap::from([("no_rule_matched".to_owned(), unresolved)]),
+                ..UnresolvedQueue::default()
+            },
+            metrics,
+        }
+    }
+
+    fn replay(later: Option<usize>) -> Replay {
+        let matrix = BTreeMap::from([
+            (
+                "accepted".to_owned(),
+                BTreeMap::from([("accepted".to_owned(), 10), ("rejected".to_owned(), 2)]),
+            ),
+            (
+                "out_of_scope".to_owned(),
+                BTreeMap::from([("out_of_scope".to_owned(), 88)]),
+            ),
+        ]);
+        let group = GroupMetrics {
+            baseline: side(3, [1, 2, 3, 4], later).metrics,
+            draft: side(4, [2, 2, 3, 3], later).metrics,
+        };
+        Replay {
+            dataset: DatasetInfo {
+                name: "Sample".into(),
+                mapping: "m.toml".into(),
+                leads: 100,
+            },
+            baseline: side(3, [12, 0, 0, 0], later),
+            draft: side(4, [10, 0, 2, 0], later),
+            deltas: serde_json::Value::Null,
+            flips: Flips {
+                matrix,
+                flipped: 2,
+                leads: Vec::new(),
+            },
+            breakdowns: BTreeMap::from([(
+                "campaign".to_owned(),
+                BTreeMap::from([("2025-Q1-webinar".to_owned(), group)]),
+            )]),
+        }
+    }
+
+    #[test]
+    fn reason_codes_read_as_plain_words() {
+        assert_eq!(plain("missing_field:employees"), "Missing employees");
+        assert_eq!(plain("missing_field:job_level"), "Missing job level");
+        assert_eq!(
+            plain("low_enrichment_confidence"),
+            "Low enrichment confidence"
+        );
+        assert_eq!(plain("personal_email"), "Personal email");
+        assert_eq!(plain("out_of_scope"), "Out of scope");
+    }
+
+    #[test]
+    fn numbers_are_grouped_and_compacted() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(compact(9_999), "9,999");
+        assert_eq!(compact(12_345), "12.3k");
+        assert_eq!(compact(999_999), "1.0M");
+        assert_eq!(change(100, 175), "draft +75 (+75%)");
+        assert_eq!(change(5, 5), "no change");
+    }
+
+    #[test]
+    fn all_charts_in_report_order_and_deterministic() {
+        let r = replay(Some(3));
+        let charts = all(&r);
+        let stems: Vec<&str> = charts.iter().map(|(s, _)| *s).collect();
+        assert_eq!(
+            stems,
+            [
+                "outcomes",
+                "flip_matrix",
+                "later_converted_by_reason",
+                "decisions_by_campaign",
+                "unresolved_by_reason"
+            ]
+        );
+        for (stem, svg) in &charts {
+            assert!(svg.starts_with("<svg"), "{stem}");
+            assert!(
+                svg.contains("Baseline v3") && svg.contains("Draft v4"),
+                "{stem}"
+            );
+            assert!(
+                !svg.contains("NaN") && !svg.contains("could not be drawn"),
+                "{stem}"
+            );
+        }
+        assert_eq!(charts, all(&r));
+    }
+
+    #[test]
+    fn unavailable_metrics_are_a_note_not_a_zero_bar() {
+        let r = replay(None);
+        assert!(outcomes(&r).contains("Not available in this dataset"));
+        assert!(later_converted_by_reason(&r).contains("not available in this dataset"));
+        let mut r = replay(Some(3));
+        r.breakdowns.clear();
+        assert!(decisions_by_campaign(&r).contains("not available in this dataset"));
+    }
+
+    #[test]
+    fn empty_maps_say_nothing_to_show() {
+        let mut r = replay(Some(3));
+        r.baseline.unresolved_queue.by_reason.clear();
+        r.draft.unresolved_queue.by_reason.clear();
+        r.flips.matrix.clear();
+        assert!(unresolved_by_reason(&r).contains("Nothing to show"));
+        assert!(flip_matrix(&r).contains("Nothing to show"));
+    }
+
+    #[test]
+    fn flip_matrix_labels_its_axes_and_diagonal() {
+        let svg = flip_matrix(&replay(Some(3)));
+        for text in [
+            "Baseline decision",
+            "Draft decision",
+            "unchanged",
+            "Out of scope",
+        ] {
+            assert!(svg.contains(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn drawing_errors_become_an_svg_stating_them() {
+        let svg = error_svg((10, 10), "bad <thing>");
+        assert!(svg.contains("bad &lt;thing&gt;"));
+    }
+}

@@ -1,0 +1,528 @@
+//! Rendering a replay for people: the side-by-side terminal table, the CSV ledgers
+//! (`flips.csv`, `unresolved.csv`) and the self-contained `report.html` with the charts inlined.
+//! One list of headline rows serves the terminal and the HTML so the two never disagree.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use super::model::{Metrics, Replay};
+use crate::error::Error;
+use crate::output::write_atomic;
+
+/// How a metric is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Count,
+    Rate,
+}
+
+/// One headline row: label, how to read it, and its values.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub help: &'static str,
+    pub baseline: String,
+    pub draft: String,
+    pub delta: String,
+    /// Whether the change is good (+1), bad (−1) or neutral (0) for the business.
+    pub direction: i8,
+}
+
+fn count(v: Option<usize>) -> String {
+    v.map_or_else(|| "n/a".into(), group_digits)
+}
+
+/// `12345` → `12,345`.
+pub fn group_digits(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn rate(v: Option<f64>) -> String {
+    v.map_or_else(|| "n/a".into(), |x| format!("{:.1}%", x * 100.0))
+}
+
+fn metric_rows() -> Vec<(&'static str, &'static str, &'static str, Kind, i8)> {
+    // (key, label, help, kind, direction when the value goes up)
+    vec![
+        (
+            "accepted",
+            "Accepted (routed to sales)",
+            "in-scope leads handed to a seller",
+            Kind::Count,
+            0,
+        ),
+        (
+            "nurture",
+            "Nurture",
+            "in-scope leads sent to nurture",
+            Kind::Count,
+            0,
+        ),
+        (
+            "rejected",
+            "Rejected (disqualified)",
+            "in-scope leads disqualified with a reason",
+            Kind::Count,
+            0,
+        ),
+        (
+            "unresolved",
+            "Unresolved (manual review)",
+            "in-scope leads the policy refuses to decide",
+            Kind::Count,
+            -1,
+        ),
+        (
+            "out_of_scope",
+            "Out of scope",
+            "leads outside the pilot scope, excluded from every metric",
+            Kind::Count,
+            0,
+        ),
+        (
+            "later_converted",
+            "Later converted (not sent to sales)",
+            "rejected, nurture or unresolved leads that converted anyway",
+            Kind::Count,
+            -1,
+        ),
+        (
+            "seller_acceptance",
+            "Seller acceptance",
+            "accepted leads the seller kept, of those with a known seller outcome",
+            Kind::Rate,
+            1,
+        ),
+        (
+            "low_fit_handoffs",
+            "Low-fit handoffs",
+            "accepted leads sent back by the seller or no-show at the meeting",
+            Kind::Count,
+            -1,
+        ),
+        (
+            "disqualification_accuracy",
+            "Disqualification accuracy",
+            "rejected leads that indeed never converted",
+            Kind::Rate,
+            1,
+        ),
+        (
+            "override_rate",
+            "Differs from the old process",
+            "in-scope leads decided differently than the historical process did",
+            Kind::Rate,
+            0,
+        ),
+        (
+            "sla_breach_rate",
+            "SLA breaches",
+            "accepted leads first touched later than their route's SLA",
+            Kind::Rate,
+            -1,
+        ),
+        (
+            "enrichment_errors",
+            "Enrichment errors",
+            "in-scope leads whose enrichment failed",
+            Kind::Count,
+            0,
+        ),
+    ]
+}
+
+fn metric_value(m: &Metrics, key: &str) -> (Option<usize>, Option<f64>) {
+    match key {
+        "accepted" => (Some(m.accepted), None),
+        "nurture" => (Some(m.nurture), None),
+        "rejected" => (Some(m.rejected), None),
+        "unresolved" => (Some(m.unresolved), None),
+        "out_of_scope" => (Some(m.out_of_scope), None),
+        "later_converted" => (m.later_converted, None),
+        "low_fit_handoffs" => (m.low_fit_handoffs, None),
+        "enrichment_errors" => (m.enrichment_errors, None),
+        "seller_acceptance" => (None, m.seller_acceptance),
+        "disqualification_accuracy" => (None, m.disqualification_accuracy),
+        "override_rate" => (None, m.override_rate),
+        "sla_breach_rate" => (None, m.sla_breach_rate),
+        _ => (None, None),
+    }
+}
+
+/// The headline rows, baseline vs draft with deltas.
+pub fn rows(r: &Replay) -> Vec<Row> {
+    metric_rows()
+        .into_iter()
+        .map(|(key, label, help, kind, up)| {
+            let (bc, br) = metric_value(&r.baseline.metrics, key);
+            let (dc, dr) = metric_value(&r.draft.metrics, key);
+            let (baseline, draft, delta, sign) = match kind {
+                Kind::Count => {
+                    let d = bc.zip(dc).map(|(b, d)| d as i64 - b as i64);
+                    (
+                        count(bc),
+                        count(dc),
+                        d.map_or_else(|| "n/a".into(), |d| signed(d as f64, "")),
+                        d.map_or(0.0, |d| d as f64),
+                    )
+                }
+                Kind::Rate => {
+                    let d = br.zip(dr).map(|(b, d)| (d - b) * 100.0);
+                    (
+                        rate(br),
+                        rate(dr),
+                        d.map_or_else(|| "n/a".into(), |d| signed(d, " pp")),
+                        d.unwrap_or(0.0),
+                    )
+                }
+            };
+            let direction = if sign == 0.0 {
+                0
+            } else if sign > 0.0 {
+                up
+            } else {
+                -up
+            };
+            Row {
+                key,
+                label,
+                help,
+                baseline,
+                draft,
+                delta,
+                direction,
+            }
+        })
+        .collect()
+}
+
+fn signed(x: f64, unit: &str) -> String {
+    if x == 0.0 {
+        format!("0{unit}")
+    } else if unit.is_empty() {
+        let n = x.abs() as usize;
+        format!("{}{}", if x > 0.0 { "+" } else { "−" }, group_digits(n))
+    } else {
+        format!("{}{:.1}{unit}", if x > 0.0 { "+" } else { "−" }, x.abs())
+    }
+}
+
+/// The side-by-side comparison for a terminal.
+pub fn render_text(r: &Replay) -> String {
+    let mut s = String::new();
+    let (b, d) = (&r.baseline.policy, &r.draft.policy);
+    let _ = writeln!(
+        s,
+        "Replay of \"{}\" ({} leads): baseline `{}` v{} vs draft `{}` v{}\n",
+        r.dataset.name,
+        group_digits(r.dataset.leads),
+        b.id,
+        b.version,
+        d.id,
+        d.version
+    );
+    let _ = writeln!(
+        s,
+        "{:38} {:>12} {:>12} {:>12}",
+        "", "baseline", "draft", "change"
+    );
+    for row in rows(r) {
+        let _ = writeln!(
+            s,
+            "{:38} {:>12} {:>12} {:>12}",
+            row.label, row.baseline, row.draft, row.delta
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nDecision flips (baseline → draft): {} of {} leads change decision",
+        group_digits(r.flips.flipped),
+        group_digits(r.dataset.leads)
+    );
+    let names = [
+        "accepted",
+        "nurture",
+        "rejected",
+        "unresolved",
+        "out_of_scope",
+    ];
+    let _ = write!(s, "{:>16}", "baseline \\ draft");
+    for n in names {
+        let _ = write!(s, " {n:>12}");
+    }
+    let _ = writeln!(s);
+    for rname in names {
+        let _ = write!(s, "{rname:>16}");
+        for cname in names {
+            let v = r
+                .flips
+                .matrix
+                .get(rname)
+                .and_then(|m| m.get(cname))
+                .copied()
+                .unwrap_or(0);
+            let _ = write!(s, " {:>12}", group_digits(v));
+        }
+        let _ = writeln!(s);
+    }
+    let _ = writeln!(s, "\nUnresolved queue by reason (baseline → draft)");
+    let mut reasons: Vec<&String> = r
+        .baseline
+        .unresolved_queue
+        .by_reason
+        .keys()
+        .chain(r.draft.unresolved_queue.by_reason.keys())
+        .collect();
+    reasons.sort();
+    reasons.dedup();
+    for reason in reasons {
+        let bq = r
+            .baseline
+            .unresolved_queue
+            .by_reason
+            .get(reason)
+            .copied()
+            .unwrap_or(0);
+        let dq = r
+            .draft
+            .unresolved_queue
+            .by_reason
+            .get(reason)
+            .copied()
+            .unwrap_or(0);
+        let _ = writeln!(
+            s,
+            "  {:36} {:>12} {:>12}",
+            plain_reason(reason),
+            group_digits(bq),
+            group_digits(dq)
+        );
+    }
+    s
+}
+
+/// A reason code in plain words.
+pub fn plain_reason(code: &str) -> String {
+    if let Some(field) = code.strip_prefix("missing_field:") {
+        return format!("Missing {}", field.replace('_', " "));
+    }
+    let text = match code {
+        "low_enrichment_confidence" => "Low enrichment confidence",
+        "no_rule_matched" => "No rule matched",
+        "overlapping_routes" => "Overlapping routes",
+        "no_owner" => "No owner",
+        other => {
+            let t = other.replace('_', " ");
+            let mut c = t.chars();
+            return match c.next() {
+                Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+                None => String::new(),
+            };
+        }
+    };
+    text.to_string()
+}
+
+/// `flips.csv`: every flipped lead with both decisions.
+pub fn flips_csv(r: &Replay) -> std::io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "lead_id",
+        "baseline_decision",
+        "baseline_rule",
+        "baseline_reason",
+        "baseline_unresolved_reasons",
+        "draft_decision",
+        "draft_rule",
+        "draft_reason",
+        "draft_unresolved_reasons",
+        "draft_route",
+        "draft_owner",
+    ])?;
+    let o = |v: &Option<String>| v.clone().unwrap_or_default();
+    for f in &r.flips.leads {
+        w.write_record([
+            f.lead_id.clone(),
+            f.baseline.decision.clone(),
+            o(&f.baseline.rule),
+            o(&f.baseline.reason),
+            o(&f.baseline.unresolved_reasons),
+            f.draft.decision.clone(),
+            o(&f.draft.rule),
+            o(&f.draft.reason),
+            o(&f.draft.unresolved_reasons),
+            o(&f.draft.route),
+            o(&f.draft.owner),
+        ])?;
+    }
+    w.into_inner().map_err(|e| e.into_error())
+}
+
+/// `unresolved.csv`: the unresolved queue of both policies, one row per (policy, grouping, group).
+pub fn unresolved_csv(r: &Replay) -> std::io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["policy", "by", "group", "leads"])?;
+    for (name, side) in [("baseline", &r.baseline), ("draft", &r.draft)] {
+        let q = &side.unresolved_queue;
+        for (by, map) in [
+            ("reason", &q.by_reason),
+            ("campaign", &q.by_campaign),
+            ("form", &q.by_form),
+            ("source", &q.by_source),
+        ] {
+            for (group, n) in map {
+                w.write_record([name, by, group.as_str(), n.to_string().as_str()])?;
+            }
+        }
+    }
+    w.into_inner().map_err(|e| e.into_error())
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The self-contained review page: headline table, charts, flip matrix, queue, ledgers.
+pub fn render_html(r: &Replay, charts: &[(&str, String)]) -> String {
+    let (b, d) = (&r.baseline.policy, &r.draft.policy);
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Policy review — {name} v{bv} vs v{dv}</title>
+<style>
+body {{ font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d2433; margin: 32px auto; max-width: 1000px; line-height: 1.45; }}
+h1 {{ font-size: 26px; margin-bottom: 4px; }} h2 {{ font-size: 20px; margin-top: 36px; border-bottom: 2px solid #e3e7ee; padding-bottom: 4px; }}
+.sub {{ color: #5a6478; }}
+table {{ border-collapse: collapse; width: 100%; margin: 12px 0; font-size: 14px; }}
+th, td {{ padding: 6px 10px; border-bottom: 1px solid #e3e7ee; text-align: right; }}
+th:first-child, td:first-child {{ text-align: left; }}
+th {{ background: #f4f6fa; }}
+td.help {{ color: #5a6478; font-size: 12px; text-align: left; }}
+.good {{ color: #1b7f3b; font-weight: 600; }} .bad {{ color: #b42318; font-weight: 600; }}
+figure {{ margin: 18px 0; page-break-inside: avoid; }} figure svg {{ max-width: 100%; height: auto; }}
+@media print {{ body {{ margin: 0; }} h2 {{ page-break-after: avoid; }} }}
+</style></head><body>
+<h1>Policy review: {name}</h1>
+<p class="sub">Draft <b>v{dv}</b> (<code>{dfile}</code>) against the published baseline <b>v{bv}</b> (<code>{bfile}</code>),
+replayed on <b>{leads}</b> historical leads of “{ds}”.<br>
+Policy hashes (sha256): baseline <code>{bsha}</code>, draft <code>{dsha}</code>.</p>
+<h2>Headline figures</h2>
+<table><tr><th>Figure</th><th>Baseline v{bv}</th><th>Draft v{dv}</th><th>Change</th><th style="text-align:left">What it means</th></tr>
+"#,
+        name = esc(&d.name),
+        bv = b.version,
+        dv = d.version,
+        dfile = esc(&d.file),
+        bfile = esc(&b.file),
+        leads = group_digits(r.dataset.leads),
+        ds = esc(&r.dataset.name),
+        bsha = &b.sha256,
+        dsha = &d.sha256,
+    );
+    for row in rows(r) {
+        let class = match row.direction {
+            1 => " class=\"good\"",
+            -1 => " class=\"bad\"",
+            _ => "",
+        };
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td{class}>{}</td><td class=\"help\">{}</td></tr>",
+            esc(row.label),
+            row.baseline,
+            row.draft,
+            row.delta,
+            esc(row.help)
+        );
+    }
+    h.push_str("</table>\n<p class=\"sub\">n/a: the dataset has no column for this figure, or there is nothing to divide by. Green and red mark changes that are good or bad for handoff quality.</p>\n");
+    for (name, svg) in charts {
+        let title = match *name {
+            "outcomes" => "Outcomes side by side",
+            "flip_matrix" => "Which leads change decision",
+            "later_converted_by_reason" => "Leads not sent to sales that converted anyway",
+            "decisions_by_campaign" => "Decisions per campaign",
+            "unresolved_by_reason" => "Why leads wait for manual review",
+            other => other,
+        };
+        let _ = writeln!(
+            h,
+            "<h2>{}</h2>\n<figure>{}</figure>",
+            esc(title),
+            strip_xml_decl(svg)
+        );
+    }
+    let _ = writeln!(
+        h,
+        "<h2>Flipped leads</h2><p>{} of {} leads change decision. The first ones:</p>",
+        group_digits(r.flips.flipped),
+        group_digits(r.dataset.leads)
+    );
+    h.push_str("<table><tr><th>Lead</th><th style=\"text-align:left\">Baseline</th><th style=\"text-align:left\">Draft</th></tr>\n");
+    let describe = |rec: &crate::engine::explain::DecisionRecord| {
+        let mut t = rec.decision.replace('_', " ");
+        if let Some(rule) = &rec.rule {
+            let _ = write!(t, " by <code>{}</code>", esc(rule));
+        }
+        if let Some(u) = &rec.unresolved_reasons {
+            let words: Vec<String> = u.split(';').map(plain_reason).collect();
+            let _ = write!(t, " ({})", esc(&words.join(", ")));
+        }
+        t
+    };
+    for f in r.flips.leads.iter().take(25) {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td style=\"text-align:left\">{}</td><td style=\"text-align:left\">{}</td></tr>",
+            esc(&f.lead_id),
+            describe(&f.baseline),
+            describe(&f.draft)
+        );
+    }
+    h.push_str("</table>\n<p class=\"sub\">Every flipped lead is listed in <code>flips.csv</code>; <code>leadpolicy explain</code> shows any lead's packet.</p>\n</body></html>\n");
+    h
+}
+
+fn strip_xml_decl(svg: &str) -> &str {
+    match svg.find("<svg") {
+        Some(i) => &svg[i..],
+        None => svg,
+    }
+}
+
+/// Write `report.json`, the charts, `flips.csv`, `unresolved.csv` and `report.html` into `dir`.
+pub fn write_dir(r: &Replay, charts: &[(&str, String)], dir: &Path) -> Result<Vec<String>, Error> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
+    let mut written = Vec::new();
+    let mut put = |name: &str, bytes: &[u8]| -> Result<(), Error> {
+        let path = dir.join(name);
+        write_atomic(&path, |w| std::io::Write::write_all(w, bytes))?;
+        written.push(name.to_string());
+        Ok(())
+    };
+    let json = serde_json::to_vec_pretty(r)
+        .map_err(|e| Error::Usage(format!("cannot render the replay as JSON: {e}")))?;
+    put("report.json", &json)?;
+    for (name, svg) in charts {
+        put(&format!("{name}.svg"), svg.as_bytes())?;
+    }
+    let io = |e: std::io::Error| Error::write(dir, e);
+    put("flips.csv", &flips_csv(r).map_err(io)?)?;
+    put("unresolved.csv", &unresolved_csv(r).map_err(io)?)?;
+    put("report.html", render_html(r, charts).as_bytes())?;
+    Ok(written)
+}

@@ -1,0 +1,383 @@
+//! Replay: hand-computed metric cases, invariants on the sample (flip matrix and breakdowns sum
+//! to their totals), the JSON contract, and the CLI.
+
+use std::path::Path;
+
+use leadpolicy::dataset::Dataset;
+use leadpolicy::policy;
+use leadpolicy::replay::{self, Replay};
+
+use crate::common::{root, sample_mapping, temp_with};
+
+fn sample_replay() -> Replay {
+    let ds = Dataset::load(&sample_mapping()).unwrap();
+    let b = policy::load(Path::new("policies/baseline.toml")).unwrap();
+    let d = policy::load(Path::new("policies/draft.toml")).unwrap();
+    replay::replay(&b, &d, &ds).unwrap()
+}
+
+fn text(v: &toml::Value, key: &str) -> String {
+    v.get(key)
+        .and_then(toml::Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Compare an expected TOML value with the JSON the replay produced. `"null"` means null.
+fn same(want: &toml::Value, got: &serde_json::Value) -> bool {
+    match want {
+        toml::Value::String(s) if s == "null" => got.is_null(),
+        toml::Value::Integer(i) => got.as_f64().is_some_and(|g| (g - *i as f64).abs() < 1e-9),
+        toml::Value::Float(f) => got.as_f64().is_some_and(|g| (g - f).abs() < 1e-9),
+        toml::Value::Table(t) => {
+            let Some(obj) = got.as_object() else {
+                return false;
+            };
+            // Maps are compared whole: no extra non-zero keys, every listed key equal.
+            let extra = obj
+                .iter()
+                .any(|(k, v)| !t.contains_key(k) && v.as_f64().unwrap_or(1.0) != 0.0);
+            !extra
+                && t.iter().all(|(k, w)| {
+                    obj.get(k).is_some_and(|g| same(w, g))
+                        || (w.as_integer() == Some(0) && obj.get(k).is_none())
+                })
+        }
+        toml::Value::String(s) => got.as_str() == Some(s),
+        _ => false,
+    }
+}
+
+fn check_table(want: &toml::Value, got: &serde_json::Value, ctx: &str, problems: &mut Vec<String>) {
+    for (k, w) in want.as_table().into_iter().flatten() {
+        let g = &got[k];
+        if !same(w, g) {
+            problems.push(format!("{ctx}.{k}: expected {w}, got {g}"));
+        }
+    }
+}
+
+fn run_case(path: &Path) -> Result<(), String> {
+    let case: toml::Value =
+        toml::from_str(&std::fs::read_to_string(path).unwrap()).map_err(|e| e.to_string())?;
+    let (bt, dt, mt, lt, deals) = (
+        text(&case, "baseline"),
+        text(&case, "draft"),
+        text(&case, "mapping"),
+        text(&case, "leads"),
+        text(&case, "deals"),
+    );
+    let mut files = vec![
+        ("baseline.toml", bt.as_str()),
+        ("draft.toml", dt.as_str()),
+        ("mapping.toml", mt.as_str()),
+        ("leads.csv", lt.trim_start_matches('\n')),
+    ];
+    if !deals.is_empty() {
+        files.push(("deals.csv", deals.trim_start_matches('\n')));
+    }
+    let dir = temp_with(&files);
+    let b =
+        policy::load(&dir.path().join("baseline.toml")).map_err(|e| format!("baseline: {e}"))?;
+    let d = policy::load(&dir.path().join("draft.toml")).map_err(|e| format!("draft: {e}"))?;
+    let ds =
+        Dataset::load(&dir.path().join("mapping.toml")).map_err(|e| format!("dataset: {e}"))?;
+    let r = replay::replay(&b, &d, &ds).map_err(|e| format!("replay: {e}"))?;
+    let json = serde_json::to_value(&r).unwrap();
+    let expect = case.get("expect").ok_or("no [expect]")?;
+    let mut problems = Vec::new();
+    if let Some(w) = expect.get("baseline") {
+        check_table(w, &json["baseline"]["metrics"], "baseline", &mut problems);
+    }
+    if let Some(w) = expect.get("draft") {
+        check_table(w, &json["draft"]["metrics"], "draft", &mut problems);
+    }
+    if let Some(flips) = expect.get("flips").and_then(toml::Value::as_table) {
+        for (cell, n) in flips {
+            let (from, to) = cell.split_once('>').ok_or("flip keys are from>to")?;
+            let got = &json["flips"]["matrix"][from][to];
+            if !same(n, got) {
+                problems.push(format!("flips {cell}: expected {n}, got {got}"));
+            }
+        }
+        let total: u64 = json["flips"]["matrix"]
+            .as_object()
+            .unwrap()
+            .values()
+            .flat_map(|r| r.as_object().unwrap().values())
+            .map(|v| v.as_u64().unwrap())
+            .sum();
+        if total as usize != ds.len() {
+            problems.push(format!("flip matrix sums to {total}, not {}", ds.len()));
+        }
+    }
+    for (side, key) in [("baseline", "breakdowns"), ("draft", "breakdowns_draft")] {
+        for (dim, groups) in expect
+            .get(key)
+            .and_then(toml::Value::as_table)
+            .into_iter()
+            .flatten()
+        {
+            for (group, w) in groups.as_table().into_iter().flatten() {
+                check_table(
+                    w,
+                    &json["breakdowns"][dim][group][side],
+                    &format!("{key}.{dim}.{group}"),
+                    &mut problems,
+                );
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n"))
+    }
+}
+
+#[test]
+fn every_replay_case_measures_as_written() {
+    let dir = root().join("tests/replay_cases");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    assert!(
+        files.len() >= 8,
+        "expected the replay case library, found {}",
+        files.len()
+    );
+    let failures: Vec<String> = files
+        .iter()
+        .filter_map(|f| {
+            run_case(f)
+                .err()
+                .map(|e| format!("{}:\n{e}", f.file_name().unwrap().to_string_lossy()))
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} replay cases failed:\n\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn flip_matrix_and_breakdowns_sum_to_their_totals() {
+    let r = sample_replay();
+    let n = r.dataset.leads;
+    let total: usize = r.flips.matrix.values().flat_map(|row| row.values()).sum();
+    assert_eq!(total, n);
+    let diagonal: usize = r.flips.matrix.iter().map(|(k, row)| row[k]).sum();
+    assert_eq!(n - diagonal, r.flips.flipped);
+    assert_eq!(r.flips.leads.len(), r.flips.flipped);
+    for (dim, groups) in &r.breakdowns {
+        for (side, overall) in [
+            ("baseline", &r.baseline.metrics),
+            ("draft", &r.draft.metrics),
+        ] {
+            let pick = |g: &replay::GroupMetrics| {
+                if side == "baseline" {
+                    g.baseline.clone()
+                } else {
+                    g.draft.clone()
+                }
+            };
+            let sum = |f: &dyn Fn(&replay::Metrics) -> usize| {
+                groups.values().map(|g| f(&pick(g))).sum::<usize>()
+            };
+            assert_eq!(sum(&|m| m.leads), n, "{dim} {side} leads");
+            assert_eq!(
+                sum(&|m| m.accepted),
+                overall.accepted,
+                "{dim} {side} accepted"
+            );
+            assert_eq!(sum(&|m| m.nurture), overall.nurture, "{dim} {side} nurture");
+            assert_eq!(
+                sum(&|m| m.rejected),
+                overall.rejected,
+                "{dim} {side} rejected"
+            );
+            assert_eq!(
+                sum(&|m| m.unresolved),
+                overall.unresolved,
+                "{dim} {side} unresolved"
+            );
+            assert_eq!(
+                sum(&|m| m.out_of_scope),
+                overall.out_of_scope,
+                "{dim} {side} out_of_scope"
+            );
+            assert_eq!(
+                sum(&|m| m.later_converted.unwrap()),
+                overall.later_converted.unwrap(),
+                "{dim} {side} later_converted"
+            );
+            assert_eq!(
+                sum(&|m| m.low_fit_handoffs.unwrap()),
+                overall.low_fit_handoffs.unwrap(),
+                "{dim} {side} low_fit"
+            );
+        }
+    }
+    // The unresolved queue counts each unresolved lead once per grouping.
+    for side in [&r.baseline, &r.draft] {
+        let q = &side.unresolved_queue;
+        assert_eq!(q.total, side.metrics.unresolved);
+        for by in [&q.by_campaign, &q.by_form, &q.by_source] {
+            assert_eq!(by.values().sum::<usize>(), q.total);
+        }
+        assert!(q.by_reason.values().sum::<usize>() >= q.total);
+    }
+    // The draft's headline change on the sample: fewer leads waiting for manual review.
+    assert!(r.draft.metrics.unresolved < r.baseline.metrics.unresolved);
+}
+
+#[test]
+fn replay_json_uses_the_design_metric_names() {
+    let r = sample_replay();
+    let v = serde_json::to_value(&r).unwrap();
+    let top: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    for k in ["baseline", "draft", "deltas", "flips", "breakdowns"] {
+        assert!(top.contains(&k), "missing top-level key {k}");
+    }
+    let metrics = v["baseline"]["metrics"].as_object().unwrap();
+    for k in [
+        "accepted",
+        "nurture",
+        "rejected",
+        "unresolved",
+        "out_of_scope",
+        "later_converted",
+        "later_converted_by_reason",
+        "later_converted_by_rule",
+        "seller_acceptance",
+        "low_fit_handoffs",
+        "disqualification_accuracy",
+        "override_rate",
+        "sla_breach_rate",
+        "enrichment_errors",
+        "enrichment_errors_by_source",
+        "conversion_rate",
+    ] {
+        assert!(metrics.contains_key(k), "missing metric {k}");
+    }
+    // Deltas are draft − baseline.
+    assert_eq!(
+        v["deltas"]["accepted"].as_i64().unwrap(),
+        r.draft.metrics.accepted as i64 - r.baseline.metrics.accepted as i64
+    );
+    let sa = v["deltas"]["seller_acceptance"].as_f64().unwrap();
+    assert!(
+        (sa - (r.draft.metrics.seller_acceptance.unwrap()
+            - r.baseline.metrics.seller_acceptance.unwrap()))
+        .abs()
+            < 1e-12
+    );
+    for k in ["source", "campaign", "form"] {
+        assert!(v["breakdowns"][k].is_object(), "missing breakdown by {k}");
+    }
+}
+
+#[test]
+fn a_dataset_without_outcomes_reports_not_available_never_zero() {
+    let dir = temp_with(&[
+        ("leads.csv", "lead_id,employees\nL1,300\nL2,10\n"),
+        (
+            "mapping.toml",
+            "[dataset]\nleads = \"leads.csv\"\nid = \"lead_id\"\n",
+        ),
+        (
+            "p.toml",
+            "[policy]\nid = \"p\"\n[fields]\nallowed = [\"employees\"]\n[routes.s]\nkind = \"sales\"\n[[rules]]\nid = \"big\"\nroute = \"s\"\nwhen = { field = \"employees\", gte = 200 }\n",
+        ),
+    ]);
+    let p = policy::load(&dir.path().join("p.toml")).unwrap();
+    let ds = Dataset::load(&dir.path().join("mapping.toml")).unwrap();
+    let r = replay::replay(&p, &p, &ds).unwrap();
+    let m = serde_json::to_value(&r.baseline.metrics).unwrap();
+    for k in [
+        "later_converted",
+        "seller_acceptance",
+        "low_fit_handoffs",
+        "disqualification_accuracy",
+        "override_rate",
+        "sla_breach_rate",
+        "enrichment_errors",
+        "conversion_rate",
+    ] {
+        assert!(m[k].is_null(), "{k} should be null, got {}", m[k]);
+    }
+    assert_eq!(m["accepted"], 1);
+    assert_eq!(r.flips.flipped, 0);
+    let text = replay::report::render_text(&r);
+    assert!(text.contains("n/a"), "{text}");
+}
+
+#[test]
+fn replay_cli_prints_the_comparison_and_writes_the_report() {
+    let dir = temp_with(&[]);
+    let out = assert_cmd::Command::cargo_bin("leadpolicy")
+        .unwrap()
+        .current_dir(root())
+        .args([
+            "replay",
+            "--baseline",
+            "policies/baseline.toml",
+            "--draft",
+            "policies/draft.toml",
+            "--dataset",
+        ])
+        .arg(sample_mapping())
+        .arg("--out")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        table.contains("Seller acceptance")
+            && table.contains("baseline")
+            && table.contains("change"),
+        "{table}"
+    );
+    for f in [
+        "report.json",
+        "report.html",
+        "flips.csv",
+        "unresolved.csv",
+        "outcomes.svg",
+        "flip_matrix.svg",
+        "later_converted_by_reason.svg",
+        "decisions_by_campaign.svg",
+        "unresolved_by_reason.svg",
+    ] {
+        assert!(dir.path().join(f).exists(), "{f} not written");
+    }
+    let r = sample_replay();
+    let flips = std::fs::read_to_string(dir.path().join("flips.csv")).unwrap();
+    assert_eq!(flips.lines().count(), r.flips.flipped + 1);
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert_eq!(
+        html.matches("<svg").count(),
+        5,
+        "the five charts are inlined"
+    );
+    // Self-contained: nothing is fetched when the page is opened or printed.
+    assert!(!html.contains("<script") && !html.contains("<link") && !html.contains("src=\"http"));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        json["baseline"]["metrics"]["accepted"],
+        r.baseline.metrics.accepted
+    );
+}
