@@ -102,3 +102,18 @@ fn decisions_of_every_policy_on_every_fixture() {
         }
     }
 }
+
+#[test]
+fn charts_of_the_sample_replay() {
+    // Golden SVGs: a change in any chart is reviewed as a diff of its SVG.
+    let ds = Dataset::load(std::path::Path::new("fixtures/sample/mapping.toml")).unwrap();
+    let b = policy::load(std::path::Path::new("policies/baseline.toml")).unwrap();
+    let d = policy::load(std::path::Path::new("policies/draft.toml")).unwrap();
+    let r = leadpolicy::replay::replay(&b, &d, &ds).unwrap();
+    let charts = leadpolicy::chart::all(&r);
+    assert_eq!(charts.len(), 5);
+    for (name, svg) in charts {
+        assert!(svg.starts_with("<svg") || svg.starts_with("<?xml"), "{name}");
+        insta::assert_snapshot!(format!("chart_{name}"), svg);
+    }
+}
