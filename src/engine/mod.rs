@@ -9,7 +9,7 @@ pub mod explain;
 
 use polars::prelude::*;
 
-use crate::dataset::{Dataset, FieldType, hidden};
+use crate::dataset::{Dataset, hidden};
 use crate::error::Error;
 use crate::policy::{Condition, Literal, OnOverlap, Op, Owner, Policy, RouteKind, ScopeRole};
 
@@ -19,11 +19,11 @@ pub use explain::{Packet, explain};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
-    Accepted,
-    Nurture,
-    Rejected,
-    Unresolved,
-    OutOfScope,
+    Accepted = 0,
+    Nurture = 1,
+    Rejected = 2,
+    Unresolved = 3,
+    OutOfScope = 4,
 }
 
 impl Decision {
@@ -72,38 +72,16 @@ pub fn check(policy: &Policy, dataset: &Dataset) -> Result<(), Error> {
 
 /// Decide every lead: a frame with [`DECISION_COLUMNS`], one row per lead in input order.
 pub fn decide(policy: &Policy, dataset: &Dataset) -> Result<DataFrame, Error> {
-    check(policy, dataset)?;
-    decide_unchecked(policy, dataset)
-}
-
-/// [`decide`] for a policy already checked against this dataset.
-pub(crate) fn decide_unchecked(policy: &Policy, dataset: &Dataset) -> Result<DataFrame, Error> {
-    let plan = compile(policy, dataset);
-    let out = dataset
-        .frame
-        .clone()
-        .lazy()
-        .with_columns(plan.stage1)
-        .with_columns(plan.stage2)
-        .with_columns(plan.stage3)
-        .select(plan.output)
-        .collect()?;
-    Ok(out)
+    decide_codes(policy, dataset)?.to_frame(policy, dataset)
 }
 
 struct Plan {
+    /// Signal columns, one stage per dependency level (a signal may read earlier signals).
+    signals: Vec<Vec<Expr>>,
     stage1: Vec<Expr>,
     stage2: Vec<Expr>,
     stage3: Vec<Expr>,
     output: Vec<Expr>,
-}
-
-fn null_str() -> Expr {
-    lit(NULL).cast(DataType::String)
-}
-
-fn null_bool() -> Expr {
-    lit(NULL).cast(DataType::Boolean)
 }
 
 fn or_all(exprs: impl IntoIterator<Item = Expr>) -> Expr {
@@ -191,58 +169,62 @@ fn condition(c: &Condition, p: &Policy) -> Expr {
                     .contains_literal(lit(s.to_lowercase())),
                 Op::Matches(re) => x.clone().str().contains(lit(re.as_str().to_string()), true),
             };
-            // INVARIANT: a comparison with a missing value is unknown, whatever Polars does with
-            // nulls inside a particular kernel.
-            when(x.is_null()).then(null_bool()).otherwise(v)
+            // INVARIANT: a comparison with a missing value is unknown. Polars propagates nulls
+            // through every operator used here (comparisons, `is_in` without `nulls_equal`,
+            // `contains`); the case library checks each operator on missing values.
+            v
         }
-        Condition::Signal(name) => match p.signal(&name.name) {
-            Some(s) => condition(&s.when, p),
-            None => null_bool(),
-        },
+        // Signals are computed once, as columns, before any rule reads them.
+        Condition::Signal(name) => col(signal_column(&name.name)),
         Condition::Not(inner) => condition(inner, p).not(),
-        Condition::All(cs) => {
-            let xs: Vec<Expr> = cs.iter().map(|c| condition(c, p)).collect();
-            let any_false = or_all(xs.iter().map(|x| x.clone().fill_null(true).not()));
-            let any_null = or_all(xs.iter().map(|x| x.clone().is_null()));
-            when(any_false)
-                .then(lit(false))
-                .when(any_null)
-                .then(null_bool())
-                .otherwise(lit(true))
-        }
-        Condition::Any(cs) => {
-            let xs: Vec<Expr> = cs.iter().map(|c| condition(c, p)).collect();
-            let any_true = or_all(xs.iter().map(|x| x.clone().fill_null(false)));
-            let any_null = or_all(xs.iter().map(|x| x.clone().is_null()));
-            when(any_true)
-                .then(lit(true))
-                .when(any_null)
-                .then(null_bool())
-                .otherwise(lit(false))
-        }
+        // Polars' boolean `and` / `or` follow Kleene logic, SQL's three-valued AND / OR
+        // (`false and null` is false, `true or null` is true); the case library checks it.
+        Condition::All(cs) => cs
+            .iter()
+            .map(|c| condition(c, p))
+            .reduce(|a, b| a.and(b))
+            .unwrap_or_else(|| lit(true)),
+        Condition::Any(cs) => cs
+            .iter()
+            .map(|c| condition(c, p))
+            .reduce(|a, b| a.or(b))
+            .unwrap_or_else(|| lit(false)),
     }
 }
 
 /// A rule fires only when its condition is true.
-fn fires(c: &Condition, p: &Policy) -> Expr {
-    condition(c, p).fill_null(false)
+fn signal_column(name: &str) -> String {
+    format!("__sig_{name}")
 }
 
-fn owner_value(owner: Option<&Owner>, ds: &Dataset) -> Expr {
-    match owner {
-        None => null_str(),
-        Some(Owner::Fixed(s)) => lit(s.clone()),
-        Some(Owner::Field { field, fallback }) => {
-            let x = match ds.field(&field.name).map(|f| f.ty) {
-                Some(FieldType::Number) => col(field.name.as_str()).cast(DataType::String),
-                _ => col(field.name.as_str()),
-            };
-            match fallback {
-                Some(fb) => x.fill_null(lit(fb.clone())),
-                None => x,
-            }
+/// Signal expressions grouped by dependency level: level 0 reads only fields, level n reads
+/// signals of lower levels. Validation has ruled out cycles and unknown signals.
+fn signal_stages(p: &Policy) -> Vec<Vec<Expr>> {
+    let mut level: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    // Relax until stable: at most one pass per signal, since there are no cycles.
+    for _ in 0..=p.signals.len() {
+        for s in &p.signals {
+            let mut l = 0;
+            s.when.visit_signals(&mut |n| {
+                l = l.max(level.get(n.name.as_str()).map_or(1, |x| x + 1));
+            });
+            level.insert(s.name.as_str(), l);
         }
     }
+    let depth = level.values().max().map_or(0, |m| m + 1);
+    (0..depth)
+        .map(|d| {
+            p.signals
+                .iter()
+                .filter(|s| level.get(s.name.as_str()) == Some(&d))
+                .map(|s| condition(&s.when, p).alias(signal_column(&s.name)))
+                .collect()
+        })
+        .collect()
+}
+
+fn fires(c: &Condition, p: &Policy) -> Expr {
+    condition(c, p).fill_null(false)
 }
 
 fn owner_missing(owner: Option<&Owner>) -> Expr {
@@ -256,6 +238,7 @@ fn owner_missing(owner: Option<&Owner>) -> Expr {
 }
 
 fn compile(p: &Policy, ds: &Dataset) -> Plan {
+    let signals = signal_stages(p);
     let mut stage1 = Vec::new();
 
     // 1. Scope: every list must hold the lead's text; a missing value is out of scope.
@@ -351,117 +334,308 @@ fn compile(p: &Policy, ds: &Dataset) -> Plan {
     let first_no_owner = first_route(&|_, r| owner_missing(r.owner.as_ref()), lit(false));
     let first_sales = first_route(&|_, r| lit(r.kind == RouteKind::Sales), lit(false));
 
+    // Codes, not strings: the contract's text columns are built only when they are written
+    // (see `Decisions::to_frame`), so replays never pay for a million strings.
+    let code = |d: Decision| lit(d as i32);
     let stage2 = vec![
         when(col("__in_scope").not())
-            .then(lit("out_of_scope"))
+            .then(code(Decision::OutOfScope))
             .when(any_dq.clone())
-            .then(lit("rejected"))
+            .then(code(Decision::Rejected))
             .when(gated.clone())
-            .then(lit("unresolved"))
+            .then(code(Decision::Unresolved))
             .when(any_route.clone().not())
-            .then(lit("unresolved"))
+            .then(code(Decision::Unresolved))
             .when(overlap.clone())
-            .then(lit("unresolved"))
+            .then(code(Decision::Unresolved))
             .when(first_no_owner.clone())
-            .then(lit("unresolved"))
+            .then(code(Decision::Unresolved))
             .when(first_sales)
-            .then(lit("accepted"))
-            .otherwise(lit("nurture"))
-            .alias("decision"),
-        {
-            let gate_reasons = if gate.is_empty() {
-                null_str()
-            } else {
-                concat_str(
-                    gate.iter()
-                        .map(|(c, reason)| {
-                            when(col(c.as_str()))
-                                .then(lit(reason.clone()))
-                                .otherwise(null_str())
-                        })
-                        .collect::<Vec<_>>(),
-                    ";",
-                    true,
-                )
-            };
-            when(col("__in_scope").not().or(any_dq))
-                .then(null_str())
-                .when(gated)
-                .then(gate_reasons)
-                .when(any_route.not())
-                .then(lit("no_rule_matched"))
-                .when(overlap)
-                .then(lit("overlapping_routes"))
-                .when(first_no_owner)
-                .then(lit("no_owner"))
-                .otherwise(null_str())
-                .alias("unresolved_reasons")
-        },
+            .then(code(Decision::Accepted))
+            .otherwise(code(Decision::Nurture))
+            .alias("__decision"),
+        when(col("__in_scope").not().or(any_dq))
+            .then(lit(Unresolved::None as i32))
+            .when(gated)
+            .then(lit(Unresolved::Gate as i32))
+            .when(any_route.not())
+            .then(lit(Unresolved::NoRuleMatched as i32))
+            .when(overlap)
+            .then(lit(Unresolved::OverlappingRoutes as i32))
+            .when(first_no_owner)
+            .then(lit(Unresolved::NoOwner as i32))
+            .otherwise(lit(Unresolved::None as i32))
+            .alias("__unresolved"),
+        gate.iter()
+            .enumerate()
+            .map(|(k, (c, _))| {
+                let bit = if c == "__lowconf" { LOW_CONFIDENCE_BIT } else { 1u64 << k };
+                when(col(c.as_str())).then(lit(bit)).otherwise(lit(0u64))
+            })
+            .reduce(|a, b| a + b)
+            .unwrap_or_else(|| lit(0u64))
+            .alias("__gate"),
     ];
 
-    let decided = col("decision")
-        .eq(lit("accepted"))
-        .or(col("decision").eq(lit("nurture")));
-    let rejected = col("decision").eq(lit("rejected"));
-    let dq_first = |f: &dyn Fn(&crate::policy::Rule, &str) -> Expr| {
-        first_of(
-            dq.iter()
-                .enumerate()
-                .map(|(i, (rule, reason))| (dq_col(i), f(rule, reason)))
-                .collect(),
-            null_str(),
-        )
+    let index_of = |rule: &crate::policy::Rule| {
+        p.rules
+            .iter()
+            .position(|r| std::ptr::eq(r, rule))
+            .map_or(-1, |i| i as i32)
     };
+    let decided = col("__decision")
+        .eq(code(Decision::Accepted))
+        .or(col("__decision").eq(code(Decision::Nurture)));
+    let rejected = col("__decision").eq(code(Decision::Rejected));
+    let dq_first = first_of(
+        dq.iter()
+            .enumerate()
+            .map(|(i, (rule, _))| (dq_col(i), lit(index_of(rule))))
+            .collect(),
+        lit(-1i32),
+    );
     let stage3 = vec![
-        when(rejected.clone())
-            .then(dq_first(&|rule, _| lit(rule.id.clone())))
-            .when(decided.clone())
-            .then(first_route(&|rule, _| lit(rule.id.clone()), null_str()))
-            .otherwise(null_str())
-            .alias("rule"),
         when(rejected)
-            .then(dq_first(&|_, reason| lit(reason.to_string())))
-            .otherwise(null_str())
-            .alias("reason"),
-        when(decided.clone())
-            .then(first_route(&|_, r| lit(r.name.clone()), null_str()))
-            .otherwise(null_str())
-            .alias("route"),
-        when(decided.clone())
-            .then(first_route(
-                &|_, r| owner_value(r.owner.as_ref(), ds),
-                null_str(),
-            ))
-            .otherwise(null_str())
-            .alias("owner"),
-        when(decided)
-            .then(first_route(
-                &|_, r| match r.sla_minutes {
-                    Some(n) => lit(n),
-                    None => lit(NULL).cast(DataType::Float64),
-                },
-                lit(NULL).cast(DataType::Float64),
-            ))
-            .otherwise(lit(NULL).cast(DataType::Float64))
-            .alias("sla_minutes"),
+            .then(dq_first)
+            .when(decided.clone())
+            .then(first_route(&|rule, _| lit(index_of(rule)), lit(-1i32)))
+            .otherwise(lit(-1i32))
+            .alias("__rule"),
     ];
 
     let output = vec![
-        col(ds.id.as_str()).alias("lead_id"),
-        col("decision"),
-        col("rule"),
-        col("reason"),
-        col("unresolved_reasons"),
-        col("route"),
-        col("owner"),
-        col("sla_minutes").cast(DataType::Float64),
+        col("__decision").cast(DataType::Int32),
+        col("__rule").cast(DataType::Int32),
+        col("__unresolved").cast(DataType::Int32),
+        col("__gate").cast(DataType::UInt64),
     ];
     Plan {
+        signals,
         stage1,
         stage2,
         stage3,
         output,
     }
+}
+
+/// Bit of [`Decisions::gate`] for `low_enrichment_confidence`; bit k < 62 is `required[k]` missing.
+// Not bit 63: a literal above i64::MAX did not survive the Polars sum that builds the mask
+// (the agreement test caught it), so the top bit stays unused.
+pub const LOW_CONFIDENCE_BIT: u64 = 1 << 62;
+
+/// Why an unresolved lead is unresolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(i32)]
+pub enum Unresolved {
+    None = 0,
+    /// The evidence gate: see [`Decisions::gate`] for which checks failed.
+    Gate = 1,
+    NoRuleMatched = 2,
+    OverlappingRoutes = 3,
+    NoOwner = 4,
+}
+
+/// Every lead's decision as compact codes, in input order.
+#[derive(Debug, Clone)]
+pub struct Decisions {
+    /// Index into [`Decision::ALL`].
+    pub decision: Vec<u8>,
+    /// Index of the deciding rule in `policy.rules`; `None` for unresolved and out-of-scope leads.
+    pub rule: Vec<Option<u32>>,
+    pub unresolved: Vec<Unresolved>,
+    /// Failed evidence checks (bit k: `required[k]` missing; [`LOW_CONFIDENCE_BIT`]).
+    pub gate: Vec<u64>,
+    /// The owner of accepted and nurture leads.
+    pub owner: StringChunked,
+}
+
+impl Decisions {
+    pub fn len(&self) -> usize {
+        self.decision.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.decision.is_empty()
+    }
+
+    pub fn decision(&self, i: usize) -> Decision {
+        Decision::ALL[usize::from(self.decision[i])]
+    }
+
+    /// The unresolved reason codes of lead `i`, in the design's order.
+    pub fn unresolved_reasons(&self, p: &Policy, i: usize) -> Vec<String> {
+        match self.unresolved[i] {
+            Unresolved::None => Vec::new(),
+            Unresolved::Gate => {
+                let g = self.gate[i];
+                let mut out: Vec<String> = p
+                    .evidence
+                    .required
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, _)| g & (1u64 << k) != 0)
+                    .map(|(_, r)| format!("missing_field:{}", r.name))
+                    .collect();
+                if g & LOW_CONFIDENCE_BIT != 0 {
+                    out.push("low_enrichment_confidence".into());
+                }
+                out
+            }
+            Unresolved::NoRuleMatched => vec!["no_rule_matched".into()],
+            Unresolved::OverlappingRoutes => vec!["overlapping_routes".into()],
+            Unresolved::NoOwner => vec!["no_owner".into()],
+        }
+    }
+
+    /// The deciding rule of lead `i` with its reason (rejected) or route (accepted, nurture).
+    pub fn rule<'p>(&self, p: &'p Policy, i: usize) -> Option<&'p crate::policy::Rule> {
+        self.rule[i].and_then(|k| p.rules.get(k as usize))
+    }
+
+    /// The decision table of the contract: [`DECISION_COLUMNS`], one row per lead.
+    pub fn to_frame(&self, p: &Policy, ds: &Dataset) -> Result<DataFrame, Error> {
+        let n = self.len();
+        let mut decision = StringChunkedBuilder::new("decision".into(), n);
+        let mut rule = StringChunkedBuilder::new("rule".into(), n);
+        let mut reason = StringChunkedBuilder::new("reason".into(), n);
+        let mut unresolved = StringChunkedBuilder::new("unresolved_reasons".into(), n);
+        let mut route = StringChunkedBuilder::new("route".into(), n);
+        let mut sla: Vec<Option<f64>> = Vec::with_capacity(n);
+        for i in 0..n {
+            decision.append_value(self.decision(i).as_str());
+            let r = self.rule(p, i);
+            rule.append_option(r.map(|r| r.id.as_str()));
+            match r.map(|r| &r.action) {
+                Some(crate::policy::Action::Disqualify(code)) => {
+                    reason.append_value(code);
+                    route.append_null();
+                    sla.push(None);
+                }
+                Some(crate::policy::Action::Route(name)) => {
+                    reason.append_null();
+                    route.append_value(name);
+                    sla.push(p.route(name).and_then(|r| r.sla_minutes));
+                }
+                None => {
+                    reason.append_null();
+                    route.append_null();
+                    sla.push(None);
+                }
+            }
+            let reasons = self.unresolved_reasons(p, i);
+            if reasons.is_empty() {
+                unresolved.append_null();
+            } else {
+                unresolved.append_value(reasons.join(";"));
+            }
+        }
+        let ids = ds.frame.column(&ds.id)?.clone().with_name("lead_id".into());
+        let cols = vec![
+            ids,
+            decision.finish().into_column(),
+            rule.finish().into_column(),
+            reason.finish().into_column(),
+            unresolved.finish().into_column(),
+            route.finish().into_column(),
+            self.owner.clone().with_name("owner".into()).into_column(),
+            Float64Chunked::from_iter_options("sla_minutes".into(), sla.into_iter()).into_column(),
+        ];
+        Ok(DataFrame::new(n, cols)?)
+    }
+}
+
+/// The owner of every lead decided by a route rule: the route's fixed owner, or the owner field's
+/// text (numbers through Polars' own cast, as the packet shows them), or its fallback.
+fn owners(p: &Policy, ds: &Dataset, rule: &[Option<u32>]) -> Result<StringChunked, Error> {
+    let mut fields: std::collections::HashMap<&str, StringChunked> = Default::default();
+    for route in &p.routes {
+        if let Some(Owner::Field { field, .. }) = &route.owner
+            && !fields.contains_key(field.name.as_str())
+        {
+            let text = ds.frame.column(&field.name)?.cast(&DataType::String)?;
+            fields.insert(field.name.as_str(), text.str()?.rechunk().into_owned());
+        }
+    }
+    let mut out = StringChunkedBuilder::new("owner".into(), rule.len());
+    for (i, r) in rule.iter().enumerate() {
+        let route = r
+            .and_then(|k| p.rules.get(k as usize))
+            .and_then(|rule| match &rule.action {
+                crate::policy::Action::Route(name) => p.route(name),
+                crate::policy::Action::Disqualify(_) => None,
+            });
+        match route.and_then(|r| r.owner.as_ref()) {
+            None => out.append_null(),
+            Some(Owner::Fixed(s)) => out.append_value(s),
+            Some(Owner::Field { field, fallback }) => {
+                let v = fields.get(field.name.as_str()).and_then(|c| c.get(i));
+                out.append_option(v.or(fallback.as_deref()));
+            }
+        }
+    }
+    Ok(out.finish())
+}
+
+/// Decide every lead as compact codes (the replay's path; `decide` adds the text columns).
+pub fn decide_codes(policy: &Policy, dataset: &Dataset) -> Result<Decisions, Error> {
+    check(policy, dataset)?;
+    decide_codes_unchecked(policy, dataset)
+}
+
+pub(crate) fn decide_codes_unchecked(policy: &Policy, dataset: &Dataset) -> Result<Decisions, Error> {
+    if policy.evidence.required.len() > 62 {
+        return Err(Error::Usage(format!(
+            "policy `{}` requires {} evidence fields; at most 62 are supported",
+            policy.id,
+            policy.evidence.required.len()
+        )));
+    }
+    let plan = compile(policy, dataset);
+    let mut lf = dataset.frame.clone().lazy();
+    for stage in plan.signals {
+        lf = lf.with_columns(stage);
+    }
+    let out = lf
+        .with_columns(plan.stage1)
+        .with_columns(plan.stage2)
+        .with_columns(plan.stage3)
+        .select(plan.output)
+        .collect()?;
+    let ints = |name: &str| -> Result<Vec<i32>, Error> {
+        Ok(out.column(name)?.i32()?.iter().map(|v| v.unwrap_or(-1)).collect())
+    };
+    let decision = ints("__decision")?
+        .into_iter()
+        .map(|d| u8::try_from(d).unwrap_or(4))
+        .collect();
+    let rule: Vec<Option<u32>> = ints("__rule")?
+        .into_iter()
+        .map(|r| u32::try_from(r).ok())
+        .collect();
+    let unresolved = ints("__unresolved")?
+        .into_iter()
+        .map(|u| match u {
+            1 => Unresolved::Gate,
+            2 => Unresolved::NoRuleMatched,
+            3 => Unresolved::OverlappingRoutes,
+            4 => Unresolved::NoOwner,
+            _ => Unresolved::None,
+        })
+        .collect();
+    let gate = out
+        .column("__gate")?
+        .u64()?
+        .iter()
+        .map(|v| v.unwrap_or(0))
+        .collect();
+    let owner = owners(policy, dataset, &rule)?;
+    Ok(Decisions {
+        decision,
+        rule,
+        unresolved,
+        gate,
+        owner,
+    })
 }
 
 /// Counts of each decision in a decision frame.

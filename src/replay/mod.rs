@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 use polars::prelude::*;
 
 use crate::dataset::{Dataset, FieldType, hidden};
-use crate::engine::{self, Decision, explain::DecisionRecord};
+use crate::engine::{self, Decision, Decisions, Unresolved, explain::DecisionRecord};
 use crate::error::Error;
 use crate::policy::Policy;
 pub use model::*;
@@ -25,8 +25,8 @@ pub const MISSING_GROUP: &str = "(missing)";
 /// How many flipped leads get both packets in the replay result.
 pub const SAMPLE_PACKETS: usize = 20;
 
-/// Decision codes in `Decision::ALL` order.
-fn code(d: Option<&str>) -> usize {
+/// Decision codes in `Decision::ALL` order, from the historical decision's labels.
+fn code(d: Option<&str>) -> u8 {
     match d {
         Some("accepted") => 0,
         Some("nurture") => 1,
@@ -36,43 +36,135 @@ fn code(d: Option<&str>) -> usize {
     }
 }
 
-/// The decision columns of one policy, borrowed from its decision frame.
+/// One policy's decisions with the names behind their codes. Reasons get dense slots so that
+/// the per-lead loop counts into arrays and builds strings only once, at the end.
 struct Decided<'a> {
-    decision: Vec<usize>,
-    rule: Vec<Option<&'a str>>,
-    reason: Vec<Option<&'a str>>,
-    unresolved: Vec<Option<&'a str>>,
-    route: Vec<Option<&'a str>>,
-    owner: Vec<Option<&'a str>>,
-    sla: Vec<Option<f64>>,
+    d: &'a Decisions,
+    policy: &'a Policy,
+    /// Slot names: disqualification reason codes, then `missing_field:*` per required field,
+    /// then `low_enrichment_confidence`, `no_rule_matched`, `overlapping_routes`, `no_owner`.
+    slots: Vec<String>,
+    /// Per rule: its reason's slot (disqualify rules) and its route's SLA (route rules).
+    rule_slot: Vec<Option<usize>>,
+    rule_sla: Vec<Option<f64>>,
+    first_gate_slot: usize,
 }
 
 impl<'a> Decided<'a> {
-    fn new(df: &'a DataFrame) -> Result<Self, Error> {
-        let s = |name: &str| -> Result<&'a StringChunked, Error> { Ok(df.column(name)?.str()?) };
-        Ok(Self {
-            decision: s("decision")?.iter().map(code).collect(),
-            rule: s("rule")?.iter().collect(),
-            reason: s("reason")?.iter().collect(),
-            unresolved: s("unresolved_reasons")?.iter().collect(),
-            route: s("route")?.iter().collect(),
-            owner: s("owner")?.iter().collect(),
-            sla: df.column("sla_minutes")?.f64()?.iter().collect(),
-        })
+    fn new(d: &'a Decisions, policy: &'a Policy) -> Self {
+        let mut slots: Vec<String> = policy.reasons.iter().map(|r| r.code.clone()).collect();
+        let rule_slot = policy
+            .rules
+            .iter()
+            .map(|r| match &r.action {
+                crate::policy::Action::Disqualify(code) => {
+                    Some(slots.iter().position(|s| s == code).unwrap_or_else(|| {
+                        slots.push(code.clone());
+                        slots.len() - 1
+                    }))
+                }
+                crate::policy::Action::Route(_) => None,
+            })
+            .collect();
+        let rule_sla = policy
+            .rules
+            .iter()
+            .map(|r| match &r.action {
+                crate::policy::Action::Route(name) => policy.route(name).and_then(|r| r.sla_minutes),
+                crate::policy::Action::Disqualify(_) => None,
+            })
+            .collect();
+        let first_gate_slot = slots.len();
+        slots.extend(
+            policy
+                .evidence
+                .required
+                .iter()
+                .map(|r| format!("missing_field:{}", r.name)),
+        );
+        slots.extend(
+            ["low_enrichment_confidence", "no_rule_matched", "overlapping_routes", "no_owner"]
+                .map(String::from),
+        );
+        Self {
+            d,
+            policy,
+            slots,
+            rule_slot,
+            rule_sla,
+            first_gate_slot,
+        }
     }
 
-    fn record(&self, id: &str, i: usize) -> DecisionRecord {
-        let own = |v: Option<&str>| v.map(str::to_string);
+    fn decision(&self, i: usize) -> usize {
+        usize::from(self.d.decision[i])
+    }
+
+    fn sla(&self, i: usize) -> Option<f64> {
+        self.d.rule[i].and_then(|k| self.rule_sla.get(k as usize).copied().flatten())
+    }
+
+    /// Calls `f` with the slot of every unresolved reason of lead `i`, in the design's order.
+    fn each_unresolved(&self, i: usize, mut f: impl FnMut(usize)) {
+        let required = self.policy.evidence.required.len();
+        let after_gate = self.first_gate_slot + required;
+        match self.d.unresolved[i] {
+            Unresolved::None => {}
+            Unresolved::Gate => {
+                let g = self.d.gate[i];
+                for k in 0..required {
+                    if g & (1u64 << k) != 0 {
+                        f(self.first_gate_slot + k);
+                    }
+                }
+                if g & engine::LOW_CONFIDENCE_BIT != 0 {
+                    f(after_gate);
+                }
+            }
+            Unresolved::NoRuleMatched => f(after_gate + 1),
+            Unresolved::OverlappingRoutes => f(after_gate + 2),
+            Unresolved::NoOwner => f(after_gate + 3),
+        }
+    }
+
+    fn record(&self, ds: &Dataset, id: &str, i: usize) -> DecisionRecord {
+        let rule = self.d.rule(self.policy, i);
+        let (reason, route) = match rule.map(|r| &r.action) {
+            Some(crate::policy::Action::Disqualify(c)) => (Some(c.clone()), None),
+            Some(crate::policy::Action::Route(n)) => (None, Some(n.clone())),
+            None => (None, None),
+        };
+        let reasons = self.d.unresolved_reasons(self.policy, i);
+        let _ = ds;
         DecisionRecord {
             lead_id: id.to_string(),
-            decision: Decision::ALL[self.decision[i]].as_str().to_string(),
-            rule: own(self.rule[i]),
-            reason: own(self.reason[i]),
-            unresolved_reasons: own(self.unresolved[i]),
-            route: own(self.route[i]),
-            owner: own(self.owner[i]),
-            sla_minutes: self.sla[i],
+            decision: self.d.decision(i).as_str().to_string(),
+            rule: rule.map(|r| r.id.clone()),
+            reason,
+            unresolved_reasons: (!reasons.is_empty()).then(|| reasons.join(";")),
+            route,
+            owner: self.d.owner.get(i).map(str::to_string),
+            sla_minutes: self.sla(i),
         }
+    }
+
+    /// Non-zero counters as a map from slot names.
+    fn named(&self, counts: &[usize]) -> BTreeMap<String, usize> {
+        counts
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(k, n)| (self.slots[k].clone(), *n))
+            .collect()
+    }
+
+    fn named_rules(&self, counts: &[usize]) -> BTreeMap<String, usize> {
+        counts
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(k, n)| (self.policy.rules[k].id.clone(), *n))
+            .collect()
     }
 }
 
@@ -81,7 +173,7 @@ struct Outcomes<'a> {
     converted: Option<Vec<bool>>,
     seller: Option<Vec<Option<&'a str>>>,
     meeting: Option<Vec<Option<&'a str>>>,
-    historical: Option<Vec<usize>>,
+    historical: Option<Vec<u8>>,
     first_touch: Option<Vec<Option<f64>>>,
     enrichment_error: Option<Vec<bool>>,
     enrichment_source: Option<Vec<Option<&'a str>>>,
@@ -144,8 +236,8 @@ struct Acc {
     leads: usize,
     counts: [usize; 5],
     later_converted: usize,
-    lc_by_reason: BTreeMap<String, usize>,
-    lc_by_rule: BTreeMap<String, usize>,
+    lc_by_reason: Vec<usize>,
+    lc_by_rule: Vec<usize>,
     sa_num: usize,
     sa_den: usize,
     low_fit: usize,
@@ -164,9 +256,17 @@ fn ratio(num: usize, den: usize) -> Option<f64> {
 }
 
 impl Acc {
+    fn new(d: &Decided<'_>) -> Self {
+        Self {
+            lc_by_reason: vec![0; d.slots.len()],
+            lc_by_rule: vec![0; d.policy.rules.len()],
+            ..Self::default()
+        }
+    }
+
     fn add(&mut self, d: &Decided<'_>, o: &Outcomes<'_>, i: usize) {
         self.leads += 1;
-        let dec = d.decision[i];
+        let dec = d.decision(i);
         self.counts[dec] += 1;
         if dec == 4 {
             return;
@@ -177,21 +277,19 @@ impl Acc {
             match dec {
                 1 => {
                     self.later_converted += 1;
-                    if let Some(rule) = d.rule[i] {
-                        *self.lc_by_rule.entry(rule.to_string()).or_default() += 1;
+                    if let Some(rule) = d.d.rule[i] {
+                        self.lc_by_rule[rule as usize] += 1;
                     }
                 }
                 2 => {
                     self.later_converted += 1;
-                    if let Some(reason) = d.reason[i] {
-                        *self.lc_by_reason.entry(reason.to_string()).or_default() += 1;
+                    if let Some(slot) = d.d.rule[i].and_then(|r| d.rule_slot[r as usize]) {
+                        self.lc_by_reason[slot] += 1;
                     }
                 }
                 3 => {
                     self.later_converted += 1;
-                    for reason in d.unresolved[i].iter().flat_map(|u| u.split(';')) {
-                        *self.lc_by_reason.entry(reason.to_string()).or_default() += 1;
-                    }
+                    d.each_unresolved(i, |slot| self.lc_by_reason[slot] += 1);
                 }
                 _ => {}
             }
@@ -210,7 +308,7 @@ impl Acc {
             if seller == Some("sent_back") || no_show {
                 self.low_fit += 1;
             }
-            if let (Some(Some(touch)), Some(sla)) = (o.first_touch.as_ref().map(|f| f[i]), d.sla[i])
+            if let (Some(Some(touch)), Some(sla)) = (o.first_touch.as_ref().map(|f| f[i]), d.sla(i))
             {
                 self.sla_den += 1;
                 if touch > sla {
@@ -218,7 +316,7 @@ impl Acc {
                 }
             }
         }
-        if let Some(h) = o.historical.as_ref().map(|h| h[i])
+        if let Some(h) = o.historical.as_ref().map(|h| usize::from(h[i]))
             && h < 4
         {
             self.ov_den += 1;
@@ -233,14 +331,16 @@ impl Acc {
                 .as_ref()
                 .and_then(|s| s[i])
                 .unwrap_or(MISSING_GROUP);
-            *self
-                .enrichment_by_source
-                .entry(src.to_string())
-                .or_default() += 1;
+            match self.enrichment_by_source.get_mut(src) {
+                Some(n) => *n += 1,
+                None => {
+                    self.enrichment_by_source.insert(src.to_string(), 1);
+                }
+            }
         }
     }
 
-    fn finish(self, o: &Outcomes<'_>) -> Metrics {
+    fn finish(self, d: &Decided<'_>, o: &Outcomes<'_>) -> Metrics {
         let has_conv = o.converted.is_some();
         let in_scope = self.leads - self.counts[4];
         Metrics {
@@ -252,8 +352,8 @@ impl Acc {
             unresolved: self.counts[3],
             out_of_scope: self.counts[4],
             later_converted: has_conv.then_some(self.later_converted),
-            later_converted_by_reason: has_conv.then_some(self.lc_by_reason),
-            later_converted_by_rule: has_conv.then_some(self.lc_by_rule),
+            later_converted_by_reason: has_conv.then(|| d.named(&self.lc_by_reason)),
+            later_converted_by_rule: has_conv.then(|| d.named_rules(&self.lc_by_rule)),
             seller_acceptance: o
                 .seller
                 .as_ref()
@@ -291,17 +391,94 @@ impl Acc {
     }
 }
 
-fn add_queue(q: &mut UnresolvedQueue, d: &Decided<'_>, groups: &[Vec<&str>; 3], i: usize) {
-    if d.decision[i] != 3 {
-        return;
+/// The unresolved queue while it is counted: reason slots and group indices.
+struct QueueAcc {
+    total: usize,
+    by_reason: Vec<usize>,
+    by_group: [Vec<usize>; 3],
+}
+
+impl QueueAcc {
+    fn new(d: &Decided<'_>, groups: &Groups<'_>) -> Self {
+        Self {
+            total: 0,
+            by_reason: vec![0; d.slots.len()],
+            by_group: [0, 1, 2].map(|k| vec![0; groups.names[k].len()]),
+        }
     }
-    q.total += 1;
-    for reason in d.unresolved[i].iter().flat_map(|u| u.split(';')) {
-        *q.by_reason.entry(reason.to_string()).or_default() += 1;
+
+    fn add(&mut self, d: &Decided<'_>, groups: &Groups<'_>, i: usize) {
+        if d.decision(i) != 3 {
+            return;
+        }
+        self.total += 1;
+        d.each_unresolved(i, |slot| self.by_reason[slot] += 1);
+        for k in 0..3 {
+            self.by_group[k][groups.index[k][i] as usize] += 1;
+        }
     }
-    *q.by_source.entry(groups[0][i].to_string()).or_default() += 1;
-    *q.by_campaign.entry(groups[1][i].to_string()).or_default() += 1;
-    *q.by_form.entry(groups[2][i].to_string()).or_default() += 1;
+
+    fn finish(self, d: &Decided<'_>, groups: &Groups<'_>) -> UnresolvedQueue {
+        let named = |k: usize| -> BTreeMap<String, usize> {
+            self.by_group[k]
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| **n > 0)
+                .map(|(g, n)| (groups.names[k][g].to_string(), *n))
+                .collect()
+        };
+        UnresolvedQueue {
+            total: self.total,
+            by_reason: d.named(&self.by_reason),
+            by_source: named(0),
+            by_campaign: named(1),
+            by_form: named(2),
+        }
+    }
+}
+
+/// Breakdown groups (`source`, `campaign`, `form`) interned once: per lead a group index.
+struct Groups<'a> {
+    names: [Vec<&'a str>; 3],
+    index: [Vec<u32>; 3],
+    present: [bool; 3],
+}
+
+impl<'a> Groups<'a> {
+    fn new(ds: &'a Dataset) -> Result<Self, Error> {
+        let mut names: [Vec<&str>; 3] = Default::default();
+        let mut index: [Vec<u32>; 3] = Default::default();
+        let mut present = [false; 3];
+        for (k, (role, column)) in [
+            ("source", hidden::SCOPE_SOURCE),
+            ("campaign", hidden::SCOPE_CAMPAIGN),
+            ("form", hidden::SCOPE_FORM),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            present[k] = ds.role(role).is_some();
+            let mut seen: HashMap<&str, u32> = HashMap::new();
+            let values: Vec<&str> = match ds.frame.column(column) {
+                Ok(c) => c.str()?.iter().map(|v| v.unwrap_or(MISSING_GROUP)).collect(),
+                Err(_) => vec![MISSING_GROUP; ds.len()],
+            };
+            index[k] = values
+                .iter()
+                .map(|v| {
+                    *seen.entry(v).or_insert_with(|| {
+                        names[k].push(v);
+                        (names[k].len() - 1) as u32
+                    })
+                })
+                .collect();
+        }
+        Ok(Self {
+            names,
+            index,
+            present,
+        })
+    }
 }
 
 fn policy_info(p: &Policy) -> PolicyInfo {
@@ -314,25 +491,6 @@ fn policy_info(p: &Policy) -> PolicyInfo {
     }
 }
 
-/// Group keys of the breakdown dimensions (`source`, `campaign`, `form`), missing as `(missing)`.
-fn group_keys(ds: &Dataset) -> Result<[Vec<&str>; 3], Error> {
-    let keys = |name: &str| -> Result<Vec<&str>, Error> {
-        Ok(match ds.frame.column(name) {
-            Ok(c) => c
-                .str()?
-                .iter()
-                .map(|v| v.unwrap_or(MISSING_GROUP))
-                .collect(),
-            Err(_) => vec![MISSING_GROUP; ds.len()],
-        })
-    };
-    Ok([
-        keys(hidden::SCOPE_SOURCE)?,
-        keys(hidden::SCOPE_CAMPAIGN)?,
-        keys(hidden::SCOPE_FORM)?,
-    ])
-}
-
 /// Replay `dataset` under `baseline` and `draft`.
 pub fn replay(baseline: &Policy, draft: &Policy, ds: &Dataset) -> Result<Replay, Error> {
     let mut diags = crate::policy::validate::check_against(baseline, ds);
@@ -340,49 +498,44 @@ pub fn replay(baseline: &Policy, draft: &Policy, ds: &Dataset) -> Result<Replay,
     if !diags.is_empty() {
         return Err(Error::Invalid(diags));
     }
-    let bdf = engine::decide_unchecked(baseline, ds)?;
-    let ddf = engine::decide_unchecked(draft, ds)?;
-    let b = Decided::new(&bdf)?;
-    let d = Decided::new(&ddf)?;
+    let bc = engine::decide_codes_unchecked(baseline, ds)?;
+    let dc = engine::decide_codes_unchecked(draft, ds)?;
+    let b = Decided::new(&bc, baseline);
+    let d = Decided::new(&dc, draft);
     let o = Outcomes::new(ds)?;
-    let ids: Vec<&str> = ds
-        .frame
-        .column(&ds.id)?
-        .str()?
-        .iter()
-        .map(|v| v.unwrap_or(""))
-        .collect();
-    let groups = group_keys(ds)?;
+    let groups = Groups::new(ds)?;
     let dims: [&str; 3] = ["source", "campaign", "form"];
-    let has_dim = [
-        ds.role("source").is_some(),
-        ds.role("campaign").is_some(),
-        ds.role("form").is_some(),
-    ];
 
-    let (mut ab, mut ad) = (Acc::default(), Acc::default());
-    let (mut qb, mut qd) = (UnresolvedQueue::default(), UnresolvedQueue::default());
-    let mut by_group: [HashMap<&str, (Acc, Acc)>; 3] = Default::default();
+    let (mut ab, mut ad) = (Acc::new(&b), Acc::new(&d));
+    let (mut qb, mut qd) = (QueueAcc::new(&b, &groups), QueueAcc::new(&d, &groups));
+    let mut by_group: [Vec<(Acc, Acc)>; 3] = [0, 1, 2].map(|k| {
+        if groups.present[k] {
+            vec![(Acc::new(&b), Acc::new(&d)); groups.names[k].len()]
+        } else {
+            Vec::new()
+        }
+    });
     let mut matrix = [[0usize; 5]; 5];
     let mut flipped = Vec::new();
     for i in 0..ds.len() {
         ab.add(&b, &o, i);
         ad.add(&d, &o, i);
-        add_queue(&mut qb, &b, &groups, i);
-        add_queue(&mut qd, &d, &groups, i);
-        for (k, map) in by_group.iter_mut().enumerate() {
-            if has_dim[k] {
-                let e = map.entry(groups[k][i]).or_default();
-                e.0.add(&b, &o, i);
-                e.1.add(&d, &o, i);
+        qb.add(&b, &groups, i);
+        qd.add(&d, &groups, i);
+        for (k, accs) in by_group.iter_mut().enumerate() {
+            if let Some((gb, gd)) = accs.get_mut(groups.index[k][i] as usize) {
+                gb.add(&b, &o, i);
+                gd.add(&d, &o, i);
             }
         }
-        matrix[b.decision[i]][d.decision[i]] += 1;
-        if b.decision[i] != d.decision[i] {
+        let (x, y) = (b.decision(i), d.decision(i));
+        matrix[x][y] += 1;
+        if x != y {
             flipped.push(i);
         }
     }
 
+    let ids = ds.frame.column(&ds.id)?.str()?;
     let mut leads = Vec::with_capacity(flipped.len());
     for (n, &i) in flipped.iter().enumerate() {
         let packets = if n < SAMPLE_PACKETS {
@@ -393,10 +546,11 @@ pub fn replay(baseline: &Policy, draft: &Policy, ds: &Dataset) -> Result<Replay,
         } else {
             None
         };
+        let id = ids.get(i).unwrap_or("");
         leads.push(FlippedLead {
-            lead_id: ids[i].to_string(),
-            baseline: b.record(ids[i], i),
-            draft: d.record(ids[i], i),
+            lead_id: id.to_string(),
+            baseline: b.record(ds, id, i),
+            draft: d.record(ds, id, i),
             packets,
         });
     }
@@ -416,27 +570,28 @@ pub fn replay(baseline: &Policy, draft: &Policy, ds: &Dataset) -> Result<Replay,
         .collect();
 
     let mut breakdowns = BTreeMap::new();
-    for (k, map) in by_group.into_iter().enumerate() {
-        if !has_dim[k] {
+    for (k, accs) in by_group.into_iter().enumerate() {
+        if !groups.present[k] {
             continue;
         }
-        let groups: BTreeMap<String, GroupMetrics> = map
+        let per_group: BTreeMap<String, GroupMetrics> = accs
             .into_iter()
-            .map(|(key, (gb, gd))| {
+            .enumerate()
+            .map(|(g, (gb, gd))| {
                 (
-                    key.to_string(),
+                    groups.names[k][g].to_string(),
                     GroupMetrics {
-                        baseline: gb.finish(&o),
-                        draft: gd.finish(&o),
+                        baseline: gb.finish(&b, &o),
+                        draft: gd.finish(&d, &o),
                     },
                 )
             })
             .collect();
-        breakdowns.insert(dims[k].to_string(), groups);
+        breakdowns.insert(dims[k].to_string(), per_group);
     }
 
-    let baseline_metrics = ab.finish(&o);
-    let draft_metrics = ad.finish(&o);
+    let baseline_metrics = ab.finish(&b, &o);
+    let draft_metrics = ad.finish(&d, &o);
     let deltas = delta(
         &serde_json::to_value(&baseline_metrics).unwrap_or_default(),
         &serde_json::to_value(&draft_metrics).unwrap_or_default(),
@@ -450,12 +605,12 @@ pub fn replay(baseline: &Policy, draft: &Policy, ds: &Dataset) -> Result<Replay,
         baseline: Side {
             policy: policy_info(baseline),
             metrics: baseline_metrics,
-            unresolved_queue: qb,
+            unresolved_queue: qb.finish(&b, &groups),
         },
         draft: Side {
             policy: policy_info(draft),
             metrics: draft_metrics,
-            unresolved_queue: qd,
+            unresolved_queue: qd.finish(&d, &groups),
         },
         deltas,
         flips: Flips {
