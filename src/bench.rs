@@ -11,8 +11,17 @@ use leadpolicy::{Error, engine, generate, policy};
 
 /// Peak resident memory of this process in MiB (Linux `VmHWM`).
 pub fn peak_rss_mb() -> Option<f64> {
+    status_mb("VmHWM:")
+}
+
+/// Resident memory of this process now, in MiB (Linux `VmRSS`).
+pub fn rss_mb() -> Option<f64> {
+    status_mb("VmRSS:")
+}
+
+fn status_mb(key: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(key))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
 }
@@ -49,14 +58,19 @@ pub fn run(
     let rss_after_load = peak_rss_mb().unwrap_or(f64::NAN);
 
     let mut times = Vec::new();
+    let mut table_times = Vec::new();
     let mut decided = 0;
     for _ in 0..repeat.max(1) {
         let t = Instant::now();
-        let d = engine::decide(&p, &ds)?;
+        let codes = engine::decide_codes(&p, &ds)?;
         times.push(t.elapsed().as_secs_f64());
-        decided = d.height();
+        let t = Instant::now();
+        let table = codes.to_frame(&p, &ds)?;
+        table_times.push(t.elapsed().as_secs_f64());
+        decided = table.height();
     }
     let decide_s = median(times.clone());
+    let table_s = median(table_times);
 
     // Replay: both policies, every metric, breakdowns and flips, on the loaded data.
     let baseline = policy::load(baseline_path)?;
@@ -108,7 +122,7 @@ pub fn run(
     println!("  csv size                     {csv_mb:8.1} MiB");
     println!("  load (CSV → typed frame)     {load_s:8.3} s   (peak RSS {rss_after_load:.0} MiB)");
     println!(
-        "  decide {decided} loaded leads   {decide_s:8.3} s   median of {} (runs: {})",
+        "  decide {decided} loaded leads {decide_s:8.3} s   median of {} (runs: {})",
         times.len(),
         times
             .iter()
@@ -116,6 +130,7 @@ pub fn run(
             .collect::<Vec<_>>()
             .join(" ")
     );
+    println!("  + decision table (text cols) {table_s:8.3} s   median (what `decide` writes)");
     println!(
         "  replay baseline vs draft      {replay_s:8.3} s   median of {} (runs: {}); {flipped} flips, all metrics and breakdowns",
         replay_times.len(),

@@ -214,20 +214,22 @@ fn decide(policy: &Path, mapping: &Path, out: &Path, stats: bool) -> Result<Exit
     let t0 = Instant::now();
     let ds = load_dataset(mapping)?;
     let t_load = t0.elapsed();
+    let (rss_load, peak_load) = (bench::rss_mb(), bench::peak_rss_mb());
     let t1 = Instant::now();
-    let decisions = engine::decide(&p, &ds)?;
+    let decisions = engine::decide_codes(&p, &ds)?;
     let t_decide = t1.elapsed();
+    let (rss_decide, peak_decide) = (bench::rss_mb(), bench::peak_rss_mb());
     let t2 = Instant::now();
-    output::write_frame(&decisions, out)?;
+    output::write_decisions(&decisions, &p, &ds, out)?;
     let t_write = t2.elapsed();
-    let counts = engine::counts(&decisions)?;
+    let counts = engine::counts(&decisions);
     let summary: Vec<String> = counts
         .iter()
         .map(|(d, n)| format!("{} {n}", d.as_str()))
         .collect();
     println!(
         "decided {} leads with `{}` v{}: {} → {}",
-        decisions.height(),
+        decisions.len(),
         p.id,
         p.version,
         summary.join(", "),
@@ -235,11 +237,15 @@ fn decide(policy: &Path, mapping: &Path, out: &Path, stats: bool) -> Result<Exit
     );
     if stats {
         eprintln!(
-            "stats: load {:.3}s decide {:.3}s write {:.3}s total {:.3}s peak_rss_mb {:.0}",
+            "stats: load {:.3}s decide {:.3}s write {:.3}s total {:.3}s rss_mb after load {:.0} (peak {:.0}) after decide {:.0} (peak {:.0}) peak_rss_mb {:.0}",
             t_load.as_secs_f64(),
             t_decide.as_secs_f64(),
             t_write.as_secs_f64(),
             t0.elapsed().as_secs_f64(),
+            rss_load.unwrap_or(f64::NAN),
+            peak_load.unwrap_or(f64::NAN),
+            rss_decide.unwrap_or(f64::NAN),
+            peak_decide.unwrap_or(f64::NAN),
             bench::peak_rss_mb().unwrap_or(f64::NAN)
         );
     }

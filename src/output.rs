@@ -51,6 +51,48 @@ pub fn write_frame(df: &DataFrame, path: &Path) -> Result<(), Error> {
     })
 }
 
+/// Write every lead's decision to `path` (CSV, JSON or Parquet by extension). CSV is streamed
+/// straight from the decision codes, without building the text table in memory first.
+pub fn write_decisions(
+    d: &crate::engine::Decisions,
+    p: &crate::policy::Policy,
+    ds: &crate::dataset::Dataset,
+    path: &Path,
+) -> Result<(), Error> {
+    match Format::from_path(path)? {
+        Format::Csv => {
+            let ids = ds.frame.column(&ds.id)?.str()?.clone();
+            write_atomic(path, |w| {
+                let mut out = csv::Writer::from_writer(w);
+                out.write_record(crate::engine::DECISION_COLUMNS)?;
+                let mut texts = crate::engine::ReasonTexts::default();
+                let mut record = csv::ByteRecord::new();
+                for (i, id) in ids.iter().enumerate() {
+                    record.clear();
+                    record.push_field(id.unwrap_or("").as_bytes());
+                    record.push_field(d.decision(i).as_str().as_bytes());
+                    let rule = d.rule(p, i);
+                    record.push_field(rule.map_or("", |r| r.id.as_str()).as_bytes());
+                    let (reason, route) = match rule.map(|r| &r.action) {
+                        Some(crate::policy::Action::Disqualify(c)) => (c.as_str(), None),
+                        Some(crate::policy::Action::Route(n)) => ("", p.route(n)),
+                        None => ("", None),
+                    };
+                    record.push_field(reason.as_bytes());
+                    record.push_field(d.unresolved_text(p, i, &mut texts).unwrap_or("").as_bytes());
+                    record.push_field(route.map_or("", |r| r.name.as_str()).as_bytes());
+                    record.push_field(d.owner.get(i).unwrap_or("").as_bytes());
+                    let sla = route.and_then(|r| r.sla_minutes).map(crate::format_number);
+                    record.push_field(sla.as_deref().unwrap_or("").as_bytes());
+                    out.write_byte_record(&record)?;
+                }
+                out.flush()
+            })
+        }
+        _ => write_frame(&d.to_frame(p, ds)?, path),
+    }
+}
+
 /// Write through a temporary file in the same directory, then rename over `path`.
 pub fn write_atomic(
     path: &Path,

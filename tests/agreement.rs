@@ -35,9 +35,10 @@ fn packets_agree_with_vectorised_decisions_on_every_sample_lead() {
                 .join("\n")
         );
         // Every decision type shows up on the sample, so the agreement covers every path.
-        let counts = engine::counts(&df).unwrap();
+        let counts = engine::counts(&engine::decide_codes(&p, &ds).unwrap());
         for (d, n) in counts {
             assert!(n > 0, "{name}: no `{}` leads on the sample", d.as_str());
+            assert_eq!(n, recs.iter().filter(|r| r.decision == d.as_str()).count());
         }
     }
 }

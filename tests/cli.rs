@@ -120,6 +120,17 @@ fn decide_writes_exactly_the_contract_columns() {
     let rows: Vec<&str> = lines.collect();
     let ds = leadpolicy::dataset::Dataset::load(&sample_mapping()).unwrap();
     assert_eq!(rows.len(), ds.len());
+    // The streamed CSV says exactly what the decision table says, lead by lead.
+    let p = leadpolicy::policy::load(&root().join("policies/draft.toml")).unwrap();
+    let table = crate::common::records(&leadpolicy::engine::decide(&p, &ds).unwrap());
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    for (row, want) in rdr.records().map(Result::unwrap).zip(&table) {
+        let opt = |i: usize| Some(row[i].to_string()).filter(|s| !s.is_empty());
+        assert_eq!(row[0], want.lead_id);
+        assert_eq!(row[1], want.decision);
+        assert_eq!((opt(2), opt(3), opt(4), opt(5), opt(6)), (want.rule.clone(), want.reason.clone(), want.unresolved_reasons.clone(), want.route.clone(), want.owner.clone()), "{}", want.lead_id);
+        assert_eq!(opt(7).map(|s| s.parse::<f64>().unwrap()), want.sla_minutes);
+    }
     // Rows keep the input order.
     let first_id = ds
         .frame

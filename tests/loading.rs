@@ -385,3 +385,51 @@ fn parquet_leads_load_with_the_same_rules() {
     assert_eq!(ind, [Some("software"), None]);
     assert_eq!(ds.row_of("L1").unwrap(), 0);
 }
+
+#[test]
+fn a_file_read_in_parallel_parts_equals_one_sequential_pass() {
+    use leadpolicy::dataset::read::read_csv_in_parts;
+    // Quoted line feeds and escaped quotes around every split point, CRLF, a blank line.
+    let mut csv = String::from("lead_id,note,n\r\n");
+    for i in 0..400 {
+        match i % 4 {
+            0 => csv.push_str(&format!("L{i},\"multi\nline \"\"quoted\"\" {i}\",{i}\r\n")),
+            1 => csv.push_str(&format!("L{i},\"a, b\",{i}.5\r\n")),
+            2 => csv.push_str(&format!("L{i},,-\r\n")),
+            _ => csv.push_str(&format!("L{i}, plain ,{i}\r\n\r\n")),
+        }
+    }
+    let dir = temp_with(&[("leads.csv", &csv)]);
+    let path = dir.path().join("leads.csv");
+    let missing = vec![String::new(), "-".to_string()];
+    let read = |parts| read_csv_in_parts(&path, &missing, b',', &mut |_, _| {}, &|_| true, parts, 0).unwrap();
+    let one = read(1);
+    assert_eq!(one.rows, 400);
+    for parts in [2, 3, 7] {
+        let many = read(parts);
+        assert_eq!(many.rows, one.rows, "{parts} parts");
+        assert_eq!(many.lines, one.lines, "{parts} parts: line numbers");
+        for (a, b) in one.columns.iter().zip(&many.columns) {
+            let (ta, tb): (Vec<_>, Vec<_>) = (a.text.as_ref().unwrap().iter().collect(), b.text.as_ref().unwrap().iter().collect());
+            assert_eq!(ta, tb, "{parts} parts: column {}", a.header);
+            assert_eq!(a.numbers.is_some(), b.numbers.is_some());
+            assert_eq!(a.filled, b.filled);
+        }
+    }
+    // The quoted line feed makes lead 4 start on line 4 (header 1, lead 0 on lines 2–3, …).
+    assert_eq!(&one.lines[..5], &[2, 4, 5, 6, 8]);
+}
+
+#[test]
+fn an_error_late_in_a_parallel_read_names_its_own_line() {
+    use leadpolicy::dataset::read::read_csv_in_parts;
+    let mut csv = String::from("lead_id,n\n");
+    for i in 0..300 {
+        csv.push_str(&format!("L{i},{i}\n"));
+    }
+    csv.push_str("L300,1,extra\n");
+    let dir = temp_with(&[("leads.csv", &csv)]);
+    let path = dir.path().join("leads.csv");
+    let err = read_csv_in_parts(&path, &[String::new()], b',', &mut |_, _| {}, &|_| true, 4, 0).err().unwrap().to_string();
+    assert!(err.contains("leads.csv:302") && err.contains("3 fields but the header has 2"), "{err}");
+}

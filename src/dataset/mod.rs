@@ -11,6 +11,7 @@ pub mod read;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use polars::prelude::*;
 
@@ -80,6 +81,48 @@ pub struct Dataset {
     pub has_converted: bool,
     /// Line of each lead in the leads file (CSV only).
     pub lines: Vec<u32>,
+    /// Dictionary encodings of text fields, built on first use and shared by every replay.
+    dictionaries: Arc<Mutex<HashMap<String, Arc<Dictionary>>>>,
+}
+
+/// A text field as distinct values and one code per lead, so that costly text tests
+/// (`contains`, `matches`) run once per distinct value instead of once per lead.
+#[derive(Debug)]
+pub struct Dictionary {
+    pub values: Vec<String>,
+    /// Index into `values`; [`Dictionary::MISSING`] for a missing cell.
+    pub codes: Vec<u32>,
+}
+
+impl Dictionary {
+    pub const MISSING: u32 = u32::MAX;
+
+    fn build(text: &StringChunked) -> Self {
+        let mut index: HashMap<&str, u32> = HashMap::new();
+        let mut values = Vec::new();
+        let codes = text
+            .iter()
+            .map(|v| match v {
+                None => Self::MISSING,
+                Some(v) => *index.entry(v).or_insert_with(|| {
+                    values.push(v.to_string());
+                    (values.len() - 1) as u32
+                }),
+            })
+            .collect();
+        Self { values, codes }
+    }
+
+    /// A boolean column: `test` of each lead's value, null where the value is missing.
+    pub fn mask(&self, name: &str, test: impl Fn(&str) -> bool) -> BooleanChunked {
+        let hits: Vec<bool> = self.values.iter().map(|v| test(v)).collect();
+        let ca: BooleanChunked = self
+            .codes
+            .iter()
+            .map(|&c| hits.get(c as usize).copied())
+            .collect();
+        ca.with_name(name.into())
+    }
 }
 
 impl Dataset {
@@ -99,6 +142,20 @@ impl Dataset {
 
     pub fn field(&self, name: &str) -> Option<&FieldInfo> {
         self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// The dictionary encoding of a text field (built once, then cached).
+    pub fn dictionary(&self, field: &str) -> Result<Arc<Dictionary>, Error> {
+        let poisoned = || Error::Usage("the dictionary cache was poisoned by a crash".into());
+        if let Some(d) = self.dictionaries.lock().map_err(|_| poisoned())?.get(field) {
+            return Ok(Arc::clone(d));
+        }
+        let dict = Arc::new(Dictionary::build(self.frame.column(field)?.str()?));
+        self.dictionaries
+            .lock()
+            .map_err(|_| poisoned())?
+            .insert(field.to_string(), Arc::clone(&dict));
+        Ok(dict)
     }
 
     pub fn role(&self, role: &str) -> Option<&str> {
@@ -134,7 +191,30 @@ impl Dataset {
         let missing = mapping.missing_tokens();
         let ds = &mapping.file.dataset;
         let leads_path = mapping.resolve(ds.leads.get_ref());
-        let raw = read_table(&leads_path, &missing, mapping.delimiter(), progress)?;
+        // Numeric columns keep their text only where it is read as text: forced-text columns,
+        // the id, and role columns (scope and outcome lists match the cell text).
+        let mut text_names: HashSet<String> = mapping
+            .file
+            .roles
+            .columns()
+            .into_iter()
+            .map(|(_, c)| c.name.trim().to_string())
+            .collect();
+        text_names.insert(ds.id.get_ref().trim().to_string());
+        let keep_text = |header: &str| {
+            let spec = mapping.file.columns.get(header);
+            let renamed = spec.and_then(|s| s.name.as_deref()).map(str::trim);
+            spec.and_then(|s| s.ty) == Some(ForcedType::Text)
+                || text_names.contains(header)
+                || renamed.is_some_and(|n| text_names.contains(n))
+        };
+        let raw = read_table(
+            &leads_path,
+            &missing,
+            mapping.delimiter(),
+            progress,
+            &keep_text,
+        )?;
         let RawTable {
             columns,
             rows,
@@ -320,12 +400,12 @@ impl Dataset {
         if let Some(f) = fields.get_mut(id_idx) {
             f.ty = FieldType::Text;
         }
-        let ids = kept[id_idx].text.clone();
+        let ids = kept[id_idx].text()?.clone();
         check_ids(&ids, &leads_path, &id_name, &line_of)?;
 
         // Hidden role columns from the trimmed text.
         let mut hidden_cols: Vec<Column> = Vec::new();
-        let text_of = |role: &str| roles.get(role).map(|n| &kept[index_of(n)].text);
+        let text_of = |role: &str| roles.get(role).and_then(|n| kept[index_of(n)].text.as_ref());
         let r = &mapping.file.roles;
         let mut has_converted = false;
         if let (Some(role), Some(text)) = (&r.converted, text_of("converted")) {
@@ -374,7 +454,7 @@ impl Dataset {
         let mut outcomes_path = None;
         if let Some(o) = &ds.outcomes {
             let path = mapping.resolve(o.file.get_ref());
-            let table = read_table(&path, &missing, mapping.delimiter(), &mut |_, _| {})?;
+            let table = read_table(&path, &missing, mapping.delimiter(), &mut |_, _| {}, &|_| true)?;
             let key = o.key.get_ref().trim();
             let Some(kc) = table.columns.iter().find(|c| c.header == key) else {
                 let headers: Vec<&str> = table.columns.iter().map(|c| c.header.as_str()).collect();
@@ -390,7 +470,7 @@ impl Dataset {
                         .with_hint(format!("its headers are {}", list_names(&headers))),
                 ])));
             };
-            let converted: HashSet<&str> = kc.text.iter().flatten().collect();
+            let converted: HashSet<&str> = kc.text()?.iter().flatten().collect();
             let flags: BooleanChunked = ids
                 .iter()
                 .map(|id| Some(id.is_some_and(|id| converted.contains(id))))
@@ -402,12 +482,16 @@ impl Dataset {
 
         let mut cols: Vec<Column> = Vec::with_capacity(kept.len() + hidden_cols.len());
         for (c, f) in kept.into_iter().zip(&fields) {
-            let col = match (f.ty, c.numbers) {
-                (FieldType::Number, Some(n)) => n.with_name(f.name.as_str().into()).into_column(),
-                (FieldType::Number, None) => {
-                    Float64Chunked::full_null(f.name.as_str().into(), rows).into_column()
-                }
-                (FieldType::Text, _) => c.text.with_name(f.name.as_str().into()).into_column(),
+            let col = match f.ty {
+                FieldType::Number => match c.numbers {
+                    Some(n) => n.with_name(f.name.as_str().into()).into_column(),
+                    None => Float64Chunked::full_null(f.name.as_str().into(), rows).into_column(),
+                },
+                FieldType::Text => c
+                    .text()?
+                    .clone()
+                    .with_name(f.name.as_str().into())
+                    .into_column(),
             };
             cols.push(col);
         }
@@ -427,6 +511,7 @@ impl Dataset {
             roles,
             has_converted,
             lines,
+            dictionaries: Arc::default(),
         })
     }
 }

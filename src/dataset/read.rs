@@ -17,7 +17,8 @@ pub struct RawColumn {
     pub header: String,
     /// 1-based position in the file.
     pub position: usize,
-    pub text: StringChunked,
+    /// `None` when the column is numeric and the caller did not ask to keep its text.
+    pub text: Option<StringChunked>,
     /// `Some` when the column has at least one value and every value is a decimal number.
     pub numbers: Option<Float64Chunked>,
     /// The first value that is not a number, with its line (for forced-number errors).
@@ -83,94 +84,238 @@ pub fn trim_cell(s: &str) -> &str {
     s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
 }
 
+impl RawColumn {
+    /// The column's text; the reader keeps it for every column the caller asked for and for
+    /// every column that is not numeric.
+    pub fn text(&self) -> Result<&StringChunked, Error> {
+        self.text.as_ref().ok_or_else(|| {
+            Error::Usage(format!(
+                "internal: the text of column `{}` was not kept while reading",
+                self.header
+            ))
+        })
+    }
+}
+
+/// Which columns must keep their text even when they are numeric (by trimmed header).
+pub type KeepText<'a> = &'a (dyn Fn(&str) -> bool + Sync);
+
+/// One column while it is read. Numbers are kept as they parse (NaN marks a missing cell, which
+/// no decimal number can produce) until the first value that is not a number.
 struct ColumnBuilder {
     text: StringChunkedBuilder,
-    numbers: Option<Vec<Option<f64>>>,
+    numbers: Option<Vec<f64>>,
     first_non_number: Option<(String, usize)>,
     filled: usize,
+}
+
+impl ColumnBuilder {
+    fn new(name: &str, capacity: usize, numeric: bool) -> Self {
+        Self {
+            text: StringChunkedBuilder::new(name.into(), capacity),
+            numbers: numeric.then(|| Vec::with_capacity(capacity)),
+            first_non_number: None,
+            filled: 0,
+        }
+    }
+
+    fn push_missing(&mut self) {
+        self.text.append_null();
+        if let Some(n) = self.numbers.as_mut() {
+            n.push(f64::NAN);
+        }
+    }
+
+    fn push(&mut self, v: &str, line: usize) {
+        self.filled += 1;
+        self.text.append_value(v);
+        if let Some(n) = self.numbers.as_mut() {
+            match parse_decimal(v) {
+                Some(x) => n.push(x),
+                None => {
+                    self.numbers = None;
+                    self.first_non_number = Some((v.to_string(), line));
+                }
+            }
+        }
+    }
 }
 
 /// Called while a file is read with (bytes read, file size).
 pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
 
-/// Read a CSV file. `missing` are the exact tokens that mean "no value".
-pub fn read_csv(
+fn data_err(path: &Path, line: Option<u64>, column: Option<String>, message: String) -> Error {
+    Error::Data(DataError {
+        file: path.to_path_buf(),
+        line: line.map(|l| l as usize),
+        column,
+        lead: None,
+        message,
+    })
+}
+
+fn csv_err(path: &Path, line_offset: u64, e: csv::Error) -> Error {
+    let line = e.position().map(|p| p.line() + line_offset);
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => Error::io(path, io),
+        other => data_err(path, line, None, format!("cannot read CSV: {other:?}")),
+    }
+}
+
+/// A byte range of the file holding whole records, and the line its first record starts on.
+#[derive(Debug, Clone, Copy)]
+struct Chunk {
+    start: u64,
+    end: u64,
+    first_line: u64,
+}
+
+/// Find where the header record ends and split the rest of a CSV file into at most `parts`
+/// ranges that start at record boundaries: a line feed outside quotes. One sequential scan
+/// tracks quote parity (an escaped `""` toggles twice) and counts lines, so every chunk knows
+/// the line its first record starts on. With one part it stops after the header.
+fn split_records(path: &Path, size: u64, parts: u64) -> Result<Vec<Chunk>, Error> {
+    use std::io::Read;
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut chunks: Vec<Chunk> = Vec::new();
+    // The header is "chunk -1": the first boundary closes it.
+    let mut header_done = false;
+    let (mut chunk_start, mut chunk_line) = (size, 1);
+    let mut target = 0;
+    let mut step = 0;
+    let (mut pos, mut line, mut quoted) = (0u64, 1u64, false);
+    let mut buf = vec![0u8; 1 << 20];
+    'scan: loop {
+        let n = file.read(&mut buf).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        for &b in &buf[..n] {
+            pos += 1;
+            if b == b'"' {
+                quoted = !quoted;
+            } else if b == b'\n' {
+                line += 1;
+                if quoted {
+                    continue;
+                }
+                if !header_done {
+                    header_done = true;
+                    chunk_start = pos;
+                    chunk_line = line;
+                    step = (size - pos) / parts.max(1);
+                    target = pos + step;
+                    if parts <= 1 {
+                        break 'scan;
+                    }
+                } else if pos >= target && (chunks.len() as u64) < parts - 1 {
+                    chunks.push(Chunk {
+                        start: chunk_start,
+                        end: pos,
+                        first_line: chunk_line,
+                    });
+                    chunk_start = pos;
+                    chunk_line = line;
+                    target = pos + step;
+                }
+            }
+        }
+    }
+    chunks.push(Chunk {
+        start: chunk_start,
+        end: size,
+        first_line: chunk_line,
+    });
+    Ok(chunks)
+}
+
+/// A reader that remembers where every line feed was, so that records get their true starting
+/// line even when quoted cells hold line breaks (the csv crate's own line count lags there).
+struct LineFeeds<R> {
+    inner: R,
+    offset: u64,
+    feeds: std::rc::Rc<std::cell::RefCell<Vec<u64>>>,
+}
+
+impl<R: std::io::Read> std::io::Read for LineFeeds<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut feeds = self.feeds.borrow_mut();
+        for (i, &b) in buf[..n].iter().enumerate() {
+            if b == b'\n' {
+                feeds.push(self.offset + i as u64);
+            }
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+/// What one chunk of records produced.
+struct Parsed {
+    cols: Vec<ColumnBuilder>,
+    lines: Vec<u32>,
+}
+
+#[expect(clippy::too_many_arguments, reason = "one call site; the reader's settings")]
+fn parse_chunk(
     path: &Path,
+    chunk: Chunk,
+    headers: &[String],
     missing: &[String],
     delimiter: u8,
-    progress: Progress<'_>,
-) -> Result<RawTable, Error> {
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    size: u64,
+    scale: u64,
+    progress: Option<Progress<'_>>,
+) -> Result<Parsed, Error> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    file.seek(SeekFrom::Start(chunk.start))
+        .map_err(|e| Error::io(path, e))?;
+    let feeds = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let reader = LineFeeds {
+        inner: std::io::BufReader::with_capacity(1 << 20, file).take(chunk.end - chunk.start),
+        offset: 0,
+        feeds: std::rc::Rc::clone(&feeds),
+    };
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
         .buffer_capacity(1 << 20)
-        .from_reader(std::io::BufReader::with_capacity(1 << 20, file));
-    let data_err = |line: u64, column: Option<String>, message: String| {
-        Error::Data(DataError {
-            file: path.to_path_buf(),
-            line: Some(line as usize),
-            column,
-            lead: None,
-            message,
-        })
-    };
-    let csv_err = |e: csv::Error| -> Error {
-        let line = e.position().map(|p| p.line());
-        match e.into_kind() {
-            csv::ErrorKind::Io(io) => Error::io(path, io),
-            other => Error::Data(DataError {
-                file: path.to_path_buf(),
-                line: line.map(|l| l as usize),
-                column: None,
-                lead: None,
-                message: format!("cannot read CSV: {other:?}"),
-            }),
-        }
-    };
-
-    let mut record = csv::ByteRecord::new();
-    if !rdr.read_byte_record(&mut record).map_err(csv_err)? {
-        return Err(Error::Data(DataError {
-            file: path.to_path_buf(),
-            line: None,
-            column: None,
-            lead: None,
-            message: "the file is empty: it has no header and no data rows".into(),
-        }));
-    }
-    let header_line = record.position().map_or(1, |p| p.line());
-    let mut headers = Vec::with_capacity(record.len());
-    for (i, h) in record.iter().enumerate() {
-        let h = std::str::from_utf8(h).map_err(|e| {
-            data_err(
-                header_line,
-                Some(format!("#{}", i + 1)),
-                format!(
-                    "the header of column {} is not valid UTF-8 (byte {}); save the file as UTF-8",
-                    i + 1,
-                    e.valid_up_to() + 1
-                ),
-            )
-        })?;
-        headers.push(trim_cell(h).to_string());
-    }
+        .from_reader(reader);
+    let line_offset = chunk.first_line - 1;
+    // Line feeds before the end of the current record, counted as records advance.
+    let mut feeds_before = 0usize;
     let width = headers.len();
-    let is_missing = |s: &str| missing.iter().any(|m| m == s);
+    let estimate = ((chunk.end - chunk.start) / 64).max(16) as usize;
     let mut cols: Vec<ColumnBuilder> = headers
         .iter()
-        .map(|h| ColumnBuilder {
-            text: StringChunkedBuilder::new(h.as_str().into(), 1024),
-            numbers: Some(Vec::with_capacity(1024)),
-            first_non_number: None,
-            filled: 0,
-        })
+        .map(|h| ColumnBuilder::new(h, estimate.min(1 << 22), true))
         .collect();
     let mut lines: Vec<u32> = Vec::new();
-    while rdr.read_byte_record(&mut record).map_err(csv_err)? {
-        let line = record.position().map_or(0, |p| p.line());
+    let mut progress = progress;
+    let mut record = csv::ByteRecord::new();
+    let is_missing = |s: &str| missing.iter().any(|m| m == s);
+    while rdr
+        .read_byte_record(&mut record)
+        .map_err(|e| csv_err(path, line_offset, e))?
+    {
+        // The record's first line: line feeds before its end, less the terminator's own and
+        // those inside quoted cells. (The csv crate's line count lags after quoted line breaks
+        // and blank lines, and an LF ending a CRLF record is read with the *next* record.)
+        let end = rdr.position().byte();
+        {
+            let feeds = feeds.borrow();
+            while feeds_before < feeds.len() && feeds[feeds_before] + 1 < end {
+                feeds_before += 1;
+            }
+        }
+        let inside: usize = record
+            .iter()
+            .map(|f| f.iter().filter(|&&b| b == b'\n').count())
+            .sum();
+        let line = chunk.first_line + feeds_before.saturating_sub(inside) as u64;
         if record.len() != width {
             // A line with nothing on it is not a lead: skip it.
             if record.len() == 1
@@ -181,7 +326,8 @@ pub fn read_csv(
                 continue;
             }
             return Err(data_err(
-                line,
+                path,
+                Some(line),
                 None,
                 format!(
                     "this row has {} fields but the header has {width}; a value may contain an unquoted `{}` or a line may be cut short",
@@ -191,13 +337,17 @@ pub fn read_csv(
             ));
         }
         lines.push(u32::try_from(line).unwrap_or(u32::MAX));
-        if lines.len() % 65_536 == 0 {
-            progress(record.position().map_or(0, |p| p.byte()), size);
+        if lines.len() % 65_536 == 0
+            && let Some(p) = progress.as_mut()
+        {
+            let done = record.position().map_or(0, |p| p.byte());
+            p((done * scale).min(size), size);
         }
         for (i, raw) in record.iter().enumerate() {
             let s = std::str::from_utf8(raw).map_err(|e| {
                 data_err(
-                    line,
+                    path,
+                    Some(line),
                     Some(headers[i].clone()),
                     format!(
                         "invalid UTF-8 at byte {} of this cell; save the file as UTF-8",
@@ -206,42 +356,132 @@ pub fn read_csv(
                 )
             })?;
             let v = trim_cell(s);
-            let c = &mut cols[i];
             if is_missing(v) {
-                c.text.append_null();
-                if let Some(n) = c.numbers.as_mut() {
-                    n.push(None);
-                }
+                cols[i].push_missing();
             } else {
-                c.filled += 1;
-                c.text.append_value(v);
-                if let Some(n) = c.numbers.as_mut() {
-                    match parse_decimal(v) {
-                        Some(x) => n.push(Some(x)),
-                        None => {
-                            c.numbers = None;
-                            c.first_non_number = Some((v.to_string(), line as usize));
-                        }
-                    }
-                }
+                cols[i].push(v, line as usize);
             }
         }
     }
-    if lines.is_empty() {
+    Ok(Parsed { cols, lines })
+}
+
+/// Read a CSV file. `missing` are the exact tokens that mean "no value". Large files are split
+/// at record boundaries and parsed on every core; the result is the same as one sequential pass.
+pub fn read_csv(
+    path: &Path,
+    missing: &[String],
+    delimiter: u8,
+    progress: Progress<'_>,
+    keep_text: KeepText<'_>,
+) -> Result<RawTable, Error> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+    read_csv_in_parts(path, missing, delimiter, progress, keep_text, threads, 16 << 20)
+}
+
+/// [`read_csv`] with the split made explicit: files with more than `min_bytes` of data are read
+/// in `parts` chunks in parallel (tests use small values to exercise the split).
+pub fn read_csv_in_parts(
+    path: &Path,
+    missing: &[String],
+    delimiter: u8,
+    progress: Progress<'_>,
+    keep_text: KeepText<'_>,
+    parts: u64,
+    min_bytes: u64,
+) -> Result<RawTable, Error> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(std::io::BufReader::new(file));
+    let mut record = csv::ByteRecord::new();
+    if !rdr
+        .read_byte_record(&mut record)
+        .map_err(|e| csv_err(path, 0, e))?
+    {
         return Err(data_err(
-            header_line,
+            path,
+            None,
+            None,
+            "the file is empty: it has no header and no data rows".into(),
+        ));
+    }
+    let header_line = record.position().map_or(1, |p| p.line());
+    let mut headers = Vec::with_capacity(record.len());
+    for (i, h) in record.iter().enumerate() {
+        let h = std::str::from_utf8(h).map_err(|e| {
+            data_err(
+                path,
+                Some(header_line),
+                Some(format!("#{}", i + 1)),
+                format!(
+                    "the header of column {} is not valid UTF-8 (byte {}); save the file as UTF-8",
+                    i + 1,
+                    e.valid_up_to() + 1
+                ),
+            )
+        })?;
+        headers.push(trim_cell(h).to_string());
+    }
+    drop(rdr);
+
+    // INVARIANT: chunks cover everything after the header, in order, each starting at a
+    // record boundary.
+    let parts = if size > min_bytes { parts.max(1) } else { 1 };
+    let chunks = split_records(path, size, parts)?;
+    let scale = chunks.len() as u64;
+    let heads = headers.as_slice();
+    let results: Vec<Result<Parsed, Error>> = std::thread::scope(|s| {
+        let others: Vec<_> = chunks[1..]
+            .iter()
+            .map(|&c| {
+                s.spawn(move || parse_chunk(path, c, heads, missing, delimiter, size, scale, None))
+            })
+            .collect();
+        let first = parse_chunk(path, chunks[0], heads, missing, delimiter, size, scale, Some(progress));
+        let mut all = vec![first];
+        for h in others {
+            all.push(h.join().unwrap_or_else(|_| {
+                Err(data_err(path, None, None, "a reader thread crashed".into()))
+            }));
+        }
+        all
+    });
+    let mut parsed = Vec::with_capacity(results.len());
+    for r in results {
+        parsed.push(r?);
+    }
+    let rows: usize = parsed.iter().map(|p| p.lines.len()).sum();
+    if rows == 0 {
+        return Err(data_err(
+            path,
+            Some(header_line),
             None,
             "the file has a header but no data rows".into(),
         ));
     }
-    progress(size, size);
-    let rows = lines.len();
-    let columns = cols
+    let mut lines = Vec::with_capacity(rows);
+    for p in &parsed {
+        lines.extend_from_slice(&p.lines);
+    }
+    let mut per_column: Vec<Vec<ColumnBuilder>> = headers.iter().map(|_| Vec::new()).collect();
+    for p in parsed {
+        for (i, c) in p.cols.into_iter().enumerate() {
+            per_column[i].push(c);
+        }
+    }
+    let columns = per_column
         .into_iter()
         .zip(headers)
         .enumerate()
-        .map(|(i, (c, header))| finish_column(header, i + 1, c))
-        .collect();
+        .map(|(i, (parts, header))| {
+            let keep = keep_text(&header);
+            merge_column(header, i + 1, parts, keep)
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
     Ok(RawTable {
         columns,
         rows,
@@ -249,27 +489,82 @@ pub fn read_csv(
     })
 }
 
-fn finish_column(header: String, position: usize, c: ColumnBuilder) -> RawColumn {
-    let numbers = match c.numbers {
-        Some(v) if c.filled > 0 => Some(Float64Chunked::from_iter_options(
-            header.as_str().into(),
-            v.into_iter(),
+/// Join one column's chunks: the text chunks appended, numbers kept only when every chunk was
+/// numeric, the earliest non-number remembered.
+fn merge_column(
+    header: String,
+    position: usize,
+    parts: Vec<ColumnBuilder>,
+    keep_text: bool,
+) -> Result<RawColumn, Error> {
+    let mut text: Option<StringChunked> = None;
+    let mut numbers: Option<Vec<f64>> = Some(Vec::new());
+    let mut first_non_number = None;
+    let mut filled = 0;
+    for p in parts {
+        filled += p.filled;
+        if first_non_number.is_none() {
+            first_non_number = p.first_non_number;
+        }
+        numbers = match (numbers, p.numbers) {
+            (Some(mut a), Some(b)) => {
+                if a.is_empty() {
+                    a = b;
+                } else {
+                    a.extend_from_slice(&b);
+                }
+                Some(a)
+            }
+            _ => None,
+        };
+        let t = p.text.finish();
+        match text.as_mut() {
+            None => text = Some(t),
+            Some(acc) => acc.append(&t)?,
+        }
+    }
+    let name: PlSmallStr = header.as_str().into();
+    // Drop a numeric column's text as soon as it is known to be unneeded: it is the largest
+    // part of the peak memory while a big file loads.
+    let numeric = numbers.is_some() && filled > 0;
+    let text = if numeric && !keep_text {
+        None
+    } else {
+        Some(text.unwrap_or_else(|| StringChunked::full_null(name.clone(), 0)))
+    };
+    let numbers = match numbers {
+        Some(v) if filled > 0 => Some(Float64Chunked::from_iter_options(
+            name.clone(),
+            v.into_iter().map(|x| (!x.is_nan()).then_some(x)),
         )),
         _ => None,
     };
-    RawColumn {
+    Ok(RawColumn {
         header,
         position,
-        text: c.text.finish(),
+        text,
         numbers,
-        first_non_number: c.first_non_number,
-        filled: c.filled,
-    }
+        first_non_number,
+        filled,
+    })
+}
+
+fn finish_column(
+    header: String,
+    position: usize,
+    c: ColumnBuilder,
+    keep_text: bool,
+) -> Result<RawColumn, Error> {
+    merge_column(header, position, vec![c], keep_text)
 }
 
 /// Read a Parquet file: integer and float columns are numeric, string columns go through the
 /// same trimming, missing tokens and number rule as CSV cells, everything else becomes text.
-pub fn read_parquet(path: &Path, missing: &[String]) -> Result<RawTable, Error> {
+pub fn read_parquet(
+    path: &Path,
+    missing: &[String],
+    keep_text: KeepText<'_>,
+) -> Result<RawTable, Error> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let df = ParquetReader::new(file).finish().map_err(|e| {
         Error::Data(DataError {
@@ -300,9 +595,9 @@ pub fn read_parquet(path: &Path, missing: &[String]) -> Result<RawTable, Error> 
             let text = s.cast(&DataType::String)?.str()?.clone();
             let filled = rows - numbers.null_count();
             RawColumn {
+                text: keep_text(&header).then_some(text),
                 header,
                 position: i + 1,
-                text,
                 numbers: (filled > 0).then_some(numbers),
                 first_non_number: None,
                 filled,
@@ -310,40 +605,15 @@ pub fn read_parquet(path: &Path, missing: &[String]) -> Result<RawTable, Error> 
         } else {
             let as_text = s.cast(&DataType::String)?;
             let ca = as_text.str()?;
-            let mut b = ColumnBuilder {
-                text: StringChunkedBuilder::new(header.as_str().into(), rows),
-                numbers: if dtype == DataType::String {
-                    Some(Vec::with_capacity(rows))
-                } else {
-                    None
-                },
-                first_non_number: None,
-                filled: 0,
-            };
+            let mut b = ColumnBuilder::new(&header, rows, dtype == DataType::String);
             for (row, v) in ca.iter().enumerate() {
                 match v.map(trim_cell).filter(|v| !missing.iter().any(|m| m == v)) {
-                    None => {
-                        b.text.append_null();
-                        if let Some(n) = b.numbers.as_mut() {
-                            n.push(None);
-                        }
-                    }
-                    Some(v) => {
-                        b.filled += 1;
-                        b.text.append_value(v);
-                        if let Some(n) = b.numbers.as_mut() {
-                            match parse_decimal(v) {
-                                Some(x) => n.push(Some(x)),
-                                None => {
-                                    b.numbers = None;
-                                    b.first_non_number = Some((v.to_string(), row + 1));
-                                }
-                            }
-                        }
-                    }
+                    None => b.push_missing(),
+                    Some(v) => b.push(v, row + 1),
                 }
             }
-            finish_column(header, i + 1, b)
+            let keep = keep_text(&header);
+            finish_column(header, i + 1, b, keep)?
         };
         columns.push(c);
     }
@@ -360,13 +630,14 @@ pub fn read_table(
     missing: &[String],
     delimiter: u8,
     progress: Progress<'_>,
+    keep_text: KeepText<'_>,
 ) -> Result<RawTable, Error> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     match ext.as_deref() {
-        Some("parquet" | "pq") => read_parquet(path, missing),
-        _ => read_csv(path, missing, delimiter, progress),
+        Some("parquet" | "pq") => read_parquet(path, missing, keep_text),
+        _ => read_csv(path, missing, delimiter, progress, keep_text),
     }
 }

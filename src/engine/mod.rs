@@ -7,6 +7,8 @@
 
 pub mod explain;
 
+use std::collections::HashMap;
+
 use polars::prelude::*;
 
 use crate::dataset::{Dataset, hidden};
@@ -78,34 +80,9 @@ pub fn decide(policy: &Policy, dataset: &Dataset) -> Result<DataFrame, Error> {
 struct Plan {
     /// Signal columns, one stage per dependency level (a signal may read earlier signals).
     signals: Vec<Vec<Expr>>,
-    stage1: Vec<Expr>,
-    stage2: Vec<Expr>,
-    stage3: Vec<Expr>,
-    output: Vec<Expr>,
-}
-
-fn or_all(exprs: impl IntoIterator<Item = Expr>) -> Expr {
-    exprs
-        .into_iter()
-        .reduce(|a, b| a.or(b))
-        .unwrap_or_else(|| lit(false))
-}
-
-/// First-match chain: the value of the first `(cond, value)` whose cond is true.
-fn first_of(pairs: Vec<(Expr, Expr)>, otherwise: Expr) -> Expr {
-    let mut it = pairs.into_iter();
-    let Some((c0, v0)) = it.next() else {
-        return otherwise;
-    };
-    let first = when(c0).then(v0);
-    let Some((c1, v1)) = it.next() else {
-        return first.otherwise(otherwise);
-    };
-    let mut chain = first.when(c1).then(v1);
-    for (c, v) in it {
-        chain = chain.when(c).then(v);
-    }
-    chain.otherwise(otherwise)
+    /// One boolean column per test of the decision order: `__in_scope`, `__dq{i}` per
+    /// disqualify rule, `__miss{k}` per required field, `__lowconf`, `__rt{j}` per route rule.
+    stage1: Vec<(String, Expr)>,
 }
 
 fn literal_series(lits: &[Literal]) -> Series {
@@ -140,8 +117,44 @@ fn lit_of(l: &Literal) -> Expr {
     }
 }
 
+/// Precomputed text-scan leaves (`contains`, `matches`), keyed by the address of their `Op`.
+type Masks = std::collections::HashMap<usize, Series>;
+
+fn op_key(op: &Op) -> usize {
+    std::ptr::from_ref(op) as usize
+}
+
+/// Evaluate every `contains` / `matches` leaf once per distinct value of its field (through the
+/// dataset's cached dictionary) and keep the per-lead result as a column. Same functions as the
+/// packet uses: Unicode lowercase + substring, and the `regex` crate.
+fn text_masks(p: &Policy, ds: &Dataset) -> Result<Masks, Error> {
+    let mut leaves: Vec<(&str, &Op)> = Vec::new();
+    for c in p.signals.iter().map(|s| &s.when).chain(p.rules.iter().map(|r| &r.when)) {
+        c.visit_fields(&mut |field, op, _| {
+            if matches!(op, Op::Contains(_) | Op::Matches(_)) {
+                leaves.push((field.name.as_str(), op));
+            }
+        });
+    }
+    let mut masks = Masks::new();
+    for (field, op) in leaves {
+        let dict = ds.dictionary(field)?;
+        let name = format!("__text{}", masks.len());
+        let mask = match op {
+            Op::Contains(s) => {
+                let needle = s.to_lowercase();
+                dict.mask(&name, |v| v.to_lowercase().contains(&needle))
+            }
+            Op::Matches(re) => dict.mask(&name, |v| re.is_match(v)),
+            _ => continue,
+        };
+        masks.insert(op_key(op), mask.into_series());
+    }
+    Ok(masks)
+}
+
 /// Three-valued condition as a nullable boolean expression (null = unknown).
-fn condition(c: &Condition, p: &Policy) -> Expr {
+fn condition(c: &Condition, p: &Policy, m: &Masks) -> Expr {
     match c {
         Condition::Field { field, op, .. } => {
             let x = col(field.name.as_str());
@@ -161,13 +174,14 @@ fn condition(c: &Condition, p: &Policy) -> Expr {
                 Op::Gte(n) => x.clone().gt_eq(lit(*n)),
                 Op::Lt(n) => x.clone().lt(lit(*n)),
                 Op::Lte(n) => x.clone().lt_eq(lit(*n)),
-                Op::Contains(s) => x
-                    .clone()
-                    .str()
-                    .to_lowercase()
-                    .str()
-                    .contains_literal(lit(s.to_lowercase())),
-                Op::Matches(re) => x.clone().str().contains(lit(re.as_str().to_string()), true),
+                Op::Contains(s) => match m.get(&op_key(op)) {
+                    Some(mask) => lit(mask.clone()),
+                    None => x.str().to_lowercase().str().contains_literal(lit(s.to_lowercase())),
+                },
+                Op::Matches(re) => match m.get(&op_key(op)) {
+                    Some(mask) => lit(mask.clone()),
+                    None => x.str().contains(lit(re.as_str().to_string()), true),
+                },
             };
             // INVARIANT: a comparison with a missing value is unknown. Polars propagates nulls
             // through every operator used here (comparisons, `is_in` without `nulls_equal`,
@@ -176,30 +190,29 @@ fn condition(c: &Condition, p: &Policy) -> Expr {
         }
         // Signals are computed once, as columns, before any rule reads them.
         Condition::Signal(name) => col(signal_column(&name.name)),
-        Condition::Not(inner) => condition(inner, p).not(),
+        Condition::Not(inner) => condition(inner, p, m).not(),
         // Polars' boolean `and` / `or` follow Kleene logic, SQL's three-valued AND / OR
         // (`false and null` is false, `true or null` is true); the case library checks it.
         Condition::All(cs) => cs
             .iter()
-            .map(|c| condition(c, p))
+            .map(|c| condition(c, p, m))
             .reduce(|a, b| a.and(b))
             .unwrap_or_else(|| lit(true)),
         Condition::Any(cs) => cs
             .iter()
-            .map(|c| condition(c, p))
+            .map(|c| condition(c, p, m))
             .reduce(|a, b| a.or(b))
             .unwrap_or_else(|| lit(false)),
     }
 }
 
-/// A rule fires only when its condition is true.
 fn signal_column(name: &str) -> String {
     format!("__sig_{name}")
 }
 
 /// Signal expressions grouped by dependency level: level 0 reads only fields, level n reads
 /// signals of lower levels. Validation has ruled out cycles and unknown signals.
-fn signal_stages(p: &Policy) -> Vec<Vec<Expr>> {
+fn signal_stages(p: &Policy, m: &Masks) -> Vec<Vec<Expr>> {
     let mut level: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     // Relax until stable: at most one pass per signal, since there are no cycles.
     for _ in 0..=p.signals.len() {
@@ -217,28 +230,20 @@ fn signal_stages(p: &Policy) -> Vec<Vec<Expr>> {
             p.signals
                 .iter()
                 .filter(|s| level.get(s.name.as_str()) == Some(&d))
-                .map(|s| condition(&s.when, p).alias(signal_column(&s.name)))
+                .map(|s| condition(&s.when, p, m).alias(signal_column(&s.name)))
                 .collect()
         })
         .collect()
 }
 
-fn fires(c: &Condition, p: &Policy) -> Expr {
-    condition(c, p).fill_null(false)
+/// A rule fires only when its condition is true.
+fn fires(c: &Condition, p: &Policy, m: &Masks) -> Expr {
+    condition(c, p, m).fill_null(false)
 }
 
-fn owner_missing(owner: Option<&Owner>) -> Expr {
-    match owner {
-        Some(Owner::Field {
-            field,
-            fallback: None,
-        }) => col(field.name.as_str()).is_null(),
-        _ => lit(false),
-    }
-}
-
-fn compile(p: &Policy, ds: &Dataset) -> Plan {
-    let signals = signal_stages(p);
+fn compile(p: &Policy, ds: &Dataset) -> Result<Plan, Error> {
+    let m = &text_masks(p, ds)?;
+    let signals = signal_stages(p, m);
     let mut stage1 = Vec::new();
 
     // 1. Scope: every list must hold the lead's text; a missing value is out of scope.
@@ -258,167 +263,35 @@ fn compile(p: &Policy, ds: &Dataset) -> Plan {
         })
         .reduce(|a, b| a.and(b))
         .unwrap_or_else(|| lit(true));
-    stage1.push(in_scope.alias("__in_scope"));
+    stage1.push(("__in_scope".into(), in_scope));
 
     // 2. Disqualify rules in file order.
     let dq: Vec<(&crate::policy::Rule, &str)> = p.disqualify_rules().collect();
     for (i, (rule, _)) in dq.iter().enumerate() {
-        stage1.push(fires(&rule.when, p).alias(format!("__dq{i}")));
+        stage1.push((format!("__dq{i}"), fires(&rule.when, p, m)));
     }
 
     // 3. Evidence gate.
-    let mut gate: Vec<(String, String)> = Vec::new(); // (column, reason)
     for (k, req) in p.evidence.required.iter().enumerate() {
-        let name = format!("__miss{k}");
-        stage1.push(col(req.name.as_str()).is_null().alias(name.as_str()));
-        gate.push((name, format!("missing_field:{}", req.name)));
+        stage1.push((format!("__miss{k}"), col(req.name.as_str()).is_null()));
     }
     if let Some((min, _)) = p.evidence.min_enrichment_confidence {
         let conf = ds.role("enrichment_confidence").unwrap_or_default();
-        stage1.push(
-            col(conf)
-                .is_null()
-                .or(col(conf).lt(lit(min)))
-                .alias("__lowconf"),
-        );
-        gate.push(("__lowconf".into(), "low_enrichment_confidence".into()));
+        stage1.push((
+            "__lowconf".into(),
+            col(conf).is_null().or(col(conf).lt(lit(min))),
+        ));
     }
 
     // 4. Route rules in file order.
     let routes: Vec<(&crate::policy::Rule, &crate::policy::Route)> = p.route_rules().collect();
     for (j, (rule, _)) in routes.iter().enumerate() {
-        stage1.push(fires(&rule.when, p).alias(format!("__rt{j}")));
+        stage1.push((format!("__rt{j}"), fires(&rule.when, p, m)));
     }
 
-    let dq_col = |i: usize| col(format!("__dq{i}"));
-    let rt_col = |j: usize| col(format!("__rt{j}"));
-    let any_dq = or_all((0..dq.len()).map(dq_col));
-    let gated = or_all(gate.iter().map(|(c, _)| col(c.as_str())));
-    let any_route = or_all((0..routes.len()).map(rt_col));
-    let overlap = match p.evidence.on_overlap {
-        OnOverlap::First => lit(false),
-        OnOverlap::Review => {
-            let mut distinct: Vec<&str> = routes.iter().map(|(_, r)| r.name.as_str()).collect();
-            distinct.sort_unstable();
-            distinct.dedup();
-            let hits: Vec<Expr> = distinct
-                .iter()
-                .map(|name| {
-                    or_all(
-                        routes
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, (_, r))| r.name == *name)
-                            .map(|(j, _)| rt_col(j)),
-                    )
-                    .cast(DataType::UInt32)
-                })
-                .collect();
-            match hits.into_iter().reduce(|a, b| a + b) {
-                Some(sum) => sum.gt(lit(1u32)),
-                None => lit(false),
-            }
-        }
-    };
-    let first_route = |f: &dyn Fn(&crate::policy::Rule, &crate::policy::Route) -> Expr,
-                       otherwise: Expr| {
-        first_of(
-            routes
-                .iter()
-                .enumerate()
-                .map(|(j, (rule, route))| (rt_col(j), f(rule, route)))
-                .collect(),
-            otherwise,
-        )
-    };
-    let first_no_owner = first_route(&|_, r| owner_missing(r.owner.as_ref()), lit(false));
-    let first_sales = first_route(&|_, r| lit(r.kind == RouteKind::Sales), lit(false));
-
-    // Codes, not strings: the contract's text columns are built only when they are written
-    // (see `Decisions::to_frame`), so replays never pay for a million strings.
-    let code = |d: Decision| lit(d as i32);
-    let stage2 = vec![
-        when(col("__in_scope").not())
-            .then(code(Decision::OutOfScope))
-            .when(any_dq.clone())
-            .then(code(Decision::Rejected))
-            .when(gated.clone())
-            .then(code(Decision::Unresolved))
-            .when(any_route.clone().not())
-            .then(code(Decision::Unresolved))
-            .when(overlap.clone())
-            .then(code(Decision::Unresolved))
-            .when(first_no_owner.clone())
-            .then(code(Decision::Unresolved))
-            .when(first_sales)
-            .then(code(Decision::Accepted))
-            .otherwise(code(Decision::Nurture))
-            .alias("__decision"),
-        when(col("__in_scope").not().or(any_dq))
-            .then(lit(Unresolved::None as i32))
-            .when(gated)
-            .then(lit(Unresolved::Gate as i32))
-            .when(any_route.not())
-            .then(lit(Unresolved::NoRuleMatched as i32))
-            .when(overlap)
-            .then(lit(Unresolved::OverlappingRoutes as i32))
-            .when(first_no_owner)
-            .then(lit(Unresolved::NoOwner as i32))
-            .otherwise(lit(Unresolved::None as i32))
-            .alias("__unresolved"),
-        gate.iter()
-            .enumerate()
-            .map(|(k, (c, _))| {
-                let bit = if c == "__lowconf" { LOW_CONFIDENCE_BIT } else { 1u64 << k };
-                when(col(c.as_str())).then(lit(bit)).otherwise(lit(0u64))
-            })
-            .reduce(|a, b| a + b)
-            .unwrap_or_else(|| lit(0u64))
-            .alias("__gate"),
-    ];
-
-    let index_of = |rule: &crate::policy::Rule| {
-        p.rules
-            .iter()
-            .position(|r| std::ptr::eq(r, rule))
-            .map_or(-1, |i| i as i32)
-    };
-    let decided = col("__decision")
-        .eq(code(Decision::Accepted))
-        .or(col("__decision").eq(code(Decision::Nurture)));
-    let rejected = col("__decision").eq(code(Decision::Rejected));
-    let dq_first = first_of(
-        dq.iter()
-            .enumerate()
-            .map(|(i, (rule, _))| (dq_col(i), lit(index_of(rule))))
-            .collect(),
-        lit(-1i32),
-    );
-    let stage3 = vec![
-        when(rejected)
-            .then(dq_first)
-            .when(decided.clone())
-            .then(first_route(&|rule, _| lit(index_of(rule)), lit(-1i32)))
-            .otherwise(lit(-1i32))
-            .alias("__rule"),
-    ];
-
-    let output = vec![
-        col("__decision").cast(DataType::Int32),
-        col("__rule").cast(DataType::Int32),
-        col("__unresolved").cast(DataType::Int32),
-        col("__gate").cast(DataType::UInt64),
-    ];
-    Plan {
-        signals,
-        stage1,
-        stage2,
-        stage3,
-        output,
-    }
+    Ok(Plan { signals, stage1 })
 }
 
-/// Bit of [`Decisions::gate`] for `low_enrichment_confidence`; bit k < 62 is `required[k]` missing.
 // Not bit 63: a literal above i64::MAX did not survive the Polars sum that builds the mask
 // (the agreement test caught it), so the top bit stays unused.
 pub const LOW_CONFIDENCE_BIT: u64 = 1 << 62;
@@ -434,6 +307,10 @@ pub enum Unresolved {
     OverlappingRoutes = 3,
     NoOwner = 4,
 }
+
+/// Joined unresolved-reason texts by (kind, gate bits); see [`Decisions::unresolved_text`].
+#[derive(Debug, Default)]
+pub struct ReasonTexts(std::collections::HashMap<(i32, u64), Option<String>>);
 
 /// Every lead's decision as compact codes, in input order.
 #[derive(Debug, Clone)]
@@ -487,6 +364,25 @@ impl Decisions {
         }
     }
 
+    /// The unresolved reasons of lead `i` joined with `;` (`None` when it has none). There are
+    /// only a handful of distinct lists, so each is joined once and kept in `cache`.
+    pub fn unresolved_text<'c>(
+        &self,
+        p: &Policy,
+        i: usize,
+        cache: &'c mut ReasonTexts,
+    ) -> Option<&'c str> {
+        let key = (self.unresolved[i] as i32, self.gate[i]);
+        cache
+            .0
+            .entry(key)
+            .or_insert_with(|| {
+                let reasons = self.unresolved_reasons(p, i);
+                (!reasons.is_empty()).then(|| reasons.join(";"))
+            })
+            .as_deref()
+    }
+
     /// The deciding rule of lead `i` with its reason (rejected) or route (accepted, nurture).
     pub fn rule<'p>(&self, p: &'p Policy, i: usize) -> Option<&'p crate::policy::Rule> {
         self.rule[i].and_then(|k| p.rules.get(k as usize))
@@ -501,6 +397,7 @@ impl Decisions {
         let mut unresolved = StringChunkedBuilder::new("unresolved_reasons".into(), n);
         let mut route = StringChunkedBuilder::new("route".into(), n);
         let mut sla: Vec<Option<f64>> = Vec::with_capacity(n);
+        let mut joined = ReasonTexts::default();
         for i in 0..n {
             decision.append_value(self.decision(i).as_str());
             let r = self.rule(p, i);
@@ -522,12 +419,7 @@ impl Decisions {
                     sla.push(None);
                 }
             }
-            let reasons = self.unresolved_reasons(p, i);
-            if reasons.is_empty() {
-                unresolved.append_null();
-            } else {
-                unresolved.append_value(reasons.join(";"));
-            }
+            unresolved.append_option(self.unresolved_text(p, i, &mut joined));
         }
         let ids = ds.frame.column(&ds.id)?.clone().with_name("lead_id".into());
         let cols = vec![
@@ -544,10 +436,9 @@ impl Decisions {
     }
 }
 
-/// The owner of every lead decided by a route rule: the route's fixed owner, or the owner field's
-/// text (numbers through Polars' own cast, as the packet shows them), or its fallback.
-fn owners(p: &Policy, ds: &Dataset, rule: &[Option<u32>]) -> Result<StringChunked, Error> {
-    let mut fields: std::collections::HashMap<&str, StringChunked> = Default::default();
+/// Owner field columns as text (numbers through Polars' own cast, as the packet shows them).
+fn owner_fields<'p>(p: &'p Policy, ds: &Dataset) -> Result<HashMap<&'p str, StringChunked>, Error> {
+    let mut fields = HashMap::new();
     for route in &p.routes {
         if let Some(Owner::Field { field, .. }) = &route.owner
             && !fields.contains_key(field.name.as_str())
@@ -556,24 +447,7 @@ fn owners(p: &Policy, ds: &Dataset, rule: &[Option<u32>]) -> Result<StringChunke
             fields.insert(field.name.as_str(), text.str()?.rechunk().into_owned());
         }
     }
-    let mut out = StringChunkedBuilder::new("owner".into(), rule.len());
-    for (i, r) in rule.iter().enumerate() {
-        let route = r
-            .and_then(|k| p.rules.get(k as usize))
-            .and_then(|rule| match &rule.action {
-                crate::policy::Action::Route(name) => p.route(name),
-                crate::policy::Action::Disqualify(_) => None,
-            });
-        match route.and_then(|r| r.owner.as_ref()) {
-            None => out.append_null(),
-            Some(Owner::Fixed(s)) => out.append_value(s),
-            Some(Owner::Field { field, fallback }) => {
-                let v = fields.get(field.name.as_str()).and_then(|c| c.get(i));
-                out.append_option(v.or(fallback.as_deref()));
-            }
-        }
-    }
-    Ok(out.finish())
+    Ok(fields)
 }
 
 /// Decide every lead as compact codes (the replay's path; `decide` adds the text columns).
@@ -582,70 +456,168 @@ pub fn decide_codes(policy: &Policy, dataset: &Dataset) -> Result<Decisions, Err
     decide_codes_unchecked(policy, dataset)
 }
 
+/// A boolean test column as plain bools (a missing value never passes a test).
+fn bools(df: &DataFrame, name: &str) -> Result<Vec<bool>, Error> {
+    Ok(df
+        .column(name)?
+        .bool()?
+        .iter()
+        .map(|v| v == Some(true))
+        .collect())
+}
+
+/// Polars evaluates every test of the policy over whole columns (the costly part: comparisons,
+/// lists, text scans, three-valued logic); the decision order then runs over those bit columns,
+/// column by column, so no per-branch intermediate columns are ever materialised.
 pub(crate) fn decide_codes_unchecked(policy: &Policy, dataset: &Dataset) -> Result<Decisions, Error> {
-    if policy.evidence.required.len() > 62 {
+    let p = policy;
+    if p.evidence.required.len() > 62 {
         return Err(Error::Usage(format!(
             "policy `{}` requires {} evidence fields; at most 62 are supported",
-            policy.id,
-            policy.evidence.required.len()
+            p.id,
+            p.evidence.required.len()
         )));
     }
-    let plan = compile(policy, dataset);
+    let plan = compile(p, dataset)?;
     let mut lf = dataset.frame.clone().lazy();
     for stage in plan.signals {
         lf = lf.with_columns(stage);
     }
-    let out = lf
-        .with_columns(plan.stage1)
-        .with_columns(plan.stage2)
-        .with_columns(plan.stage3)
-        .select(plan.output)
+    let tests = lf
+        .select(
+            plan.stage1
+                .into_iter()
+                .map(|(name, e)| e.alias(name))
+                .collect::<Vec<_>>(),
+        )
         .collect()?;
-    let ints = |name: &str| -> Result<Vec<i32>, Error> {
-        Ok(out.column(name)?.i32()?.iter().map(|v| v.unwrap_or(-1)).collect())
+    let n = dataset.len();
+    const UNSET: u8 = u8::MAX;
+    let mut decision = vec![UNSET; n];
+    let mut rule: Vec<Option<u32>> = vec![None; n];
+    let mut unresolved = vec![Unresolved::None; n];
+    let mut gate = vec![0u64; n];
+    let index_of = |r: &crate::policy::Rule| {
+        p.rules
+            .iter()
+            .position(|x| std::ptr::eq(x, r))
+            .map(|i| i as u32)
     };
-    let decision = ints("__decision")?
-        .into_iter()
-        .map(|d| u8::try_from(d).unwrap_or(4))
+
+    // 1. Scope.
+    for (d, in_scope) in decision.iter_mut().zip(bools(&tests, "__in_scope")?) {
+        if !in_scope {
+            *d = Decision::OutOfScope as u8;
+        }
+    }
+    // 2. The first disqualify rule that fires, in file order.
+    for (i, (r, _)) in p.disqualify_rules().enumerate() {
+        let fired = bools(&tests, &format!("__dq{i}"))?;
+        let k = index_of(r);
+        for row in 0..n {
+            if decision[row] == UNSET && fired[row] {
+                decision[row] = Decision::Rejected as u8;
+                rule[row] = k;
+            }
+        }
+    }
+    // 3. The evidence gate: every failed check, then unresolved.
+    let mut checks: Vec<(String, u64)> = (0..p.evidence.required.len())
+        .map(|k| (format!("__miss{k}"), 1u64 << k))
         .collect();
-    let rule: Vec<Option<u32>> = ints("__rule")?
-        .into_iter()
-        .map(|r| u32::try_from(r).ok())
-        .collect();
-    let unresolved = ints("__unresolved")?
-        .into_iter()
-        .map(|u| match u {
-            1 => Unresolved::Gate,
-            2 => Unresolved::NoRuleMatched,
-            3 => Unresolved::OverlappingRoutes,
-            4 => Unresolved::NoOwner,
-            _ => Unresolved::None,
-        })
-        .collect();
-    let gate = out
-        .column("__gate")?
-        .u64()?
-        .iter()
-        .map(|v| v.unwrap_or(0))
-        .collect();
-    let owner = owners(policy, dataset, &rule)?;
+    if p.evidence.min_enrichment_confidence.is_some() {
+        checks.push(("__lowconf".into(), LOW_CONFIDENCE_BIT));
+    }
+    for (name, bit) in &checks {
+        for (row, failed) in bools(&tests, name)?.into_iter().enumerate() {
+            if failed && decision[row] == UNSET {
+                gate[row] |= bit;
+            }
+        }
+    }
+    for row in 0..n {
+        if gate[row] != 0 {
+            decision[row] = Decision::Unresolved as u8;
+            unresolved[row] = Unresolved::Gate;
+        }
+    }
+    // 4. Route rules: the first that fires, unless fired rules disagree on the route.
+    let routes: Vec<(&crate::policy::Rule, &crate::policy::Route)> = p.route_rules().collect();
+    let mut first: Vec<Option<usize>> = vec![None; n];
+    let mut overlap = vec![false; n];
+    for (j, (_, route)) in routes.iter().enumerate() {
+        let fired = bools(&tests, &format!("__rt{j}"))?;
+        for row in 0..n {
+            if decision[row] != UNSET || !fired[row] {
+                continue;
+            }
+            match first[row] {
+                None => first[row] = Some(j),
+                Some(f) => overlap[row] |= routes[f].1.name != route.name,
+            }
+        }
+    }
+    let review = p.evidence.on_overlap == OnOverlap::Review;
+    let fields = owner_fields(p, dataset)?;
+    let mut owner = StringChunkedBuilder::new("owner".into(), n);
+    for row in 0..n {
+        let mut who = None;
+        if decision[row] == UNSET {
+            match first[row] {
+                None => {
+                    decision[row] = Decision::Unresolved as u8;
+                    unresolved[row] = Unresolved::NoRuleMatched;
+                }
+                Some(_) if review && overlap[row] => {
+                    decision[row] = Decision::Unresolved as u8;
+                    unresolved[row] = Unresolved::OverlappingRoutes;
+                }
+                Some(j) => {
+                    let (r, route) = routes[j];
+                    let assigned = match &route.owner {
+                        None => Some(None),
+                        Some(Owner::Fixed(s)) => Some(Some(s.as_str())),
+                        Some(Owner::Field { field, fallback }) => {
+                            match fields.get(field.name.as_str()).and_then(|c| c.get(row)) {
+                                Some(v) => Some(Some(v)),
+                                None => fallback.as_deref().map(Some),
+                            }
+                        }
+                    };
+                    match assigned {
+                        // INVARIANT: `no_owner` never falls through to the next fired rule.
+                        None => {
+                            decision[row] = Decision::Unresolved as u8;
+                            unresolved[row] = Unresolved::NoOwner;
+                        }
+                        Some(o) => {
+                            decision[row] = match route.kind {
+                                RouteKind::Sales => Decision::Accepted as u8,
+                                RouteKind::Nurture => Decision::Nurture as u8,
+                            };
+                            rule[row] = index_of(r);
+                            who = o;
+                        }
+                    }
+                }
+            }
+        }
+        owner.append_option(who);
+    }
     Ok(Decisions {
         decision,
         rule,
         unresolved,
         gate,
-        owner,
+        owner: owner.finish(),
     })
 }
 
-/// Counts of each decision in a decision frame.
-pub fn counts(decisions: &DataFrame) -> Result<Vec<(Decision, usize)>, Error> {
-    let d = decisions.column("decision")?.str()?.clone();
+/// Counts of each decision.
+pub fn counts(d: &Decisions) -> Vec<(Decision, usize)> {
     let mut counts = [0usize; 5];
-    for v in d.iter().flatten() {
-        if let Some(k) = Decision::parse(v) {
-            counts[Decision::ALL.iter().position(|x| *x == k).unwrap_or(0)] += 1;
-        }
+    for &c in &d.decision {
+        counts[usize::from(c).min(4)] += 1;
     }
-    Ok(Decision::ALL.iter().copied().zip(counts).collect())
+    Decision::ALL.iter().copied().zip(counts).collect()
 }

@@ -127,21 +127,19 @@ impl<'a> Decided<'a> {
         }
     }
 
-    fn record(&self, ds: &Dataset, id: &str, i: usize) -> DecisionRecord {
+    fn record(&self, id: &str, i: usize, texts: &mut engine::ReasonTexts) -> DecisionRecord {
         let rule = self.d.rule(self.policy, i);
         let (reason, route) = match rule.map(|r| &r.action) {
             Some(crate::policy::Action::Disqualify(c)) => (Some(c.clone()), None),
             Some(crate::policy::Action::Route(n)) => (None, Some(n.clone())),
             None => (None, None),
         };
-        let reasons = self.d.unresolved_reasons(self.policy, i);
-        let _ = ds;
         DecisionRecord {
             lead_id: id.to_string(),
             decision: self.d.decision(i).as_str().to_string(),
             rule: rule.map(|r| r.id.clone()),
             reason,
-            unresolved_reasons: (!reasons.is_empty()).then(|| reasons.join(";")),
+            unresolved_reasons: self.d.unresolved_text(self.policy, i, texts).map(str::to_string),
             route,
             owner: self.d.owner.get(i).map(str::to_string),
             sla_minutes: self.sla(i),
@@ -498,8 +496,16 @@ pub fn replay(baseline: &Policy, draft: &Policy, ds: &Dataset) -> Result<Replay,
     if !diags.is_empty() {
         return Err(Error::Invalid(diags));
     }
-    let bc = engine::decide_codes_unchecked(baseline, ds)?;
-    let dc = engine::decide_codes_unchecked(draft, ds)?;
+    // The two policies are independent: decide them side by side.
+    let (bc, dc) = std::thread::scope(|s| {
+        let other = s.spawn(|| engine::decide_codes_unchecked(draft, ds));
+        let bc = engine::decide_codes_unchecked(baseline, ds);
+        let dc = other
+            .join()
+            .unwrap_or_else(|_| Err(Error::Usage("deciding the draft crashed".into())));
+        (bc, dc)
+    });
+    let (bc, dc) = (bc?, dc?);
     let b = Decided::new(&bc, baseline);
     let d = Decided::new(&dc, draft);
     let o = Outcomes::new(ds)?;
@@ -536,6 +542,7 @@ pub fn replay(baseline: &Policy, draft: &Policy, ds: &Dataset) -> Result<Replay,
     }
 
     let ids = ds.frame.column(&ds.id)?.str()?;
+    let (mut tb, mut td) = (engine::ReasonTexts::default(), engine::ReasonTexts::default());
     let mut leads = Vec::with_capacity(flipped.len());
     for (n, &i) in flipped.iter().enumerate() {
         let packets = if n < SAMPLE_PACKETS {
@@ -549,8 +556,8 @@ pub fn replay(baseline: &Policy, draft: &Policy, ds: &Dataset) -> Result<Replay,
         let id = ids.get(i).unwrap_or("");
         leads.push(FlippedLead {
             lead_id: id.to_string(),
-            baseline: b.record(ds, id, i),
-            draft: d.record(ds, id, i),
+            baseline: b.record(id, i, &mut tb),
+            draft: d.record(id, i, &mut td),
             packets,
         });
     }
