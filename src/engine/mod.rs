@@ -279,7 +279,7 @@ fn compile(p: &Policy, ds: &Dataset) -> Result<Plan, Error> {
         let conf = ds.role("enrichment_confidence").unwrap_or_default();
         stage1.push((
             "__lowconf".into(),
-            col(conf).is_null().or(col(conf).lt(lit(min))),
+            col(conf).is_null().or(col(conf).lt(lit(min))).fill_null(false),
         ));
     }
 
@@ -456,19 +456,18 @@ pub fn decide_codes(policy: &Policy, dataset: &Dataset) -> Result<Decisions, Err
     decide_codes_unchecked(policy, dataset)
 }
 
-/// A boolean test column as plain bools (a missing value never passes a test).
-fn bools(df: &DataFrame, name: &str) -> Result<Vec<bool>, Error> {
-    Ok(df
-        .column(name)?
-        .bool()?
+/// Position of a rule in the policy's file order.
+fn index_of(p: &Policy, r: &crate::policy::Rule) -> Option<u32> {
+    p.rules
         .iter()
-        .map(|v| v == Some(true))
-        .collect())
+        .position(|x| std::ptr::eq(x, r))
+        .map(|i| i as u32)
 }
 
 /// Polars evaluates every test of the policy over whole columns (the costly part: comparisons,
-/// lists, text scans, three-valued logic); the decision order then runs over those bit columns,
-/// column by column, so no per-branch intermediate columns are ever materialised.
+/// lists, text scans, three-valued logic); the decision order then reads those bit columns lead
+/// by lead and stops at the first test that decides, so no per-branch intermediate column is
+/// ever materialised.
 pub(crate) fn decide_codes_unchecked(policy: &Policy, dataset: &Dataset) -> Result<Decisions, Error> {
     let p = policy;
     if p.evidence.required.len() > 62 {
@@ -492,111 +491,95 @@ pub(crate) fn decide_codes_unchecked(policy: &Policy, dataset: &Dataset) -> Resu
         )
         .collect()?;
     let n = dataset.len();
-    const UNSET: u8 = u8::MAX;
-    let mut decision = vec![UNSET; n];
+    // Every test column is null-free (see `compile`), so its value bits are its answers.
+    let column = |name: &str| -> Result<BooleanChunked, Error> {
+        Ok(tests.column(name)?.bool()?.rechunk().into_owned())
+    };
+    let in_scope = column("__in_scope")?;
+    let dq_cols = (0..p.disqualify_rules().count())
+        .map(|i| column(&format!("__dq{i}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut gate_cols = Vec::new();
+    for k in 0..p.evidence.required.len() {
+        gate_cols.push((column(&format!("__miss{k}"))?, 1u64 << k));
+    }
+    if p.evidence.min_enrichment_confidence.is_some() {
+        gate_cols.push((column("__lowconf")?, LOW_CONFIDENCE_BIT));
+    }
+    let routes: Vec<(&crate::policy::Rule, &crate::policy::Route)> = p.route_rules().collect();
+    let rt_cols = (0..routes.len())
+        .map(|j| column(&format!("__rt{j}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    // The single arrow array behind each (rechunked) test column.
+    let scope_bits = in_scope.downcast_iter().next();
+    let dq_bits: Vec<_> = dq_cols.iter().map(|c| c.downcast_iter().next()).collect();
+    let gate_bits: Vec<_> = gate_cols
+        .iter()
+        .map(|(c, bit)| (c.downcast_iter().next(), *bit))
+        .collect();
+    let rt_bits: Vec<_> = rt_cols.iter().map(|c| c.downcast_iter().next()).collect();
+    macro_rules! on {
+        ($arr:expr, $row:expr) => {
+            $arr.is_some_and(|a| a.value($row))
+        };
+    }
+    let dq_rules: Vec<Option<u32>> = p.disqualify_rules().map(|(r, _)| index_of(p, r)).collect();
+    let rt_rules: Vec<Option<u32>> = routes.iter().map(|(r, _)| index_of(p, r)).collect();
+    let review = p.evidence.on_overlap == OnOverlap::Review;
+    let fields = owner_fields(p, dataset)?;
+
+    let mut decision = vec![Decision::Unresolved as u8; n];
     let mut rule: Vec<Option<u32>> = vec![None; n];
     let mut unresolved = vec![Unresolved::None; n];
     let mut gate = vec![0u64; n];
-    let index_of = |r: &crate::policy::Rule| {
-        p.rules
-            .iter()
-            .position(|x| std::ptr::eq(x, r))
-            .map(|i| i as u32)
-    };
-
-    // 1. Scope.
-    for (d, in_scope) in decision.iter_mut().zip(bools(&tests, "__in_scope")?) {
-        if !in_scope {
-            *d = Decision::OutOfScope as u8;
-        }
-    }
-    // 2. The first disqualify rule that fires, in file order.
-    for (i, (r, _)) in p.disqualify_rules().enumerate() {
-        let fired = bools(&tests, &format!("__dq{i}"))?;
-        let k = index_of(r);
-        for row in 0..n {
-            if decision[row] == UNSET && fired[row] {
-                decision[row] = Decision::Rejected as u8;
-                rule[row] = k;
-            }
-        }
-    }
-    // 3. The evidence gate: every failed check, then unresolved.
-    let mut checks: Vec<(String, u64)> = (0..p.evidence.required.len())
-        .map(|k| (format!("__miss{k}"), 1u64 << k))
-        .collect();
-    if p.evidence.min_enrichment_confidence.is_some() {
-        checks.push(("__lowconf".into(), LOW_CONFIDENCE_BIT));
-    }
-    for (name, bit) in &checks {
-        for (row, failed) in bools(&tests, name)?.into_iter().enumerate() {
-            if failed && decision[row] == UNSET {
-                gate[row] |= bit;
-            }
-        }
-    }
-    for row in 0..n {
-        if gate[row] != 0 {
-            decision[row] = Decision::Unresolved as u8;
-            unresolved[row] = Unresolved::Gate;
-        }
-    }
-    // 4. Route rules: the first that fires, unless fired rules disagree on the route.
-    let routes: Vec<(&crate::policy::Rule, &crate::policy::Route)> = p.route_rules().collect();
-    let mut first: Vec<Option<usize>> = vec![None; n];
-    let mut overlap = vec![false; n];
-    for (j, (_, route)) in routes.iter().enumerate() {
-        let fired = bools(&tests, &format!("__rt{j}"))?;
-        for row in 0..n {
-            if decision[row] != UNSET || !fired[row] {
-                continue;
-            }
-            match first[row] {
-                None => first[row] = Some(j),
-                Some(f) => overlap[row] |= routes[f].1.name != route.name,
-            }
-        }
-    }
-    let review = p.evidence.on_overlap == OnOverlap::Review;
-    let fields = owner_fields(p, dataset)?;
     let mut owner = StringChunkedBuilder::new("owner".into(), n);
+    // The decision order of design.md, lead by lead over the test bits.
     for row in 0..n {
         let mut who = None;
-        if decision[row] == UNSET {
-            match first[row] {
-                None => {
-                    decision[row] = Decision::Unresolved as u8;
-                    unresolved[row] = Unresolved::NoRuleMatched;
-                }
-                Some(_) if review && overlap[row] => {
-                    decision[row] = Decision::Unresolved as u8;
-                    unresolved[row] = Unresolved::OverlappingRoutes;
-                }
-                Some(j) => {
-                    let (r, route) = routes[j];
-                    let assigned = match &route.owner {
-                        None => Some(None),
-                        Some(Owner::Fixed(s)) => Some(Some(s.as_str())),
-                        Some(Owner::Field { field, fallback }) => {
-                            match fields.get(field.name.as_str()).and_then(|c| c.get(row)) {
-                                Some(v) => Some(Some(v)),
-                                None => fallback.as_deref().map(Some),
-                            }
-                        }
-                    };
-                    match assigned {
-                        // INVARIANT: `no_owner` never falls through to the next fired rule.
-                        None => {
-                            decision[row] = Decision::Unresolved as u8;
-                            unresolved[row] = Unresolved::NoOwner;
-                        }
-                        Some(o) => {
-                            decision[row] = match route.kind {
-                                RouteKind::Sales => Decision::Accepted as u8,
-                                RouteKind::Nurture => Decision::Nurture as u8,
+        if !on!(scope_bits, row) {
+            decision[row] = Decision::OutOfScope as u8;
+        } else if let Some(i) = dq_bits.iter().position(|b| on!(b, row)) {
+            decision[row] = Decision::Rejected as u8;
+            rule[row] = dq_rules[i];
+        } else {
+            let g = gate_bits
+                .iter()
+                .filter(|(b, _)| on!(b, row))
+                .fold(0u64, |acc, (_, bit)| acc | bit);
+            if g != 0 {
+                gate[row] = g;
+                unresolved[row] = Unresolved::Gate;
+            } else {
+                let mut fired = rt_bits.iter().enumerate().filter(|(_, b)| on!(b, row));
+                match fired.next() {
+                    None => unresolved[row] = Unresolved::NoRuleMatched,
+                    Some((j, _)) => {
+                        let route = routes[j].1;
+                        if review && fired.any(|(k, _)| routes[k].1.name != route.name) {
+                            unresolved[row] = Unresolved::OverlappingRoutes;
+                        } else {
+                            let assigned = match &route.owner {
+                                None => Some(None),
+                                Some(Owner::Fixed(s)) => Some(Some(s.as_str())),
+                                Some(Owner::Field { field, fallback }) => {
+                                    match fields.get(field.name.as_str()).and_then(|c| c.get(row)) {
+                                        Some(v) => Some(Some(v)),
+                                        None => fallback.as_deref().map(Some),
+                                    }
+                                }
                             };
-                            rule[row] = index_of(r);
-                            who = o;
+                            match assigned {
+                                // INVARIANT: `no_owner` never falls through to the next rule.
+                                None => unresolved[row] = Unresolved::NoOwner,
+                                Some(o) => {
+                                    decision[row] = match route.kind {
+                                        RouteKind::Sales => Decision::Accepted as u8,
+                                        RouteKind::Nurture => Decision::Nurture as u8,
+                                    };
+                                    rule[row] = rt_rules[j];
+                                    who = o;
+                                }
+                            }
                         }
                     }
                 }
