@@ -527,10 +527,15 @@ fn merge_column(
     // Drop a numeric column's text as soon as it is known to be unneeded: it is the largest
     // part of the peak memory while a big file loads.
     let numeric = numbers.is_some() && filled > 0;
+    // One chunk per column: Polars would otherwise re-align the chunks of the parallel parts
+    // on every query over the frame, copying them each time.
     let text = if numeric && !keep_text {
         None
     } else {
-        Some(text.unwrap_or_else(|| StringChunked::full_null(name.clone(), 0)))
+        Some(text.map_or_else(
+            || StringChunked::full_null(name.clone(), 0),
+            |t| t.rechunk().into_owned(),
+        ))
     };
     let numbers = match numbers {
         Some(v) if filled > 0 => Some(Float64Chunked::from_iter_options(
