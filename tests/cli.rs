@@ -128,7 +128,18 @@ fn decide_writes_exactly_the_contract_columns() {
         let opt = |i: usize| Some(row[i].to_string()).filter(|s| !s.is_empty());
         assert_eq!(row[0], want.lead_id);
         assert_eq!(row[1], want.decision);
-        assert_eq!((opt(2), opt(3), opt(4), opt(5), opt(6)), (want.rule.clone(), want.reason.clone(), want.unresolved_reasons.clone(), want.route.clone(), want.owner.clone()), "{}", want.lead_id);
+        assert_eq!(
+            (opt(2), opt(3), opt(4), opt(5), opt(6)),
+            (
+                want.rule.clone(),
+                want.reason.clone(),
+                want.unresolved_reasons.clone(),
+                want.route.clone(),
+                want.owner.clone()
+            ),
+            "{}",
+            want.lead_id
+        );
         assert_eq!(opt(7).map(|s| s.parse::<f64>().unwrap()), want.sla_minutes);
     }
     // Rows keep the input order.

@@ -402,7 +402,9 @@ fn a_file_read_in_parallel_parts_equals_one_sequential_pass() {
     let dir = temp_with(&[("leads.csv", &csv)]);
     let path = dir.path().join("leads.csv");
     let missing = vec![String::new(), "-".to_string()];
-    let read = |parts| read_csv_in_parts(&path, &missing, b',', &mut |_, _| {}, &|_| true, parts, 0).unwrap();
+    let read = |parts| {
+        read_csv_in_parts(&path, &missing, b',', &mut |_, _| {}, &|_| true, parts, 0).unwrap()
+    };
     let one = read(1);
     assert_eq!(one.rows, 400);
     for parts in [2, 3, 7] {
@@ -410,7 +412,10 @@ fn a_file_read_in_parallel_parts_equals_one_sequential_pass() {
         assert_eq!(many.rows, one.rows, "{parts} parts");
         assert_eq!(many.lines, one.lines, "{parts} parts: line numbers");
         for (a, b) in one.columns.iter().zip(&many.columns) {
-            let (ta, tb): (Vec<_>, Vec<_>) = (a.text.as_ref().unwrap().iter().collect(), b.text.as_ref().unwrap().iter().collect());
+            let (ta, tb): (Vec<_>, Vec<_>) = (
+                a.text.as_ref().unwrap().iter().collect(),
+                b.text.as_ref().unwrap().iter().collect(),
+            );
             assert_eq!(ta, tb, "{parts} parts: column {}", a.header);
             assert_eq!(a.numbers.is_some(), b.numbers.is_some());
             assert_eq!(a.filled, b.filled);
@@ -430,6 +435,20 @@ fn an_error_late_in_a_parallel_read_names_its_own_line() {
     csv.push_str("L300,1,extra\n");
     let dir = temp_with(&[("leads.csv", &csv)]);
     let path = dir.path().join("leads.csv");
-    let err = read_csv_in_parts(&path, &[String::new()], b',', &mut |_, _| {}, &|_| true, 4, 0).err().unwrap().to_string();
-    assert!(err.contains("leads.csv:302") && err.contains("3 fields but the header has 2"), "{err}");
+    let err = read_csv_in_parts(
+        &path,
+        &[String::new()],
+        b',',
+        &mut |_, _| {},
+        &|_| true,
+        4,
+        0,
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(
+        err.contains("leads.csv:302") && err.contains("3 fields but the header has 2"),
+        "{err}"
+    );
 }

@@ -113,7 +113,10 @@ fn charts_of_the_sample_replay() {
     let charts = leadpolicy::chart::all(&r);
     assert_eq!(charts.len(), 5);
     for (name, svg) in charts {
-        assert!(svg.starts_with("<svg") || svg.starts_with("<?xml"), "{name}");
+        assert!(
+            svg.starts_with("<svg") || svg.starts_with("<?xml"),
+            "{name}"
+        );
         insta::assert_snapshot!(format!("chart_{name}"), svg);
     }
 }

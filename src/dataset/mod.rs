@@ -405,7 +405,11 @@ impl Dataset {
 
         // Hidden role columns from the trimmed text.
         let mut hidden_cols: Vec<Column> = Vec::new();
-        let text_of = |role: &str| roles.get(role).and_then(|n| kept[index_of(n)].text.as_ref());
+        let text_of = |role: &str| {
+            roles
+                .get(role)
+                .and_then(|n| kept[index_of(n)].text.as_ref())
+        };
         let r = &mapping.file.roles;
         let mut has_converted = false;
         if let (Some(role), Some(text)) = (&r.converted, text_of("converted")) {
@@ -454,7 +458,13 @@ impl Dataset {
         let mut outcomes_path = None;
         if let Some(o) = &ds.outcomes {
             let path = mapping.resolve(o.file.get_ref());
-            let table = read_table(&path, &missing, mapping.delimiter(), &mut |_, _| {}, &|_| true)?;
+            let table = read_table(
+                &path,
+                &missing,
+                mapping.delimiter(),
+                &mut |_, _| {},
+                &|_| true,
+            )?;
             let key = o.key.get_ref().trim();
             let Some(kc) = table.columns.iter().find(|c| c.header == key) else {
                 let headers: Vec<&str> = table.columns.iter().map(|c| c.header.as_str()).collect();

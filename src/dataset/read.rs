@@ -257,7 +257,10 @@ struct Parsed {
     lines: Vec<u32>,
 }
 
-#[expect(clippy::too_many_arguments, reason = "one call site; the reader's settings")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site; the reader's settings"
+)]
 fn parse_chunk(
     path: &Path,
     chunk: Chunk,
@@ -337,7 +340,7 @@ fn parse_chunk(
             ));
         }
         lines.push(u32::try_from(line).unwrap_or(u32::MAX));
-        if lines.len() % 65_536 == 0
+        if lines.len().is_multiple_of(65_536)
             && let Some(p) = progress.as_mut()
         {
             let done = record.position().map_or(0, |p| p.byte());
@@ -376,7 +379,15 @@ pub fn read_csv(
     keep_text: KeepText<'_>,
 ) -> Result<RawTable, Error> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
-    read_csv_in_parts(path, missing, delimiter, progress, keep_text, threads, 16 << 20)
+    read_csv_in_parts(
+        path,
+        missing,
+        delimiter,
+        progress,
+        keep_text,
+        threads,
+        16 << 20,
+    )
 }
 
 /// [`read_csv`] with the split made explicit: files with more than `min_bytes` of data are read
@@ -441,7 +452,16 @@ pub fn read_csv_in_parts(
                 s.spawn(move || parse_chunk(path, c, heads, missing, delimiter, size, scale, None))
             })
             .collect();
-        let first = parse_chunk(path, chunks[0], heads, missing, delimiter, size, scale, Some(progress));
+        let first = parse_chunk(
+            path,
+            chunks[0],
+            heads,
+            missing,
+            delimiter,
+            size,
+            scale,
+            Some(progress),
+        );
         let mut all = vec![first];
         for h in others {
             all.push(h.join().unwrap_or_else(|_| {

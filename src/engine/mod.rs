@@ -129,7 +129,12 @@ fn op_key(op: &Op) -> usize {
 /// packet uses: Unicode lowercase + substring, and the `regex` crate.
 fn text_masks(p: &Policy, ds: &Dataset) -> Result<Masks, Error> {
     let mut leaves: Vec<(&str, &Op)> = Vec::new();
-    for c in p.signals.iter().map(|s| &s.when).chain(p.rules.iter().map(|r| &r.when)) {
+    for c in p
+        .signals
+        .iter()
+        .map(|s| &s.when)
+        .chain(p.rules.iter().map(|r| &r.when))
+    {
         c.visit_fields(&mut |field, op, _| {
             if matches!(op, Op::Contains(_) | Op::Matches(_)) {
                 leaves.push((field.name.as_str(), op));
@@ -154,7 +159,7 @@ fn text_masks(p: &Policy, ds: &Dataset) -> Result<Masks, Error> {
 }
 
 /// Three-valued condition as a nullable boolean expression (null = unknown).
-fn condition(c: &Condition, p: &Policy, m: &Masks) -> Expr {
+fn condition(c: &Condition, m: &Masks) -> Expr {
     match c {
         Condition::Field { field, op, .. } => {
             let x = col(field.name.as_str());
@@ -176,7 +181,11 @@ fn condition(c: &Condition, p: &Policy, m: &Masks) -> Expr {
                 Op::Lte(n) => x.clone().lt_eq(lit(*n)),
                 Op::Contains(s) => match m.get(&op_key(op)) {
                     Some(mask) => lit(mask.clone()),
-                    None => x.str().to_lowercase().str().contains_literal(lit(s.to_lowercase())),
+                    None => x
+                        .str()
+                        .to_lowercase()
+                        .str()
+                        .contains_literal(lit(s.to_lowercase())),
                 },
                 Op::Matches(re) => match m.get(&op_key(op)) {
                     Some(mask) => lit(mask.clone()),
@@ -190,17 +199,17 @@ fn condition(c: &Condition, p: &Policy, m: &Masks) -> Expr {
         }
         // Signals are computed once, as columns, before any rule reads them.
         Condition::Signal(name) => col(signal_column(&name.name)),
-        Condition::Not(inner) => condition(inner, p, m).not(),
+        Condition::Not(inner) => condition(inner, m).not(),
         // Polars' boolean `and` / `or` follow Kleene logic, SQL's three-valued AND / OR
         // (`false and null` is false, `true or null` is true); the case library checks it.
         Condition::All(cs) => cs
             .iter()
-            .map(|c| condition(c, p, m))
+            .map(|c| condition(c, m))
             .reduce(|a, b| a.and(b))
             .unwrap_or_else(|| lit(true)),
         Condition::Any(cs) => cs
             .iter()
-            .map(|c| condition(c, p, m))
+            .map(|c| condition(c, m))
             .reduce(|a, b| a.or(b))
             .unwrap_or_else(|| lit(false)),
     }
@@ -230,15 +239,15 @@ fn signal_stages(p: &Policy, m: &Masks) -> Vec<Vec<Expr>> {
             p.signals
                 .iter()
                 .filter(|s| level.get(s.name.as_str()) == Some(&d))
-                .map(|s| condition(&s.when, p, m).alias(signal_column(&s.name)))
+                .map(|s| condition(&s.when, m).alias(signal_column(&s.name)))
                 .collect()
         })
         .collect()
 }
 
 /// A rule fires only when its condition is true.
-fn fires(c: &Condition, p: &Policy, m: &Masks) -> Expr {
-    condition(c, p, m).fill_null(false)
+fn fires(c: &Condition, m: &Masks) -> Expr {
+    condition(c, m).fill_null(false)
 }
 
 fn compile(p: &Policy, ds: &Dataset) -> Result<Plan, Error> {
@@ -268,7 +277,7 @@ fn compile(p: &Policy, ds: &Dataset) -> Result<Plan, Error> {
     // 2. Disqualify rules in file order.
     let dq: Vec<(&crate::policy::Rule, &str)> = p.disqualify_rules().collect();
     for (i, (rule, _)) in dq.iter().enumerate() {
-        stage1.push((format!("__dq{i}"), fires(&rule.when, p, m)));
+        stage1.push((format!("__dq{i}"), fires(&rule.when, m)));
     }
 
     // 3. Evidence gate.
@@ -279,14 +288,17 @@ fn compile(p: &Policy, ds: &Dataset) -> Result<Plan, Error> {
         let conf = ds.role("enrichment_confidence").unwrap_or_default();
         stage1.push((
             "__lowconf".into(),
-            col(conf).is_null().or(col(conf).lt(lit(min))).fill_null(false),
+            col(conf)
+                .is_null()
+                .or(col(conf).lt(lit(min)))
+                .fill_null(false),
         ));
     }
 
     // 4. Route rules in file order.
     let routes: Vec<(&crate::policy::Rule, &crate::policy::Route)> = p.route_rules().collect();
     for (j, (rule, _)) in routes.iter().enumerate() {
-        stage1.push((format!("__rt{j}"), fires(&rule.when, p, m)));
+        stage1.push((format!("__rt{j}"), fires(&rule.when, m)));
     }
 
     Ok(Plan { signals, stage1 })
@@ -468,7 +480,10 @@ fn index_of(p: &Policy, r: &crate::policy::Rule) -> Option<u32> {
 /// lists, text scans, three-valued logic); the decision order then reads those bit columns lead
 /// by lead and stops at the first test that decides, so no per-branch intermediate column is
 /// ever materialised.
-pub(crate) fn decide_codes_unchecked(policy: &Policy, dataset: &Dataset) -> Result<Decisions, Error> {
+pub(crate) fn decide_codes_unchecked(
+    policy: &Policy,
+    dataset: &Dataset,
+) -> Result<Decisions, Error> {
     let p = policy;
     if p.evidence.required.len() > 62 {
         return Err(Error::Usage(format!(

@@ -70,7 +70,9 @@ impl<'a> Decided<'a> {
             .rules
             .iter()
             .map(|r| match &r.action {
-                crate::policy::Action::Route(name) => policy.route(name).and_then(|r| r.sla_minutes),
+                crate::policy::Action::Route(name) => {
+                    policy.route(name).and_then(|r| r.sla_minutes)
+                }
                 crate::policy::Action::Disqualify(_) => None,
             })
             .collect();
@@ -83,8 +85,13 @@ impl<'a> Decided<'a> {
                 .map(|r| format!("missing_field:{}", r.name)),
         );
         slots.extend(
-            ["low_enrichment_confidence", "no_rule_matched", "overlapping_routes", "no_owner"]
-                .map(String::from),
+            [
+                "low_enrichment_confidence",
+                "no_rule_matched",
+                "overlapping_routes",
+                "no_owner",
+            ]
+            .map(String::from),
         );
         Self {
             d,
@@ -139,7 +146,10 @@ impl<'a> Decided<'a> {
             decision: self.d.decision(i).as_str().to_string(),
             rule: rule.map(|r| r.id.clone()),
             reason,
-            unresolved_reasons: self.d.unresolved_text(self.policy, i, texts).map(str::to_string),
+            unresolved_reasons: self
+                .d
+                .unresolved_text(self.policy, i, texts)
+                .map(str::to_string),
             route,
             owner: self.d.owner.get(i).map(str::to_string),
             sla_minutes: self.sla(i),
@@ -458,7 +468,11 @@ impl<'a> Groups<'a> {
             present[k] = ds.role(role).is_some();
             let mut seen: HashMap<&str, u32> = HashMap::new();
             let values: Vec<&str> = match ds.frame.column(column) {
-                Ok(c) => c.str()?.iter().map(|v| v.unwrap_or(MISSING_GROUP)).collect(),
+                Ok(c) => c
+                    .str()?
+                    .iter()
+                    .map(|v| v.unwrap_or(MISSING_GROUP))
+                    .collect(),
                 Err(_) => vec![MISSING_GROUP; ds.len()],
             };
             index[k] = values
@@ -542,7 +556,10 @@ pub fn replay(baseline: &Policy, draft: &Policy, ds: &Dataset) -> Result<Replay,
     }
 
     let ids = ds.frame.column(&ds.id)?.str()?;
-    let (mut tb, mut td) = (engine::ReasonTexts::default(), engine::ReasonTexts::default());
+    let (mut tb, mut td) = (
+        engine::ReasonTexts::default(),
+        engine::ReasonTexts::default(),
+    );
     let mut leads = Vec::with_capacity(flipped.len());
     for (n, &i) in flipped.iter().enumerate() {
         let packets = if n < SAMPLE_PACKETS {
