@@ -8,7 +8,7 @@ use leadpolicy::dataset::Dataset;
 use leadpolicy::engine::{self, explain};
 use leadpolicy::policy;
 
-use crate::common::{DEFAULT_MAPPING, records, root, temp_with};
+use crate::common::{DEFAULT_MAPPING, records, temp_with};
 
 fn text(v: &toml::Value, key: &str) -> String {
     v.get(key)
@@ -124,18 +124,8 @@ fn run_case(path: &Path) -> Result<usize, String> {
 
 #[test]
 fn every_case_file_decides_as_written() {
-    let dir = root().join("tests/cases");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    files.sort();
-    assert!(
-        files.len() >= 20,
-        "expected the case library, found {}",
-        files.len()
-    );
+    let files = crate::common::case_files("cases", 20);
+
     let mut failures = Vec::new();
     let mut leads = 0;
     for f in &files {

@@ -64,3 +64,20 @@ pub fn records(df: &DataFrame) -> Vec<DecisionRecord> {
         })
         .collect()
 }
+
+/// The `.toml` case files of a folder under `tests/`, sorted, at least `min` of them.
+pub fn case_files(folder: &str, min: usize) -> Vec<PathBuf> {
+    let dir = root().join("tests").join(folder);
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    assert!(
+        files.len() >= min,
+        "expected the {folder} library, found {} files",
+        files.len()
+    );
+    files
+}

@@ -137,18 +137,8 @@ fn run_case(path: &Path) -> Result<(), String> {
 
 #[test]
 fn every_replay_case_measures_as_written() {
-    let dir = root().join("tests/replay_cases");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    files.sort();
-    assert!(
-        files.len() >= 8,
-        "expected the replay case library, found {}",
-        files.len()
-    );
+    let files = crate::common::case_files("replay_cases", 8);
+
     let failures: Vec<String> = files
         .iter()
         .filter_map(|f| {

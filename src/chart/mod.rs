@@ -340,17 +340,9 @@ fn capitalise(s: &str) -> String {
     }
 }
 
-/// `1234567` → "1,234,567".
+/// `1234567` → "1,234,567" (the report's own formatting, so charts and tables agree).
 fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::replay::report::group_digits(usize::try_from(n).unwrap_or(usize::MAX))
 }
 
 /// `12345` → "12.3k", `1234567` → "1.2M": for labels with little room.

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::Decision;
 use crate::dataset::{Dataset, hidden};
 use crate::error::Error;
-use crate::policy::{Condition, Literal, OnOverlap, Op, Owner, Policy, RouteKind, ScopeRole};
+use crate::policy::{Condition, Literal, OnOverlap, Op, Owner, Policy, RouteKind};
 
 /// A cell value as a rule sees it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -393,12 +393,7 @@ pub fn explain_row(policy: &Policy, ds: &Dataset, row: usize) -> Result<Packet, 
         .scope
         .iter()
         .map(|s| {
-            let text_col = match s.role {
-                ScopeRole::Source => hidden::SCOPE_SOURCE,
-                ScopeRole::Campaign => hidden::SCOPE_CAMPAIGN,
-                ScopeRole::Form => hidden::SCOPE_FORM,
-            };
-            let value = r.get(text_col);
+            let value = r.get(super::scope_column(s.role));
             let listed = matches!(&value, Value::Text(t) if s.values.contains(t));
             ScopeCheck {
                 role: s.role.as_str(),

@@ -62,6 +62,15 @@ pub const DECISION_COLUMNS: [&str; 8] = [
     "sla_minutes",
 ];
 
+/// The hidden column holding the trimmed text of a scope role (scope lists match cell text).
+pub(crate) fn scope_column(role: ScopeRole) -> &'static str {
+    match role {
+        ScopeRole::Source => hidden::SCOPE_SOURCE,
+        ScopeRole::Campaign => hidden::SCOPE_CAMPAIGN,
+        ScopeRole::Form => hidden::SCOPE_FORM,
+    }
+}
+
 /// Check `policy` against `dataset`, failing with every problem found.
 pub fn check(policy: &Policy, dataset: &Dataset) -> Result<(), Error> {
     let diags = crate::policy::validate::check_against(policy, dataset);
@@ -260,13 +269,8 @@ fn compile(p: &Policy, ds: &Dataset) -> Result<Plan, Error> {
         .scope
         .iter()
         .map(|s| {
-            let text_col = match s.role {
-                ScopeRole::Source => hidden::SCOPE_SOURCE,
-                ScopeRole::Campaign => hidden::SCOPE_CAMPAIGN,
-                ScopeRole::Form => hidden::SCOPE_FORM,
-            };
             let values: Vec<&str> = s.values.iter().map(String::as_str).collect();
-            col(text_col)
+            col(scope_column(s.role))
                 .is_in(lit(Series::new("".into(), values)).implode(false), false)
                 .fill_null(false)
         })
