@@ -29,6 +29,18 @@ pub enum Error {
     Usage(String),
     #[error("internal data error: {0}")]
     Polars(#[from] polars::prelude::PolarsError),
+    /// The workspace is missing, from a newer version, or its database cannot be used.
+    #[error("{0}")]
+    Workspace(String),
+    /// Another process holds the workspace; try again.
+    #[error("the workspace is busy (another leadpolicy is writing to it); try again: {0}")]
+    Busy(String),
+    /// An action that the lifecycle does not allow (and nothing was changed).
+    #[error("{0}")]
+    Lifecycle(String),
+    /// A file does not match the hash or the record it claims to match.
+    #[error("{0}")]
+    Tampered(String),
 }
 
 impl Error {
@@ -55,6 +67,10 @@ impl Error {
             Error::UnknownLead(_) => "unknown_lead",
             Error::Usage(_) => "usage",
             Error::Polars(_) => "internal",
+            Error::Workspace(_) => "workspace",
+            Error::Busy(_) => "busy",
+            Error::Lifecycle(_) => "lifecycle",
+            Error::Tampered(_) => "tampered",
         }
     }
 }
@@ -91,3 +107,17 @@ impl fmt::Display for DataError {
 }
 
 impl std::error::Error for DataError {}
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        let text = e.to_string();
+        let busy = matches!(&e, sqlx::Error::Database(d) if d.code().is_some_and(|c| c == "5" || c == "6"))
+            || text.contains("database is locked")
+            || text.contains("database is busy");
+        if busy {
+            Error::Busy(text)
+        } else {
+            Error::Workspace(format!("the workspace database failed: {text}"))
+        }
+    }
+}

@@ -15,6 +15,7 @@ pub mod generate;
 pub mod output;
 pub mod policy;
 pub mod replay;
+pub mod store;
 
 use std::path::Path;
 

@@ -5,6 +5,7 @@
 //! prints, and measures (the clock is read here, never in the core).
 
 mod bench;
+mod workspace_cli;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -81,6 +82,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The versioned workspace: import, replay, submit, approve, publish, export, audit log
+    Workspace {
+        /// The workspace folder (default: the app data folder, ~/.local/share/leadpolicy)
+        #[arg(long, global = true)]
+        workspace: Option<PathBuf>,
+        /// Who is acting (default: the login name)
+        #[arg(long = "as", global = true)]
+        user: Option<String>,
+        #[command(subcommand)]
+        command: workspace_cli::WorkspaceCommand,
+    },
     /// Write a realistic synthetic dataset (leads.csv, deals.csv, mapping.toml), same output for a seed
     Generate {
         #[arg(long, default_value_t = 15_000)]
@@ -126,6 +138,15 @@ fn main() -> ExitCode {
             json,
         } => explain_lead(&policy, &dataset, &lead, json),
         Command::Generate { rows, seed, out } => gen_cmd(rows, seed, &out),
+        Command::Workspace {
+            workspace,
+            user,
+            command,
+        } => workspace_cli::run(
+            &workspace.unwrap_or_else(workspace_cli::default_workspace),
+            &user.unwrap_or_else(workspace_cli::default_user),
+            command,
+        ),
         Command::Replay {
             baseline,
             draft,
@@ -162,7 +183,7 @@ fn render_error(e: &Error) -> String {
 
 fn exit_code_for(e: &Error) -> ExitCode {
     match e {
-        Error::Invalid(_) => ExitCode::from(1),
+        Error::Invalid(_) | Error::Lifecycle(_) | Error::Tampered(_) => ExitCode::from(1),
         _ => ExitCode::from(2),
     }
 }

@@ -452,3 +452,73 @@ fn an_error_late_in_a_parallel_read_names_its_own_line() {
         "{err}"
     );
 }
+
+#[test]
+fn a_byte_order_mark_is_stripped_only_at_the_start_of_the_file() {
+    // Regression (found by differential fuzzing): U+FEFF is not whitespace, so inside cells it
+    // stays, and `\u{feff}5` is not a number.
+    let leads = "\u{feff}lead_id,a,n\nL1,\u{feff}x,\u{feff}5\nL2,x\u{feff},6\n";
+    let dir = temp_with(&[("leads.csv", leads), ("mapping.toml", DEFAULT_MAPPING)]);
+    let ds = Dataset::load(&dir.path().join("mapping.toml")).unwrap();
+    assert_eq!(ds.fields[0].name, "lead_id");
+    let a: Vec<Option<&str>> = ds
+        .frame
+        .column("a")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .collect();
+    assert_eq!(a, [Some("\u{feff}x"), Some("x\u{feff}")]);
+    assert_eq!(ds.field("n").unwrap().ty, FieldType::Text);
+}
+
+#[test]
+fn an_enrichment_confidence_column_with_no_values_loads_and_gates_every_lead() {
+    // Regression (found by differential fuzzing): an all-missing confidence column was refused
+    // as "not numeric"; every lead simply lacks confidence.
+    let leads = "lead_id,c,n\nL1,,5\nL2,N/A,7\n";
+    let mapping = format!("{DEFAULT_MAPPING}[roles]\nenrichment_confidence = \"c\"\n");
+    let policy = "[policy]\nid = \"p\"\n[fields]\nallowed = [\"n\"]\n[evidence]\nmin_enrichment_confidence = 0.5\n[routes.s]\nkind = \"sales\"\n[[rules]]\nid = \"x\"\nroute = \"s\"\nwhen = { field = \"n\", gt = 1 }\n";
+    let dir = temp_with(&[
+        ("leads.csv", leads),
+        ("mapping.toml", &mapping),
+        ("p.toml", policy),
+    ]);
+    let ds = Dataset::load(&dir.path().join("mapping.toml")).unwrap();
+    let p = leadpolicy::policy::load(&dir.path().join("p.toml")).unwrap();
+    let recs = crate::common::records(&leadpolicy::engine::decide(&p, &ds).unwrap());
+    for r in recs {
+        assert_eq!(
+            (r.decision.as_str(), r.unresolved_reasons.as_deref()),
+            ("unresolved", Some("low_enrichment_confidence"))
+        );
+    }
+}
+
+#[test]
+fn a_numeric_owner_column_is_shown_as_its_cell_text() {
+    // Regression (found by differential fuzzing): owners from a numeric column printed as
+    // `12345678.0`; an owner is a name, so it keeps its text (`00512`).
+    let leads = "lead_id,account_owner,n\nL1,12345678,5\nL2,00512,5\nL3,,5\n";
+    let mapping = format!("{DEFAULT_MAPPING}[roles]\naccount_owner = \"account_owner\"\n");
+    let policy = "[policy]\nid = \"p\"\n[fields]\nallowed = [\"n\"]\n[routes.s]\nkind = \"sales\"\nowner = { field = \"account_owner\", fallback = \"pool\" }\n[[rules]]\nid = \"x\"\nroute = \"s\"\nwhen = { field = \"n\", gt = 1 }\n";
+    let dir = temp_with(&[
+        ("leads.csv", leads),
+        ("mapping.toml", &mapping),
+        ("p.toml", policy),
+    ]);
+    let ds = Dataset::load(&dir.path().join("mapping.toml")).unwrap();
+    let p = leadpolicy::policy::load(&dir.path().join("p.toml")).unwrap();
+    let recs = crate::common::records(&leadpolicy::engine::decide(&p, &ds).unwrap());
+    let owners: Vec<Option<&str>> = recs.iter().map(|r| r.owner.as_deref()).collect();
+    assert_eq!(owners, [Some("12345678"), Some("00512"), Some("pool")]);
+    for (i, r) in recs.iter().enumerate() {
+        assert_eq!(
+            &leadpolicy::engine::explain::explain_row(&p, &ds, i)
+                .unwrap()
+                .record(),
+            r
+        );
+    }
+}

@@ -11,3 +11,4 @@ mod loading;
 mod policy_errors;
 mod replay;
 mod snapshots;
+mod workspace;

@@ -32,6 +32,9 @@ pub mod hidden {
     pub const SCOPE_CAMPAIGN: &str = "__lp_scope_campaign";
     pub const SCOPE_FORM: &str = "__lp_scope_form";
     pub const PREFIX: &str = "__lp_";
+    /// The cell text of a numeric `account_owner` column (owners are names, even when they
+    /// look like numbers: `00512` stays `00512`).
+    pub const OWNER_TEXT: &str = "__lp_owner_text";
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -156,6 +159,39 @@ impl Dataset {
             .map_err(|_| poisoned())?
             .insert(field.to_string(), Arc::clone(&dict));
         Ok(dict)
+    }
+
+    /// A field as text, the way an owner is shown: text fields as they are; the `account_owner`
+    /// column by its cell text; other numbers as people write them (`12`, not `12.0`).
+    pub fn text_column(&self, field: &str) -> Result<StringChunked, Error> {
+        let c = self.frame.column(field)?;
+        if c.dtype() == &DataType::String {
+            return Ok(c.str()?.rechunk().into_owned());
+        }
+        if self.role("account_owner") == Some(field)
+            && let Ok(t) = self.frame.column(hidden::OWNER_TEXT)
+        {
+            return Ok(t.str()?.rechunk().into_owned());
+        }
+        Ok(c.f64()?
+            .iter()
+            .map(|v| v.map(crate::format_number))
+            .collect::<StringChunked>()
+            .with_name(field.into()))
+    }
+
+    /// One cell of [`Dataset::text_column`], without building the column.
+    pub fn text_at(&self, field: &str, row: usize) -> Result<Option<String>, Error> {
+        let c = self.frame.column(field)?;
+        if c.dtype() == &DataType::String {
+            return Ok(c.str()?.get(row).map(str::to_string));
+        }
+        if self.role("account_owner") == Some(field)
+            && let Ok(t) = self.frame.column(hidden::OWNER_TEXT)
+        {
+            return Ok(t.str()?.get(row).map(str::to_string));
+        }
+        Ok(c.f64()?.get(row).map(crate::format_number))
     }
 
     pub fn role(&self, role: &str) -> Option<&str> {
@@ -373,9 +409,11 @@ impl Dataset {
                 roles.insert(role, name);
             }
         }
+        // A confidence column with no values at all is allowed: every lead then lacks it.
         if let Some(c) = roles.get("enrichment_confidence")
             && let Some(f) = fields.iter().find(|f| &f.name == c)
             && f.ty != FieldType::Number
+            && f.filled > 0
             && let Some(rc) = &mapping.file.roles.enrichment_confidence
         {
             diags.push(
@@ -444,6 +482,16 @@ impl Dataset {
                 ],
                 hidden::HISTORICAL,
             ));
+        }
+        if let Some(owner) = roles.get("account_owner")
+            && fields[index_of(owner)].ty == FieldType::Number
+            && let Some(text) = text_of("account_owner")
+        {
+            hidden_cols.push(
+                text.clone()
+                    .with_name(hidden::OWNER_TEXT.into())
+                    .into_column(),
+            );
         }
         for (role, name) in [
             ("source", hidden::SCOPE_SOURCE),

@@ -78,10 +78,10 @@ pub fn parse_decimal(s: &str) -> Option<f64> {
     s.parse::<f64>().ok()
 }
 
-/// Trim surrounding Unicode whitespace (and a byte-order mark, which exports put before the
-/// first header).
+/// Trim surrounding Unicode whitespace (`char::is_whitespace`; a byte-order mark is not
+/// whitespace and stays, except at the very start of a file — see `read_csv`).
 pub fn trim_cell(s: &str) -> &str {
-    s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+    s.trim()
 }
 
 impl RawColumn {
@@ -423,6 +423,12 @@ pub fn read_csv_in_parts(
     let header_line = record.position().map_or(1, |p| p.line());
     let mut headers = Vec::with_capacity(record.len());
     for (i, h) in record.iter().enumerate() {
+        // A UTF-8 byte-order mark opens many exports; it belongs to the file, not the header.
+        let h = if i == 0 {
+            h.strip_prefix(b"\xef\xbb\xbf").unwrap_or(h)
+        } else {
+            h
+        };
         let h = std::str::from_utf8(h).map_err(|e| {
             data_err(
                 path,

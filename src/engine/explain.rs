@@ -561,17 +561,9 @@ pub fn explain_row(policy: &Policy, ds: &Dataset, row: usize) -> Result<Packet, 
     Ok(packet)
 }
 
-/// The owner cell as text, formatted exactly as the vectorised plan formats it (a one-row
-/// slice through the same cast, so numbers print the same way).
+/// The owner cell as text, exactly as the vectorised decision shows it.
 fn owner_text(ds: &Dataset, field: &str, row: usize) -> Option<String> {
-    let c = ds.frame.column(field).ok()?;
-    let one = c.slice(i64::try_from(row).ok()?, 1);
-    let s = one.cast(&DataType::String).ok()?;
-    match s.get(0).ok()? {
-        AnyValue::String(s) => Some(s.to_string()),
-        AnyValue::StringOwned(s) => Some(s.to_string()),
-        _ => None,
-    }
+    ds.text_at(field, row).ok().flatten()
 }
 
 fn outcome(ds: &Dataset, r: &Row<'_>) -> Outcome {

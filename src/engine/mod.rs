@@ -290,13 +290,17 @@ fn compile(p: &Policy, ds: &Dataset) -> Result<Plan, Error> {
     }
     if let Some((min, _)) = p.evidence.min_enrichment_confidence {
         let conf = ds.role("enrichment_confidence").unwrap_or_default();
-        stage1.push((
-            "__lowconf".into(),
-            col(conf)
-                .is_null()
-                .or(col(conf).lt(lit(min)))
-                .fill_null(false),
-        ));
+        // A confidence column that is not numeric has no values at all (the loader refuses a
+        // text one with values): every lead lacks confidence.
+        let numeric = ds
+            .field(conf)
+            .is_some_and(|f| f.ty == crate::dataset::FieldType::Number);
+        let low = if numeric {
+            col(conf).is_null().or(col(conf).lt(lit(min)))
+        } else {
+            lit(true)
+        };
+        stage1.push(("__lowconf".into(), low.fill_null(false)));
     }
 
     // 4. Route rules in file order.
@@ -452,15 +456,14 @@ impl Decisions {
     }
 }
 
-/// Owner field columns as text (numbers through Polars' own cast, as the packet shows them).
+/// Owner field columns as text (see `Dataset::text_column`; the packet shows the same text).
 fn owner_fields<'p>(p: &'p Policy, ds: &Dataset) -> Result<HashMap<&'p str, StringChunked>, Error> {
     let mut fields = HashMap::new();
     for route in &p.routes {
         if let Some(Owner::Field { field, .. }) = &route.owner
             && !fields.contains_key(field.name.as_str())
         {
-            let text = ds.frame.column(&field.name)?.cast(&DataType::String)?;
-            fields.insert(field.name.as_str(), text.str()?.rechunk().into_owned());
+            fields.insert(field.name.as_str(), ds.text_column(&field.name)?);
         }
     }
     Ok(fields)

@@ -5,6 +5,7 @@
 //! still has to pass [`validate::check_against`] before it meets a dataset. Nothing here decides
 //! a lead: that is the engine's job.
 
+pub mod diff;
 mod parse;
 pub mod validate;
 
@@ -25,6 +26,8 @@ pub struct Policy {
     pub id: String,
     pub name: String,
     pub version: i64,
+    /// Where the version number is written, so a workspace can renumber an edit.
+    pub version_span: Option<Span>,
     pub description: Option<String>,
     pub scope: Vec<ScopeList>,
     pub allowed: Vec<Named>,

@@ -169,6 +169,7 @@ impl Reader<'_> {
         let mut id = None;
         let mut name = None;
         let mut version = 1;
+        let mut version_span = None;
         let mut description = None;
         match get(doc, "policy") {
             Some((_, v)) => {
@@ -182,7 +183,10 @@ impl Reader<'_> {
                         match v.get_ref() {
                             DeValue::Integer(i) => {
                                 match i64::from_str_radix(i.as_str(), i.radix()) {
-                                    Ok(n) => version = n,
+                                    Ok(n) => {
+                                        version = n;
+                                        version_span = Some(v.span());
+                                    }
                                     Err(_) => self.err(v.span(), "version is out of range"),
                                 }
                             }
@@ -342,6 +346,7 @@ impl Reader<'_> {
             name: name.unwrap_or_else(|| id.clone()),
             id,
             version,
+            version_span,
             description,
             scope,
             allowed,

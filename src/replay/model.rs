@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::engine::explain::{DecisionRecord, Packet};
 
 /// The figures of one policy on the in-scope leads of a dataset (design.md, "Replay metrics").
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct Metrics {
     /// Every lead of the dataset (or of the breakdown group).
     pub leads: usize,

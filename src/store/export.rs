@@ -1,0 +1,293 @@
+//! Export and import of approved policies: the policy file exactly as stored, plus a manifest
+//! (JSON) with its sha256, the approval record and the replay evidence it was approved on.
+//! Files are written atomically (temporary file, fsync, rename); an import checks the hash and
+//! the manifest against the file and refuses anything that does not match.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::lifecycle::Approval;
+use super::{Actor, Status, Workspace, audit};
+use crate::diag::Source;
+use crate::error::Error;
+use crate::output::write_atomic;
+use crate::replay::Metrics;
+
+/// The headline figures kept as evidence.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Headline {
+    pub accepted: usize,
+    pub nurture: usize,
+    pub rejected: usize,
+    pub unresolved: usize,
+    pub out_of_scope: usize,
+    pub later_converted: Option<usize>,
+    pub seller_acceptance: Option<f64>,
+    pub low_fit_handoffs: Option<usize>,
+    pub disqualification_accuracy: Option<f64>,
+}
+
+impl From<&Metrics> for Headline {
+    fn from(m: &Metrics) -> Self {
+        Self {
+            accepted: m.accepted,
+            nurture: m.nurture,
+            rejected: m.rejected,
+            unresolved: m.unresolved,
+            out_of_scope: m.out_of_scope,
+            later_converted: m.later_converted,
+            seller_acceptance: m.seller_acceptance,
+            low_fit_handoffs: m.low_fit_handoffs,
+            disqualification_accuracy: m.disqualification_accuracy,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Evidence {
+    pub dataset: String,
+    pub dataset_sha256: String,
+    pub baseline_version: Option<i64>,
+    pub baseline_sha256: Option<String>,
+    pub baseline: Headline,
+    pub draft: Headline,
+    pub replayed_at: String,
+}
+
+/// The manifest written next to an exported policy.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Manifest {
+    pub policy_id: String,
+    pub version: i64,
+    pub file: String,
+    pub sha256: String,
+    pub status: String,
+    pub author: String,
+    pub approval: Approval,
+    pub evidence: Evidence,
+    pub exported_at: String,
+    pub exported_by: String,
+}
+
+/// Where an export went.
+#[derive(Debug, Clone, Serialize)]
+pub struct Exported {
+    pub policy: PathBuf,
+    pub manifest: PathBuf,
+    pub sha256: String,
+}
+
+/// The manifest's file name for a policy file name.
+pub fn manifest_path(policy: &Path) -> PathBuf {
+    let mut name = policy
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    name.push_str(".manifest.json");
+    policy.with_file_name(name)
+}
+
+impl Workspace {
+    /// Export an approved or published version into `dir`: `<id>-v<version>.toml` and its
+    /// manifest. The manifest is written last, so a policy file without a manifest next to it
+    /// is an unfinished export.
+    pub async fn export(
+        &self,
+        policy_id: &str,
+        version: i64,
+        dir: &Path,
+        actor: Actor<'_>,
+    ) -> Result<Exported, Error> {
+        let v = self.version(policy_id, Some(version)).await?;
+        if !matches!(v.status, Status::Approved | Status::Published) {
+            return Err(Error::Lifecycle(format!(
+                "cannot export `{policy_id}` v{version}: it is {}; only approved or published versions are exported",
+                v.status.as_str().replace('_', " ")
+            )));
+        }
+        let approval = self.approval(policy_id, version).await?.ok_or_else(|| {
+            Error::Lifecycle(format!(
+                "`{policy_id}` v{version} has no approval record (it was seeded as the baseline); only reviewed versions are exported"
+            ))
+        })?;
+        let replay = self.replay_of_approval(policy_id, version).await?;
+        std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
+        let file = format!("{policy_id}-v{version}.toml");
+        let policy_path = dir.join(&file);
+        let manifest = Manifest {
+            policy_id: policy_id.to_string(),
+            version,
+            file: file.clone(),
+            sha256: v.sha256.clone(),
+            status: v.status.as_str().to_string(),
+            author: v.author.clone(),
+            approval,
+            evidence: Evidence {
+                dataset: replay.dataset_name.clone(),
+                dataset_sha256: replay.dataset_sha256.clone(),
+                baseline_version: replay.baseline_version,
+                baseline_sha256: replay.baseline_sha256.clone(),
+                baseline: Headline::from(&replay.baseline),
+                draft: Headline::from(&replay.draft),
+                replayed_at: replay.created_at.clone(),
+            },
+            exported_at: actor.now.to_string(),
+            exported_by: actor.user.to_string(),
+        };
+        let json = serde_json::to_vec_pretty(&manifest)
+            .map_err(|e| Error::Usage(format!("cannot write the manifest: {e}")))?;
+        write_atomic(&policy_path, |w| {
+            std::io::Write::write_all(w, v.content.as_bytes())
+        })?;
+        let manifest_file = manifest_path(&policy_path);
+        write_atomic(&manifest_file, |w| std::io::Write::write_all(w, &json))?;
+        let mut tx = self.pool().begin().await?;
+        audit::append(
+            &mut tx,
+            actor,
+            "export",
+            Some(policy_id),
+            Some(version),
+            &serde_json::json!({ "file": policy_path.display().to_string(), "sha256": v.sha256 }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Exported {
+            policy: policy_path,
+            manifest: manifest_file,
+            sha256: v.sha256,
+        })
+    }
+
+    async fn replay_of_approval(
+        &self,
+        policy_id: &str,
+        version: i64,
+    ) -> Result<super::lifecycle::ReplayRecord, Error> {
+        use sqlx::Row;
+        let row = sqlx::query(
+            "SELECT r.id, r.sha256, r.baseline_version, r.baseline_sha256, d.name, d.sha256, r.metrics, r.created_at
+             FROM approvals a JOIN replays r ON r.id = a.replay_id JOIN datasets d ON d.id = r.dataset_id
+             WHERE a.policy_id = ? AND a.version = ?",
+        )
+        .bind(policy_id)
+        .bind(version)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or_else(|| {
+            Error::Lifecycle(format!("`{policy_id}` v{version} has no replay evidence on record"))
+        })?;
+        let metrics: String = row.try_get(6)?;
+        let both: serde_json::Value = serde_json::from_str(&metrics)
+            .map_err(|e| Error::Workspace(format!("a stored replay is unreadable: {e}")))?;
+        let m = |k: &str| -> Result<Metrics, Error> {
+            serde_json::from_value(both[k].clone())
+                .map_err(|e| Error::Workspace(format!("a stored replay is unreadable: {e}")))
+        };
+        Ok(super::lifecycle::ReplayRecord {
+            id: row.try_get(0)?,
+            sha256: row.try_get(1)?,
+            baseline_version: row.try_get(2)?,
+            baseline_sha256: row.try_get(3)?,
+            dataset_name: row.try_get(4)?,
+            dataset_sha256: row.try_get(5)?,
+            baseline: m("baseline")?,
+            draft: m("draft")?,
+            created_at: row.try_get(7)?,
+        })
+    }
+
+    /// Import an exported policy with its manifest into this workspace as an approved version
+    /// (keeping its approval record). Refuses a file whose bytes do not match the manifest.
+    pub async fn import_export(
+        &self,
+        policy_path: &Path,
+        actor: Actor<'_>,
+    ) -> Result<(String, i64), Error> {
+        let manifest_file = manifest_path(policy_path);
+        let bytes = std::fs::read(policy_path).map_err(|e| Error::io(policy_path, e))?;
+        let manifest_text = crate::read_text(&manifest_file)?;
+        let manifest: Manifest = serde_json::from_str(&manifest_text).map_err(|e| {
+            Error::Tampered(format!(
+                "`{}` is not a leadpolicy manifest: {e}",
+                manifest_file.display()
+            ))
+        })?;
+        let sha = crate::sha256_hex(&bytes);
+        if sha != manifest.sha256 {
+            return Err(Error::Tampered(format!(
+                "`{}` does not match its manifest: its sha256 is {sha}, the manifest `{}` records {}; the file was changed after export",
+                policy_path.display(),
+                manifest_file.display(),
+                manifest.sha256
+            )));
+        }
+        let text = String::from_utf8(bytes).map_err(|_| {
+            Error::Tampered(format!("`{}` is not UTF-8 text", policy_path.display()))
+        })?;
+        let p = crate::policy::parse(Source::new(policy_path, text)).map_err(Error::Invalid)?;
+        if p.id != manifest.policy_id || p.version != manifest.version {
+            return Err(Error::Tampered(format!(
+                "`{}` is `{}` v{}, but its manifest describes `{}` v{}",
+                policy_path.display(),
+                p.id,
+                p.version,
+                manifest.policy_id,
+                manifest.version
+            )));
+        }
+        if let Ok(existing) = self.version(&p.id, Some(p.version)).await {
+            if existing.sha256 == sha {
+                return Err(Error::Lifecycle(format!(
+                    "`{}` v{} is already in this workspace ({})",
+                    p.id,
+                    p.version,
+                    existing.status.as_str()
+                )));
+            }
+            return Err(Error::Lifecycle(format!(
+                "this workspace already has a different `{}` v{}; nothing was imported",
+                p.id, p.version
+            )));
+        }
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("INSERT INTO policies (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING")
+            .bind(&p.id)
+            .bind(&p.name)
+            .bind(actor.now)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO versions (policy_id, version, content, sha256, status, author, created_at, updated_at) VALUES (?, ?, ?, ?, 'approved', ?, ?, ?)")
+            .bind(&p.id)
+            .bind(p.version)
+            .bind(&p.source.text)
+            .bind(&sha)
+            .bind(&manifest.author)
+            .bind(actor.now)
+            .bind(actor.now)
+            .execute(&mut *tx)
+            .await?;
+        let a = &manifest.approval;
+        sqlx::query("INSERT INTO approvals (policy_id, version, reviewer, note, override_note, replay_id, approved_at) VALUES (?, ?, ?, ?, ?, NULL, ?)")
+            .bind(&p.id)
+            .bind(p.version)
+            .bind(&a.reviewer)
+            .bind(&a.note)
+            .bind(&a.override_note)
+            .bind(&a.approved_at)
+            .execute(&mut *tx)
+            .await?;
+        audit::append(
+            &mut tx,
+            actor,
+            "import",
+            Some(&p.id),
+            Some(p.version),
+            &serde_json::json!({ "file": policy_path.display().to_string(), "sha256": sha, "status": "approved", "manifest": manifest_file.display().to_string(), "approved_by": a.reviewer }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((p.id, p.version))
+    }
+}

@@ -1,0 +1,471 @@
+//! `leadpolicy workspace …`: the versioned workspace from a terminal or a script. Reads the
+//! clock and the user here and hands them to the core as an [`Actor`].
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use leadpolicy::Error;
+use leadpolicy::store::{Actor, Workspace, audit, lifecycle};
+
+#[derive(Subcommand, Debug)]
+pub enum WorkspaceCommand {
+    /// Create a workspace seeded with the bundled policies (baseline published, draft ready) and
+    /// the sample leads
+    Init {
+        /// The repository folder holding `policies/` and `fixtures/` to seed from
+        #[arg(long, default_value = ".")]
+        from: PathBuf,
+    },
+    /// Add a policy file: a new draft, an edit of a draft, or the next version of one that left
+    /// draft. An exported file with its manifest comes in as approved, after its hash is checked
+    Import {
+        file: PathBuf,
+        /// Record this first version of a policy as the published baseline
+        #[arg(long)]
+        published: bool,
+    },
+    /// Every version with its status
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// One version: status, approval, the replay on record, the guardrails, the content
+    Show {
+        policy: String,
+        #[arg(long)]
+        version: Option<i64>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// What changed between two versions
+    Diff {
+        policy: String,
+        old: i64,
+        new: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replay a version against the published baseline and keep the result on record
+    Replay {
+        policy: String,
+        #[arg(long)]
+        version: i64,
+        /// Dataset mapping (default: the workspace's sample)
+        #[arg(long)]
+        dataset: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Submit a draft for review (needs a replay of its exact content on record)
+    Submit {
+        policy: String,
+        #[arg(long)]
+        version: i64,
+    },
+    /// Approve a version in review (not its author); guardrails may require --override
+    Approve {
+        policy: String,
+        #[arg(long)]
+        version: i64,
+        #[arg(long)]
+        note: String,
+        /// Why to approve although a guardrail blocks (kept in the audit log)
+        #[arg(long = "override")]
+        override_note: Option<String>,
+    },
+    /// Publish an approved version: it becomes the baseline, the previous one is retired
+    Publish {
+        policy: String,
+        #[arg(long)]
+        version: i64,
+    },
+    /// Write an approved or published version and its manifest into a folder
+    Export {
+        policy: String,
+        #[arg(long)]
+        version: i64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// The audit log; --verify checks the hash chain
+    Log {
+        #[arg(long)]
+        verify: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the guardrail settings, or set one: `settings KEY VALUE`
+    Settings {
+        key: Option<String>,
+        value: Option<f64>,
+    },
+}
+
+/// The platform's app data folder for the default workspace.
+pub fn default_workspace() -> PathBuf {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join("leadpolicy")
+}
+
+/// The acting user: `--as`, else the login name.
+pub fn default_user() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+/// Now as RFC 3339 UTC with seconds.
+pub fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs()) as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+fn json_out<T: serde::Serialize>(v: &T) -> Result<(), Error> {
+    let text = serde_json::to_string_pretty(v)
+        .map_err(|e| Error::Usage(format!("cannot render JSON: {e}")))?;
+    println!("{text}");
+    Ok(())
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<(), Error> {
+    std::fs::create_dir_all(to).map_err(|e| Error::write(to, e))?;
+    for entry in std::fs::read_dir(from).map_err(|e| Error::io(from, e))? {
+        let entry = entry.map_err(|e| Error::io(from, e))?;
+        let target = to.join(entry.file_name());
+        if entry.path().is_file() {
+            std::fs::copy(entry.path(), &target).map_err(|e| Error::write(&target, e))?;
+        }
+    }
+    Ok(())
+}
+
+pub fn run(dir: &Path, user: &str, cmd: WorkspaceCommand) -> Result<ExitCode, Error> {
+    // Multi-threaded: Polars, running inside, may block in place.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Workspace(format!("cannot start the async runtime: {e}")))?;
+    rt.block_on(run_async(dir, user, cmd))
+}
+
+async fn run_async(dir: &Path, user: &str, cmd: WorkspaceCommand) -> Result<ExitCode, Error> {
+    let now = now_rfc3339();
+    let actor = Actor { user, now: &now };
+    if let WorkspaceCommand::Init { from } = &cmd {
+        let ws = Workspace::create(dir).await?;
+        let sample = dir.join("datasets/sample");
+        if !sample.join("mapping.toml").exists() {
+            copy_dir(&from.join("fixtures/sample"), &sample)?;
+        }
+        let seed = Actor {
+            user: "seed",
+            now: &now,
+        };
+        let base = ws
+            .import(&from.join("policies/baseline.toml"), true, seed)
+            .await?;
+        let draft = ws
+            .import(&from.join("policies/draft.toml"), false, seed)
+            .await?;
+        println!(
+            "workspace ready at {}: `{}` v{} {} (baseline), v{} {} (draft); sample leads in {}",
+            dir.display(),
+            base.policy_id,
+            base.version,
+            base.status.as_str(),
+            draft.version,
+            draft.status.as_str(),
+            sample.display()
+        );
+        ws.close().await;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let ws = Workspace::open(dir).await?;
+    let code = match cmd {
+        WorkspaceCommand::Init { .. } => ExitCode::SUCCESS,
+        WorkspaceCommand::Import { file, published } => {
+            if leadpolicy::store::export::manifest_path(&file).exists() {
+                let (id, v) = ws.import_export(&file, actor).await?;
+                println!("imported `{id}` v{v} as approved (hash and manifest checked)");
+            } else {
+                let r = ws.import(&file, published, actor).await?;
+                println!(
+                    "`{}` v{}: {} ({})",
+                    r.policy_id,
+                    r.version,
+                    r.action.replace('_', " "),
+                    r.status.as_str()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        WorkspaceCommand::List { json } => {
+            let versions = ws.versions().await?;
+            if json {
+                json_out(&versions)?;
+            } else {
+                for v in versions {
+                    println!(
+                        "{:28} v{:<4} {:10} {}  by {} ({})",
+                        v.policy_id,
+                        v.version,
+                        v.status.as_str(),
+                        &v.sha256[..12],
+                        v.author,
+                        v.updated_at
+                    );
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        WorkspaceCommand::Show {
+            policy,
+            version,
+            json,
+        } => {
+            let v = ws.version(&policy, version).await?;
+            let approval = ws.approval(&policy, v.version).await?;
+            let replay = ws.current_replay(&v).await?;
+            let guardrails = match &replay {
+                Some(r) => Some(ws.guardrails(r).await?),
+                None => None,
+            };
+            if json {
+                json_out(&serde_json::json!({
+                    "version": v, "content": v.content, "approval": approval,
+                    "replay": replay, "guardrails": guardrails,
+                }))?;
+            } else {
+                println!(
+                    "`{}` v{} — {} (sha256 {})",
+                    v.policy_id,
+                    v.version,
+                    v.status.as_str(),
+                    v.sha256
+                );
+                println!(
+                    "author {} · created {} · updated {}",
+                    v.author, v.created_at, v.updated_at
+                );
+                if let Some(a) = &approval {
+                    println!(
+                        "approved by {} on {}: {}",
+                        a.reviewer, a.approved_at, a.note
+                    );
+                    if let Some(o) = &a.override_note {
+                        println!("  override: {o}");
+                    }
+                }
+                match (&replay, &guardrails) {
+                    (Some(r), Some(g)) => {
+                        println!(
+                            "replay #{} on \"{}\" against baseline v{}: accepted {} → {}, unresolved {} → {}",
+                            r.id,
+                            r.dataset_name,
+                            r.baseline_version.unwrap_or(0),
+                            r.baseline.accepted,
+                            r.draft.accepted,
+                            r.baseline.unresolved,
+                            r.draft.unresolved
+                        );
+                        for c in g {
+                            println!(
+                                "  guardrail {:34} {}",
+                                c.key,
+                                if c.blocked { "BLOCKS approval" } else { "ok" }
+                            );
+                        }
+                    }
+                    _ => {
+                        println!("no replay of this content against the current baseline on record")
+                    }
+                }
+                println!("\n{}", v.content);
+            }
+            ExitCode::SUCCESS
+        }
+        WorkspaceCommand::Diff {
+            policy,
+            old,
+            new,
+            json,
+        } => {
+            let a = lifecycle::parse_version(&ws.version(&policy, Some(old)).await?)?;
+            let b = lifecycle::parse_version(&ws.version(&policy, Some(new)).await?)?;
+            let changes = leadpolicy::policy::diff::diff(&a, &b);
+            if json {
+                json_out(&changes)?;
+            } else {
+                print!(
+                    "{}",
+                    leadpolicy::policy::diff::render(
+                        &changes,
+                        &format!("v{old}"),
+                        &format!("v{new}")
+                    )
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        WorkspaceCommand::Replay {
+            policy,
+            version,
+            dataset,
+            json,
+        } => {
+            let mapping = dataset.unwrap_or_else(|| dir.join("datasets/sample/mapping.toml"));
+            let (record, r) = ws.record_replay(&policy, version, &mapping, actor).await?;
+            if json {
+                json_out(&record)?;
+            } else {
+                print!("{}", leadpolicy::replay::report::render_text(&r));
+                println!(
+                    "\nrecorded as replay #{} (dataset sha256 {})",
+                    record.id, record.dataset_sha256
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        WorkspaceCommand::Submit { policy, version } => {
+            let v = ws.submit(&policy, version, actor).await?;
+            println!(
+                "`{}` v{} is {}",
+                v.policy_id,
+                v.version,
+                v.status.as_str().replace('_', " ")
+            );
+            ExitCode::SUCCESS
+        }
+        WorkspaceCommand::Approve {
+            policy,
+            version,
+            note,
+            override_note,
+        } => {
+            let (v, checks) = ws
+                .approve(&policy, version, &note, override_note.as_deref(), actor)
+                .await?;
+            for c in checks.iter().filter(|c| c.blocked) {
+                println!("guardrail `{}` overridden: {}", c.key, c.label);
+            }
+            println!(
+                "`{}` v{} approved by {}",
+                v.policy_id, v.version, actor.user
+            );
+            ExitCode::SUCCESS
+        }
+        WorkspaceCommand::Publish { policy, version } => {
+            let v = ws.publish(&policy, version, actor).await?;
+            println!(
+                "`{}` v{} is published: it is the baseline now",
+                v.policy_id, v.version
+            );
+            ExitCode::SUCCESS
+        }
+        WorkspaceCommand::Export {
+            policy,
+            version,
+            out,
+        } => {
+            let e = ws.export(&policy, version, &out, actor).await?;
+            println!(
+                "exported {} and {} (sha256 {})",
+                e.policy.display(),
+                e.manifest.display(),
+                e.sha256
+            );
+            ExitCode::SUCCESS
+        }
+        WorkspaceCommand::Log { verify, json } => {
+            let entries = ws.log().await?;
+            let checked = if verify {
+                Some(audit::verify(&entries))
+            } else {
+                None
+            };
+            if json {
+                json_out(&serde_json::json!({
+                    "entries": entries,
+                    "verified": checked.as_ref().map(Result::is_ok),
+                    "break": checked.as_ref().and_then(|c| c.as_ref().err()),
+                }))?;
+            } else {
+                let mut out = std::io::stdout().lock();
+                for e in &entries {
+                    let target = match (&e.policy_id, e.version) {
+                        (Some(p), Some(v)) => format!("{p} v{v}"),
+                        (Some(p), None) => p.clone(),
+                        _ => String::new(),
+                    };
+                    let _ = writeln!(
+                        out,
+                        "{:>4}  {}  {:10} {:9} {}  {}",
+                        e.seq, e.at, e.actor, e.action, target, e.detail
+                    );
+                }
+            }
+            match checked {
+                Some(Ok(n)) => {
+                    eprintln!("audit log verified: {n} entries, hash chain intact");
+                    ExitCode::SUCCESS
+                }
+                Some(Err(b)) => {
+                    eprintln!(
+                        "error: the audit log does not verify at entry {}: {}",
+                        b.seq, b.problem
+                    );
+                    ExitCode::from(1)
+                }
+                None => ExitCode::SUCCESS,
+            }
+        }
+        WorkspaceCommand::Settings { key, value } => {
+            match (key, value) {
+                (Some(k), Some(v)) => {
+                    ws.set_setting(&k, v, actor).await?;
+                    println!("{k} = {v}");
+                }
+                (Some(k), None) => {
+                    return Err(Error::Usage(format!("give a value: `settings {k} VALUE`")));
+                }
+                _ => {
+                    for g in lifecycle::GUARDRAILS {
+                        println!(
+                            "{:34} {:>6}   {}",
+                            g.key,
+                            ws.setting(g.key, g.default).await?,
+                            g.label
+                        );
+                    }
+                }
+            }
+            ExitCode::SUCCESS
+        }
+    };
+    ws.close().await;
+    Ok(code)
+}
