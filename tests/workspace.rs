@@ -506,9 +506,10 @@ fn killing_publish_and_export_at_random_points_leaves_the_old_or_the_new_state()
     rt.block_on(async {
         approved_v4(template.path()).await.close().await;
     });
-    let (mut killed, mut finished) = (0, 0);
+    let (mut killed, mut finished, mut killed_after_commit) = (0, 0, 0);
     let work = tempfile::tempdir().unwrap();
-    for (i, delay) in delays(7, 24, 60).into_iter().enumerate() {
+    const RUNS: usize = 60;
+    for (i, delay) in delays(7, RUNS, 30_000).into_iter().enumerate() {
         let ws_dir = work.path().join(format!("ws{i}"));
         copy_ws(template.path(), &ws_dir);
         let out_dir = work.path().join(format!("out{i}"));
@@ -529,7 +530,7 @@ fn killing_publish_and_export_at_random_points_leaves_the_old_or_the_new_state()
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(delay));
+        std::thread::sleep(std::time::Duration::from_micros(delay));
         let _ = child.kill(); // SIGKILL
         let status = child.wait().unwrap();
         if status.success() {
@@ -537,6 +538,7 @@ fn killing_publish_and_export_at_random_points_leaves_the_old_or_the_new_state()
         } else {
             killed += 1
         }
+        let was_killed = !status.success();
 
         rt.block_on(async {
             let ws = Workspace::open(&ws_dir)
@@ -560,6 +562,12 @@ fn killing_publish_and_export_at_random_points_leaves_the_old_or_the_new_state()
                     || (v3, v4) == (Status::Retired, Status::Published),
                 "run {i}: v3 {v3:?}, v4 {v4:?}"
             );
+            let committed = log
+                .iter()
+                .any(|e| e.action == "publish" || e.action == "export");
+            if was_killed && committed {
+                killed_after_commit += 1;
+            }
             let published_entries = log.iter().filter(|e| e.action == "publish").count();
             assert_eq!(
                 published_entries == 1,
@@ -597,10 +605,15 @@ fn killing_publish_and_export_at_random_points_leaves_the_old_or_the_new_state()
         });
     }
     eprintln!(
-        "kill test: {} runs, {killed} killed mid-way or before finishing, {finished} finished; all consistent",
-        killed + finished
+        "kill test: {} runs: {finished} finished, {killed} killed ({killed_after_commit} after their transaction committed, {} before); every run left the old or the new state",
+        killed + finished,
+        killed - killed_after_commit
     );
-    assert_eq!(killed + finished, 24);
+    assert_eq!(killed + finished, RUNS);
+    assert!(
+        killed > 0,
+        "some kills must land before the command finished"
+    );
 }
 
 #[test]
