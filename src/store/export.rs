@@ -165,7 +165,6 @@ impl Workspace {
         policy_id: &str,
         version: i64,
     ) -> Result<super::lifecycle::ReplayRecord, Error> {
-        use sqlx::Row;
         let row = sqlx::query(
             "SELECT r.id, r.sha256, r.baseline_version, r.baseline_sha256, d.name, d.sha256, r.metrics, r.created_at
              FROM approvals a JOIN replays r ON r.id = a.replay_id JOIN datasets d ON d.id = r.dataset_id
@@ -178,24 +177,7 @@ impl Workspace {
         .ok_or_else(|| {
             Error::Lifecycle(format!("`{policy_id}` v{version} has no replay evidence on record"))
         })?;
-        let metrics: String = row.try_get(6)?;
-        let both: serde_json::Value = serde_json::from_str(&metrics)
-            .map_err(|e| Error::Workspace(format!("a stored replay is unreadable: {e}")))?;
-        let m = |k: &str| -> Result<Metrics, Error> {
-            serde_json::from_value(both[k].clone())
-                .map_err(|e| Error::Workspace(format!("a stored replay is unreadable: {e}")))
-        };
-        Ok(super::lifecycle::ReplayRecord {
-            id: row.try_get(0)?,
-            sha256: row.try_get(1)?,
-            baseline_version: row.try_get(2)?,
-            baseline_sha256: row.try_get(3)?,
-            dataset_name: row.try_get(4)?,
-            dataset_sha256: row.try_get(5)?,
-            baseline: m("baseline")?,
-            draft: m("draft")?,
-            created_at: row.try_get(7)?,
-        })
+        super::lifecycle::replay_from_row(&row)
     }
 
     /// Import an exported policy with its manifest into this workspace as an approved version

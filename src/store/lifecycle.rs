@@ -457,26 +457,7 @@ impl Workspace {
         .bind(&baseline.sha256)
         .fetch_optional(self.pool())
         .await?;
-        let Some(r) = row else { return Ok(None) };
-        let metrics: String = r.try_get(6)?;
-        #[derive(serde::Deserialize)]
-        struct Both {
-            baseline: serde_json::Value,
-            draft: serde_json::Value,
-        }
-        let both: Both = serde_json::from_str(&metrics)
-            .map_err(|e| Error::Workspace(format!("a stored replay is unreadable: {e}")))?;
-        Ok(Some(ReplayRecord {
-            id: r.try_get(0)?,
-            sha256: r.try_get(1)?,
-            baseline_version: r.try_get(2)?,
-            baseline_sha256: r.try_get(3)?,
-            dataset_name: r.try_get(4)?,
-            dataset_sha256: r.try_get(5)?,
-            baseline: metrics_from(both.baseline)?,
-            draft: metrics_from(both.draft)?,
-            created_at: r.try_get(7)?,
-        }))
+        row.as_ref().map(replay_from_row).transpose()
     }
 
     /// Submit a draft for review: needs a replay of its exact content against the current
@@ -717,7 +698,26 @@ async fn transition_in(
     })
 }
 
-fn metrics_from(v: serde_json::Value) -> Result<Metrics, Error> {
-    serde_json::from_value(v)
-        .map_err(|e| Error::Workspace(format!("a stored replay is unreadable: {e}")))
+/// A replay row selected as `id, sha256, baseline_version, baseline_sha256, dataset name,
+/// dataset sha256, metrics, created_at`, in that order.
+pub(crate) fn replay_from_row(r: &SqliteRow) -> Result<ReplayRecord, Error> {
+    #[derive(serde::Deserialize)]
+    struct Both {
+        baseline: Metrics,
+        draft: Metrics,
+    }
+    let metrics: String = r.try_get(6)?;
+    let both: Both = serde_json::from_str(&metrics)
+        .map_err(|e| Error::Workspace(format!("a stored replay is unreadable: {e}")))?;
+    Ok(ReplayRecord {
+        id: r.try_get(0)?,
+        sha256: r.try_get(1)?,
+        baseline_version: r.try_get(2)?,
+        baseline_sha256: r.try_get(3)?,
+        dataset_name: r.try_get(4)?,
+        dataset_sha256: r.try_get(5)?,
+        baseline: both.baseline,
+        draft: both.draft,
+        created_at: r.try_get(7)?,
+    })
 }
