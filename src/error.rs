@@ -114,10 +114,22 @@ impl From<sqlx::Error> for Error {
         let busy = matches!(&e, sqlx::Error::Database(d) if d.code().is_some_and(|c| c == "5" || c == "6"))
             || text.contains("database is locked")
             || text.contains("database is busy");
-        if busy {
-            Error::Busy(text)
-        } else {
-            Error::Workspace(format!("the workspace database failed: {text}"))
+        let code = match &e {
+            sqlx::Error::Database(d) => d.code().map(|c| c.into_owned()),
+            _ => None,
+        };
+        match code.as_deref() {
+            _ if busy => Error::Busy(text),
+            Some("13") => Error::Workspace(format!(
+                "the disk is full ({text}); nothing was changed: free some space and try again"
+            )),
+            Some("8") => Error::Workspace(format!(
+                "the workspace is read-only ({text}); nothing was changed"
+            )),
+            Some("14") => Error::Workspace(format!(
+                "cannot open the database file ({text}): the folder may be read-only, or gone"
+            )),
+            _ => Error::Workspace(format!("the workspace database failed: {text}")),
         }
     }
 }

@@ -663,3 +663,117 @@ fn two_writers_at_once_get_busy_or_succeed_never_corruption() {
         ws.close().await;
     });
 }
+
+/// A small tmpfs of our own, unmounted when dropped (needs root, which CI has here).
+struct SmallDisk(PathBuf);
+
+impl SmallDisk {
+    fn mount(dir: &Path, size: &str) -> Option<Self> {
+        std::fs::create_dir_all(dir).unwrap();
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then(|| SmallDisk(dir.to_path_buf()))
+    }
+    fn remount(&self, opts: &str) {
+        assert!(
+            Command::new("mount")
+                .args(["-o", &format!("remount,{opts}")])
+                .arg(&self.0)
+                .status()
+                .unwrap()
+                .success()
+        );
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_full_or_read_only_disk_is_a_clear_error_and_loses_nothing() {
+    let base = tempfile::tempdir().unwrap();
+    let Some(disk) = SmallDisk::mount(&base.path().join("disk"), "2m") else {
+        eprintln!(
+            "SKIPPED: cannot mount a tmpfs here (not root?); full and read-only disks untested"
+        );
+        return;
+    };
+    let ws_dir = disk.0.join("ws");
+    let rt = rt();
+    rt.block_on(async {
+        let ws = approved_v4(&ws_dir).await;
+        let before = ws.log().await.unwrap();
+        // Fill the disk, then try to change and to export.
+        let filler = disk.0.join("filler");
+        let _ = std::fs::write(&filler, vec![0u8; 4 << 20]);
+        let published = ws.publish("inbound-qualification", 4, who("carol")).await;
+        let export_dir = disk.0.join("export");
+        let exported = ws
+            .export("inbound-qualification", 4, &export_dir, who("carol"))
+            .await;
+        let errors: Vec<String> = [published.err(), exported.err()]
+            .into_iter()
+            .flatten()
+            .map(|e| e.to_string())
+            .collect();
+        assert!(!errors.is_empty(), "a full disk must fail something");
+        eprintln!("full disk: {errors:?}");
+        for e in &errors {
+            assert!(
+                e.contains("full") || e.contains("No space left"),
+                "the message says why: {e}"
+            );
+        }
+        // Nothing half-written: no export file without its complete content.
+        if export_dir.exists() {
+            for f in std::fs::read_dir(&export_dir).unwrap() {
+                let name = f.unwrap().file_name().to_string_lossy().to_string();
+                assert!(
+                    name.starts_with('.') || name.ends_with(".toml") || name.ends_with(".json"),
+                    "{name}"
+                );
+                assert!(
+                    !name.starts_with(".inbound"),
+                    "temporary files are removed on failure: {name}"
+                );
+            }
+        }
+        ws.close().await;
+        std::fs::remove_file(&filler).unwrap();
+        let ws = Workspace::open(&ws_dir).await.unwrap();
+        let after = ws.log().await.unwrap();
+        assert!(audit::verify(&after).is_ok());
+        assert!(after.starts_with(&before), "no audit entry was lost");
+        let v4 = ws
+            .version("inbound-qualification", Some(4))
+            .await
+            .unwrap()
+            .status;
+        assert!(matches!(v4, Status::Approved | Status::Published));
+        ws.close().await;
+
+        // Read-only: opening for work is refused with the place named.
+        disk.remount("ro");
+        match Workspace::open(&ws_dir).await {
+            Err(e) => {
+                eprintln!("read-only: {e}");
+                assert!(e.to_string().contains(&ws_dir.display().to_string()), "{e}");
+            }
+            Ok(ws) => {
+                // SQLite may open read-only files; then any change must fail clearly.
+                let r = ws.publish("inbound-qualification", 4, who("carol")).await;
+                let msg = r.err().map(|e| e.to_string()).unwrap_or_default();
+                eprintln!("read-only: {msg}");
+                assert!(msg.contains("read") || msg.contains("published"), "{msg}");
+                ws.close().await;
+            }
+        }
+        disk.remount("rw");
+    });
+}
