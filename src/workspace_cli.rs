@@ -17,6 +17,9 @@ pub enum WorkspaceCommand {
         /// The repository folder holding `policies/` and `fixtures/` to seed from
         #[arg(long, default_value = ".")]
         from: PathBuf,
+        /// Create the workspace without seeding it (e.g. to receive an exported policy)
+        #[arg(long)]
+        empty: bool,
     },
     /// Add a policy file: a new draft, an edit of a draft, or the next version of one that left
     /// draft. An exported file with its manifest comes in as approved, after its hash is checked
@@ -175,8 +178,13 @@ pub fn run(dir: &Path, user: &str, cmd: WorkspaceCommand) -> Result<ExitCode, Er
 async fn run_async(dir: &Path, user: &str, cmd: WorkspaceCommand) -> Result<ExitCode, Error> {
     let now = now_rfc3339();
     let actor = Actor { user, now: &now };
-    if let WorkspaceCommand::Init { from } = &cmd {
+    if let WorkspaceCommand::Init { from, empty } = &cmd {
         let ws = Workspace::create(dir).await?;
+        if *empty {
+            println!("empty workspace ready at {}", dir.display());
+            ws.close().await;
+            return Ok(ExitCode::SUCCESS);
+        }
         let sample = dir.join("datasets/sample");
         if !sample.join("mapping.toml").exists() {
             copy_dir(&from.join("fixtures/sample"), &sample)?;

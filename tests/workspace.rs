@@ -452,28 +452,48 @@ fn the_cli_takes_a_draft_from_init_to_an_exported_file() {
     assert!(verified.status.success());
     assert!(String::from_utf8_lossy(&verified.stderr).contains("hash chain intact"));
 
-    // Import the exported pair into another workspace.
+    // The exported pair re-imports into another workspace; a one-byte change is refused.
     let file = out.path().join("inbound-qualification-v4.toml");
+    let other = |args: &[&str]| {
+        let mut c = lp();
+        c.arg("workspace")
+            .arg("--workspace")
+            .arg(w2.path())
+            .args(["--as", "dana"])
+            .args(args);
+        c.output().unwrap()
+    };
+    assert!(other(&["init", "--empty"]).status.success());
+    let imported = other(&["import", file.to_str().unwrap()]);
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&imported.stdout)
+            .contains("imported `inbound-qualification` v4 as approved")
+    );
+    let mut bytes = std::fs::read(&file).unwrap();
+    let last = bytes.len() - 2;
+    bytes[last] ^= 1;
+    std::fs::write(&file, bytes).unwrap();
+    let w3 = tempfile::tempdir().unwrap();
     let mut c = lp();
     c.arg("workspace")
         .arg("--workspace")
-        .arg(w2.path())
-        .arg("init");
+        .arg(w3.path())
+        .args(["init", "--empty"]);
     run_ok(&mut c);
     let mut c = lp();
     c.arg("workspace")
         .arg("--workspace")
-        .arg(w2.path())
+        .arg(w3.path())
         .arg("import")
         .arg(&file);
-    let imported = c.output().unwrap();
-    // The new workspace already holds a *different* v4 (its seeded draft): refused, exit 1.
-    assert_eq!(
-        imported.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&imported.stderr)
-    );
+    let refused = c.output().unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("does not match its manifest"));
 }
 
 /// A small deterministic generator for kill delays.

@@ -228,5 +228,5 @@ pub fn dataset_hash(ds: &crate::dataset::Dataset) -> Result<String, Error> {
         h.update((bytes.len() as u64).to_le_bytes());
         h.update(&bytes);
     }
-    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(crate::hex(&h.finalize()))
 }
