@@ -81,3 +81,21 @@ pub fn case_files(folder: &str, min: usize) -> Vec<PathBuf> {
     );
     files
 }
+
+/// Decide a small inline case: leads CSV, mapping, policy text → the policy, the dataset and
+/// every lead's decision record.
+pub fn decide_inline(
+    leads: &str,
+    mapping: &str,
+    policy: &str,
+) -> (leadpolicy::policy::Policy, Dataset, Vec<DecisionRecord>) {
+    let dir = temp_with(&[
+        ("leads.csv", leads),
+        ("mapping.toml", mapping),
+        ("p.toml", policy),
+    ]);
+    let ds = Dataset::load(&dir.path().join("mapping.toml")).unwrap();
+    let p = leadpolicy::policy::load(&dir.path().join("p.toml")).unwrap();
+    let recs = records(&leadpolicy::engine::decide(&p, &ds).unwrap());
+    (p, ds, recs)
+}

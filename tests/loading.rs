@@ -480,14 +480,7 @@ fn an_enrichment_confidence_column_with_no_values_loads_and_gates_every_lead() {
     let leads = "lead_id,c,n\nL1,,5\nL2,N/A,7\n";
     let mapping = format!("{DEFAULT_MAPPING}[roles]\nenrichment_confidence = \"c\"\n");
     let policy = "[policy]\nid = \"p\"\n[fields]\nallowed = [\"n\"]\n[evidence]\nmin_enrichment_confidence = 0.5\n[routes.s]\nkind = \"sales\"\n[[rules]]\nid = \"x\"\nroute = \"s\"\nwhen = { field = \"n\", gt = 1 }\n";
-    let dir = temp_with(&[
-        ("leads.csv", leads),
-        ("mapping.toml", &mapping),
-        ("p.toml", policy),
-    ]);
-    let ds = Dataset::load(&dir.path().join("mapping.toml")).unwrap();
-    let p = leadpolicy::policy::load(&dir.path().join("p.toml")).unwrap();
-    let recs = crate::common::records(&leadpolicy::engine::decide(&p, &ds).unwrap());
+    let (_, _, recs) = crate::common::decide_inline(leads, &mapping, policy);
     for r in recs {
         assert_eq!(
             (r.decision.as_str(), r.unresolved_reasons.as_deref()),
@@ -503,14 +496,7 @@ fn a_numeric_owner_column_is_shown_as_its_cell_text() {
     let leads = "lead_id,account_owner,n\nL1,12345678,5\nL2,00512,5\nL3,,5\n";
     let mapping = format!("{DEFAULT_MAPPING}[roles]\naccount_owner = \"account_owner\"\n");
     let policy = "[policy]\nid = \"p\"\n[fields]\nallowed = [\"n\"]\n[routes.s]\nkind = \"sales\"\nowner = { field = \"account_owner\", fallback = \"pool\" }\n[[rules]]\nid = \"x\"\nroute = \"s\"\nwhen = { field = \"n\", gt = 1 }\n";
-    let dir = temp_with(&[
-        ("leads.csv", leads),
-        ("mapping.toml", &mapping),
-        ("p.toml", policy),
-    ]);
-    let ds = Dataset::load(&dir.path().join("mapping.toml")).unwrap();
-    let p = leadpolicy::policy::load(&dir.path().join("p.toml")).unwrap();
-    let recs = crate::common::records(&leadpolicy::engine::decide(&p, &ds).unwrap());
+    let (p, ds, recs) = crate::common::decide_inline(leads, &mapping, policy);
     let owners: Vec<Option<&str>> = recs.iter().map(|r| r.owner.as_deref()).collect();
     assert_eq!(owners, [Some("12345678"), Some("00512"), Some("pool")]);
     for (i, r) in recs.iter().enumerate() {
