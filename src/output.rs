@@ -93,6 +93,30 @@ pub fn write_decisions(
     }
 }
 
+/// Remove temporary files that an earlier, interrupted [`write_atomic`] of `path` left behind
+/// (a process killed between creating and renaming its temporary file).
+pub fn remove_stale_temps(path: &Path) -> Result<usize, Error> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return Ok(0);
+    };
+    let prefix = format!(".{name}.tmp-");
+    let mut removed = 0;
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(0);
+    };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+            std::fs::remove_file(entry.path()).map_err(|e| Error::write(&entry.path(), e))?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
 /// Write through a temporary file in the same directory, then rename over `path`.
 pub fn write_atomic(
     path: &Path,

@@ -630,6 +630,28 @@ fn killing_publish_and_export_at_random_points_leaves_the_old_or_the_new_state()
         killed - killed_after_commit
     );
     assert_eq!(killed + finished, RUNS);
+    // A later export clears whatever temporary files the killed ones left behind.
+    rt.block_on(async {
+        for i in (1..RUNS).step_by(2) {
+            let ws = Workspace::open(&work.path().join(format!("ws{i}")))
+                .await
+                .unwrap();
+            let out_dir = work.path().join(format!("out{i}"));
+            ws.export("inbound-qualification", 4, &out_dir, who("carol"))
+                .await
+                .unwrap();
+            let names: Vec<String> = std::fs::read_dir(&out_dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+                .collect();
+            assert_eq!(
+                names.len(),
+                2,
+                "run {i}: only the policy and its manifest: {names:?}"
+            );
+            ws.close().await;
+        }
+    });
     assert!(
         killed > 0,
         "some kills must land before the command finished"

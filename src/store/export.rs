@@ -11,7 +11,7 @@ use super::lifecycle::Approval;
 use super::{Actor, Status, Workspace, audit};
 use crate::diag::Source;
 use crate::error::Error;
-use crate::output::write_atomic;
+use crate::output::{remove_stale_temps, write_atomic};
 use crate::replay::Metrics;
 
 /// The headline figures kept as evidence.
@@ -137,10 +137,13 @@ impl Workspace {
         };
         let json = serde_json::to_vec_pretty(&manifest)
             .map_err(|e| Error::Usage(format!("cannot write the manifest: {e}")))?;
+        let manifest_file = manifest_path(&policy_path);
+        // An export killed earlier may have left its temporary files; they are ours to clear.
+        remove_stale_temps(&policy_path)?;
+        remove_stale_temps(&manifest_file)?;
         write_atomic(&policy_path, |w| {
             std::io::Write::write_all(w, v.content.as_bytes())
         })?;
-        let manifest_file = manifest_path(&policy_path);
         write_atomic(&manifest_file, |w| std::io::Write::write_all(w, &json))?;
         let mut tx = self.pool().begin().await?;
         audit::append(
