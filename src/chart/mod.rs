@@ -1376,7 +1376,7 @@ fn matrix_totals(
 // ---------------------------------------------------------------------------------------------
 // (d) Decisions by campaign
 
-/// One campaign (or "Other campaigns"): counts per decision in `DECISIONS` order, both policies.
+/// One campaign family (or "Other families"): counts per decision in `DECISIONS` order, both policies.
 #[derive(Debug, Clone, PartialEq)]
 struct CampaignRow {
     label: String,
@@ -1387,34 +1387,60 @@ fn decision_counts(m: &Metrics) -> [u64; 4] {
     DECISIONS.map(|(key, _, _)| decision_count(m, key) as u64)
 }
 
-/// The top campaigns by lead count (ties by name), the rest summed as "Other campaigns".
+/// A campaign's family: its name without a leading period (`2025-Q1-webinar-ai-ops` →
+/// `webinar-ai-ops`; also `2025-H2-…` and `2025-07-…`), so that one theme run over several
+/// quarters reads as one row.
+pub fn campaign_family(name: &str) -> &str {
+    let mut parts = name.splitn(3, ['-', '_', ' ']);
+    let (Some(year), Some(period), Some(rest)) = (parts.next(), parts.next(), parts.next()) else {
+        return name;
+    };
+    let is_year = year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit());
+    let is_period = matches!(period, "Q1" | "Q2" | "Q3" | "Q4" | "H1" | "H2")
+        || (period.len() == 2 && period.parse::<u8>().is_ok_and(|m| (1..=12).contains(&m)));
+    if is_year && is_period && !rest.is_empty() {
+        rest
+    } else {
+        name
+    }
+}
+
+/// The top campaign families by in-scope leads (ties by name), the rest summed as "Other".
 fn campaign_rows(groups: &BTreeMap<String, GroupMetrics>) -> Vec<CampaignRow> {
-    let mut sorted: Vec<(&String, &GroupMetrics)> = groups.iter().collect();
-    let leads = |g: &GroupMetrics| g.baseline.leads.max(g.draft.leads);
-    sorted.sort_by(|a, b| leads(b.1).cmp(&leads(a.1)).then_with(|| a.0.cmp(b.0)));
+    // family → (leads, [baseline counts, draft counts])
+    let mut families: BTreeMap<String, (usize, [[u64; 4]; 2])> = BTreeMap::new();
+    for (name, g) in groups {
+        let family = if name == "(missing)" {
+            "(no campaign)".to_owned()
+        } else {
+            campaign_family(name).to_owned()
+        };
+        let entry = families.entry(family).or_insert((0, [[0; 4]; 2]));
+        entry.0 += g.baseline.in_scope.max(g.draft.in_scope);
+        for (side, m) in [&g.baseline, &g.draft].into_iter().enumerate() {
+            for (acc, v) in entry.1[side].iter_mut().zip(decision_counts(m)) {
+                *acc += v;
+            }
+        }
+    }
+    let mut sorted: Vec<(String, (usize, [[u64; 4]; 2]))> = families.into_iter().collect();
+    sorted.sort_by(|a, b| b.1.0.cmp(&a.1.0).then_with(|| a.0.cmp(&b.0)));
     let rest = sorted.split_off(sorted.len().min(TOP_CAMPAIGNS));
     let mut rows: Vec<CampaignRow> = sorted
         .into_iter()
-        .map(|(name, g)| CampaignRow {
-            label: if name == "(missing)" {
-                "(no campaign)".to_owned()
-            } else {
-                name.clone()
-            },
-            counts: [decision_counts(&g.baseline), decision_counts(&g.draft)],
-        })
+        .map(|(label, (_, counts))| CampaignRow { label, counts })
         .collect();
     if !rest.is_empty() {
         let mut counts = [[0u64; 4]; 2];
-        for (_, g) in &rest {
-            for (side, m) in [&g.baseline, &g.draft].into_iter().enumerate() {
-                for (acc, v) in counts[side].iter_mut().zip(decision_counts(m)) {
+        for (_, (_, c)) in &rest {
+            for side in 0..2 {
+                for (acc, v) in counts[side].iter_mut().zip(c[side]) {
                     *acc += v;
                 }
             }
         }
         rows.push(CampaignRow {
-            label: format!("Other campaigns ({})", rest.len()),
+            label: format!("Other families ({})", rest.len()),
             counts,
         });
     }
@@ -1424,15 +1450,21 @@ fn campaign_rows(groups: &BTreeMap<String, GroupMetrics>) -> Vec<CampaignRow> {
 fn draw_campaigns(root: &Area<'_>, r: &Replay, rows: Option<&[CampaignRow]>) -> Drawn {
     let [bn, dn] = policy_names(r);
     let total = r.breakdowns.get("campaign").map_or(0, BTreeMap::len);
-    let which = match total {
+    let families = r.breakdowns.get("campaign").map_or(0, |g| {
+        g.keys()
+            .map(|k| campaign_family(k))
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+    });
+    let which = match families {
         0 => String::new(),
-        1..=TOP_CAMPAIGNS => format!(" All {total} campaigns, largest first."),
+        1..=TOP_CAMPAIGNS => format!(" {total} campaigns in {families} families, largest first."),
         _ => format!(
-            " The {TOP_CAMPAIGNS} largest of {total} campaigns by lead count; the rest summed."
+            " {total} campaigns in {families} families: the {TOP_CAMPAIGNS} largest, the rest summed."
         ),
     };
     let subtitle = format!(
-        "In-scope leads per campaign: upper bar {bn}, lower bar {dn}.{which} Out-of-scope leads are not shown.",
+        "In-scope leads per campaign family (the name without its year and quarter): upper bar {bn}, lower bar {dn}.{which}",
     );
     let legend: Vec<(String, RGBColor)> = DECISIONS
         .iter()
@@ -1440,7 +1472,7 @@ fn draw_campaigns(root: &Area<'_>, r: &Replay, rows: Option<&[CampaignRow]>) -> 
         .collect();
     let top = header(
         root,
-        &format!("Decisions by campaign: {bn} vs {dn}"),
+        &format!("Decisions by campaign family: {bn} vs {dn}"),
         &subtitle,
         &legend,
     )?;
@@ -1471,7 +1503,7 @@ fn draw_campaigns(root: &Area<'_>, r: &Replay, rows: Option<&[CampaignRow]>) -> 
         orient: Orient::Horizontal,
         categories: rows.len(),
         max_value,
-        category_title: "Campaign",
+        category_title: "Campaign family",
         value_title: "In-scope leads",
         label_room,
     };
@@ -1550,6 +1582,16 @@ fn stacked_bar(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn campaign_families_drop_the_period_prefix_only() {
+        assert_eq!(campaign_family("2025-Q1-webinar-ai-ops"), "webinar-ai-ops");
+        assert_eq!(campaign_family("2025-H2-roadshow"), "roadshow");
+        assert_eq!(campaign_family("2024-07-launch"), "launch");
+        assert_eq!(campaign_family("2024-13-launch"), "2024-13-launch");
+        assert_eq!(campaign_family("brand-search"), "brand-search");
+        assert_eq!(campaign_family("2025-Q1"), "2025-Q1");
+    }
     use crate::replay::model::{DatasetInfo, Flips, PolicyInfo, Side, UnresolvedQueue};
 
     fn side(version: i64, counts: [usize; 4], later: Option<usize>) -> Side {
