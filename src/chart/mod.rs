@@ -1405,10 +1405,12 @@ pub fn campaign_family(name: &str) -> &str {
     }
 }
 
+/// In-scope leads of a family, and its decision counts for baseline and draft.
+type FamilyTotals = (usize, [[u64; 4]; 2]);
+
 /// The top campaign families by in-scope leads (ties by name), the rest summed as "Other".
 fn campaign_rows(groups: &BTreeMap<String, GroupMetrics>) -> Vec<CampaignRow> {
-    // family → (leads, [baseline counts, draft counts])
-    let mut families: BTreeMap<String, (usize, [[u64; 4]; 2])> = BTreeMap::new();
+    let mut families: BTreeMap<String, FamilyTotals> = BTreeMap::new();
     for (name, g) in groups {
         let family = if name == "(missing)" {
             "(no campaign)".to_owned()
@@ -1423,7 +1425,7 @@ fn campaign_rows(groups: &BTreeMap<String, GroupMetrics>) -> Vec<CampaignRow> {
             }
         }
     }
-    let mut sorted: Vec<(String, (usize, [[u64; 4]; 2]))> = families.into_iter().collect();
+    let mut sorted: Vec<(String, FamilyTotals)> = families.into_iter().collect();
     sorted.sort_by(|a, b| b.1.0.cmp(&a.1.0).then_with(|| a.0.cmp(&b.0)));
     let rest = sorted.split_off(sorted.len().min(TOP_CAMPAIGNS));
     let mut rows: Vec<CampaignRow> = sorted
