@@ -7,7 +7,7 @@
 
 use std::fmt;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// A source text with its path, so that byte spans can be turned into line and column.
 #[derive(Debug, Clone)]
@@ -75,19 +75,6 @@ impl Diagnostic {
             hint: None,
             snippet,
             width,
-        }
-    }
-
-    /// A problem about a whole file (line 1, column 1) with no snippet.
-    pub fn in_file(path: &Path, message: impl Into<String>) -> Self {
-        Self {
-            file: path.to_path_buf(),
-            line: 1,
-            column: 1,
-            message: message.into(),
-            hint: None,
-            snippet: String::new(),
-            width: 1,
         }
     }
 

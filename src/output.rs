@@ -1,5 +1,6 @@
-//! Writing decision tables as CSV, JSON or Parquet (chosen by the file extension). Every file is
-//! written to a temporary sibling and renamed into place, so a crash never leaves half a file.
+//! Writing decision tables as CSV (streamed from the decision codes), JSON or Parquet, chosen
+//! by the file extension. Every file is written to a temporary sibling and renamed into place,
+//! so a crash never leaves half a file.
 
 use std::io::Write;
 use std::path::Path;
@@ -33,22 +34,6 @@ impl Format {
             ))),
         }
     }
-}
-
-/// Write `df` to `path` atomically in the format its extension names.
-pub fn write_frame(df: &DataFrame, path: &Path) -> Result<(), Error> {
-    let format = Format::from_path(path)?;
-    write_atomic(path, |w| match format {
-        Format::Csv => write_csv(df, w),
-        Format::Json => write_json(df, w),
-        Format::Parquet => {
-            let mut df = df.clone();
-            ParquetWriter::new(w)
-                .finish(&mut df)
-                .map(|_| ())
-                .map_err(|e| std::io::Error::other(e.to_string()))
-        }
-    })
 }
 
 /// Write every lead's decision to `path` (CSV, JSON or Parquet by extension). CSV is streamed
@@ -89,7 +74,19 @@ pub fn write_decisions(
                 out.flush()
             })
         }
-        _ => write_frame(&d.to_frame(p, ds)?, path),
+        Format::Json => {
+            let df = d.to_frame(p, ds)?;
+            write_atomic(path, |w| write_json(&df, w))
+        }
+        Format::Parquet => {
+            let mut df = d.to_frame(p, ds)?;
+            write_atomic(path, |w| {
+                ParquetWriter::new(w)
+                    .finish(&mut df)
+                    .map(|_| ())
+                    .map_err(|e| std::io::Error::other(e.to_string()))
+            })
+        }
     }
 }
 
@@ -144,40 +141,6 @@ pub fn write_atomic(
         return Err(Error::write(path, e));
     }
     Ok(())
-}
-
-fn write_csv(df: &DataFrame, w: &mut impl Write) -> std::io::Result<()> {
-    let mut out = csv::Writer::from_writer(w);
-    out.write_record(df.columns().iter().map(|c| c.name().as_str()))?;
-    // Columns as text once (numbers as people write them), then rows from plain iterators:
-    // per-cell `AnyValue` look-ups would dominate the time on a million leads.
-    let text: Vec<StringChunked> = df
-        .columns()
-        .iter()
-        .map(|c| {
-            let s = c.as_materialized_series();
-            match s.dtype() {
-                DataType::String => Ok(s.str()?.rechunk().into_owned()),
-                DataType::Float64 => Ok(s
-                    .f64()?
-                    .iter()
-                    .map(|v| v.map(crate::format_number))
-                    .collect::<StringChunked>()),
-                _ => Ok(s.cast(&DataType::String)?.str()?.rechunk().into_owned()),
-            }
-        })
-        .collect::<PolarsResult<_>>()
-        .map_err(|e| std::io::Error::other(e.to_string()))?;
-    let mut iters: Vec<_> = text.iter().map(|c| c.iter()).collect();
-    let mut record = csv::ByteRecord::new();
-    for _ in 0..df.height() {
-        record.clear();
-        for it in &mut iters {
-            record.push_field(it.next().flatten().unwrap_or("").as_bytes());
-        }
-        out.write_byte_record(&record)?;
-    }
-    out.flush()
 }
 
 fn json_value(v: &AnyValue<'_>) -> serde_json::Value {

@@ -25,15 +25,10 @@ pub const MISSING_GROUP: &str = "(missing)";
 /// How many flipped leads get both packets in the replay result.
 pub const SAMPLE_PACKETS: usize = 20;
 
-/// Decision codes in `Decision::ALL` order, from the historical decision's labels.
+/// The decision code (index in `Decision::ALL`) of a historical decision's label; 4 when it
+/// is unknown, which no in-scope decision equals.
 fn code(d: Option<&str>) -> u8 {
-    match d {
-        Some("accepted") => 0,
-        Some("nurture") => 1,
-        Some("rejected") => 2,
-        Some("unresolved") => 3,
-        _ => 4,
-    }
+    d.and_then(Decision::parse).map_or(4, |d| d as u8)
 }
 
 /// One policy's decisions with the names behind their codes. Reasons get dense slots so that
@@ -184,7 +179,8 @@ struct Outcomes<'a> {
     historical: Option<Vec<u8>>,
     first_touch: Option<Vec<Option<f64>>>,
     enrichment_error: Option<Vec<bool>>,
-    enrichment_source: Option<Vec<Option<&'a str>>>,
+    /// The source as text (numbers as written), one chunk so that `get` is direct.
+    enrichment_source: Option<StringChunked>,
 }
 
 impl<'a> Outcomes<'a> {
@@ -208,20 +204,10 @@ impl<'a> Outcomes<'a> {
             }
             _ => None,
         };
-        let enrichment_source = match ds.role("enrichment_source") {
-            Some(c) if ds.field(c).is_some_and(|fi| fi.ty == FieldType::Text) => {
-                Some(f.column(c)?.str()?.iter().collect())
-            }
-            Some(c) => Some(
-                f.column(c)?
-                    .cast(&DataType::String)?
-                    .str()?
-                    .iter()
-                    .map(|v| v.map(|_| "(number)"))
-                    .collect(),
-            ),
-            None => None,
-        };
+        let enrichment_source = ds
+            .role("enrichment_source")
+            .map(|c| ds.text_column(c))
+            .transpose()?;
         Ok(Self {
             converted: if ds.has_converted {
                 flag(hidden::CONVERTED)?
@@ -337,7 +323,7 @@ impl Acc {
             let src = o
                 .enrichment_source
                 .as_ref()
-                .and_then(|s| s[i])
+                .and_then(|s| s.get(i))
                 .unwrap_or(MISSING_GROUP);
             match self.enrichment_by_source.get_mut(src) {
                 Some(n) => *n += 1,
