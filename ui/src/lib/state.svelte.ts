@@ -1,0 +1,167 @@
+// The app's shared state (Svelte 5 runes) and the few flows that touch several screens:
+// startup, draft edits, debounced replays with a generation counter, and error reporting.
+// Components call `app.*`; every backend call goes through `commands` from the bindings.
+import {
+  commands,
+  type AppError,
+  type DatasetSummary,
+  type DraftEdit,
+  type DraftState,
+  type ReplayView,
+  type Result,
+  type Workbench,
+} from "./bindings";
+
+export type Screen = "policy" | "replay" | "leads" | "review" | "history" | "data";
+
+export type ShownError = { what: string; message: string; place: string | null; code: string };
+
+const ACTOR_KEY = "leadpolicy.actor";
+const REPLAY_DEBOUNCE_MS = 150;
+
+function storedActor(): string | null {
+  try {
+    return globalThis.localStorage?.getItem(ACTOR_KEY) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+class AppState {
+  loading = $state(true);
+  startupFailed = $state(false);
+  workbench = $state<Workbench | null>(null);
+  draft = $state<DraftState | null>(null);
+  dataset = $state<DatasetSummary | null>(null);
+  screen = $state<Screen>("policy");
+  actor = $state("");
+  error = $state<ShownError | null>(null);
+  saving = $state(0);
+
+  replay = $state<ReplayView | null>(null);
+  replaying = $state(false);
+  /** Why the last replay could not run (an invalid draft), shown on the Replay screen. */
+  replayProblem = $state<string | null>(null);
+  /** Lead to show on the Leads screen (set from other screens). */
+  inspectLeadId = $state<string | null>(null);
+
+  #latestGeneration = 0;
+  #replayTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** Unwraps a command result; shows the error (except `cancelled`) and returns null on failure. */
+  async run<T>(what: string, call: Promise<Result<T, AppError>>): Promise<T | null> {
+    try {
+      const r = await call;
+      if (r.status === "ok") return r.data;
+      if (r.error.code !== "cancelled") this.showError(what, r.error);
+      return null;
+    } catch (e) {
+      this.showError(what, { code: "internal", message: e instanceof Error ? e.message : String(e), place: null });
+      return null;
+    }
+  }
+
+  showError(what: string, e: AppError): void {
+    this.error = { what, message: e.message, place: e.place, code: e.code };
+  }
+
+  dismissError(): void {
+    this.error = null;
+  }
+
+  setActor(name: string): void {
+    this.actor = name;
+    try {
+      globalThis.localStorage?.setItem(ACTOR_KEY, name);
+    } catch {
+      // Storage can be unavailable (private mode); the name still applies to this session.
+    }
+  }
+
+  async start(): Promise<void> {
+    this.loading = true;
+    this.startupFailed = false;
+    const wb = await this.run("Opening the workbench failed", commands.openWorkbench());
+    if (!wb) {
+      this.loading = false;
+      this.startupFailed = true;
+      return;
+    }
+    this.acceptWorkbench(wb);
+    this.actor = storedActor() || wb.actor;
+    this.loading = false;
+    void this.runReplay();
+  }
+
+  acceptWorkbench(wb: Workbench): void {
+    this.workbench = wb;
+    this.draft = wb.draft;
+    this.dataset = wb.dataset;
+  }
+
+  /** Re-reads the workbench after a lifecycle step (submit, publish, new draft). */
+  async refresh(): Promise<void> {
+    const wb = await this.run("Refreshing the workbench failed", commands.openWorkbench());
+    if (wb) this.acceptWorkbench(wb);
+  }
+
+  /** Applies one edit; on success re-renders from the returned draft and schedules a replay. */
+  async edit(edit: DraftEdit): Promise<boolean> {
+    this.saving++;
+    try {
+      const next = await this.run("Your change could not be saved", commands.editDraft(edit));
+      if (!next) return false;
+      this.draft = next;
+      if (this.workbench) this.workbench.draft = next;
+      this.scheduleReplay();
+      return true;
+    } finally {
+      this.saving--;
+    }
+  }
+
+  scheduleReplay(delay = REPLAY_DEBOUNCE_MS): void {
+    if (this.#replayTimer) clearTimeout(this.#replayTimer);
+    this.#replayTimer = setTimeout(() => {
+      this.#replayTimer = null;
+      void this.runReplay();
+    }, delay);
+  }
+
+  async runReplay(): Promise<void> {
+    if (!this.dataset) {
+      this.replayProblem = "No dataset is loaded yet. Open one on the Data screen.";
+      return;
+    }
+    const generation = ++this.#latestGeneration;
+    this.replaying = true;
+    try {
+      const r = await commands.replay(generation);
+      if (generation !== this.#latestGeneration) return; // a newer replay was asked for
+      if (r.status === "ok") {
+        if (r.data.generation < this.#latestGeneration) return;
+        this.replay = r.data;
+        this.replayProblem = null;
+      } else if (r.error.code === "cancelled") {
+        return;
+      } else if (r.error.code === "invalid_draft" || r.error.code === "invalid_policy") {
+        this.replayProblem = r.error.place ? `${r.error.message} (${r.error.place})` : r.error.message;
+      } else {
+        this.showError("The replay failed", r.error);
+      }
+    } catch (e) {
+      if (generation === this.#latestGeneration)
+        this.showError("The replay failed", { code: "internal", message: String(e), place: null });
+    } finally {
+      if (generation === this.#latestGeneration) this.replaying = false;
+    }
+  }
+
+  setDataset(summary: DatasetSummary): void {
+    this.dataset = summary;
+    if (this.workbench) this.workbench.dataset = summary;
+    this.scheduleReplay(0);
+  }
+}
+
+export const app = new AppState();
