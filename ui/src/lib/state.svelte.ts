@@ -7,6 +7,7 @@ import {
   type DatasetSummary,
   type DraftEdit,
   type DraftState,
+  type LeadQuery,
   type ReplayView,
   type Result,
   type Workbench,
@@ -42,8 +43,11 @@ class AppState {
   replaying = $state(false);
   /** Why the last replay could not run (an invalid draft), shown on the Replay screen. */
   replayProblem = $state<string | null>(null);
-  /** Lead to show on the Leads screen (set from other screens). */
+  /** Lead shown on the Leads screen. */
   inspectLeadId = $state<string | null>(null);
+  /** Replay screen: the list of leads opened (flip cell, queue, ledger) and the lead opened in it. */
+  replayList = $state<LeadQuery | null>(null);
+  replayLead = $state<string | null>(null);
 
   #latestGeneration = 0;
   #replayTimer: ReturnType<typeof setTimeout> | null = null;
