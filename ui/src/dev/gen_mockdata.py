@@ -151,19 +151,23 @@ def packet(p, pol, label, br):
         "text": "",
     }
 
+def val(v):
+    v = v.strip()
+    return None if v in missing else v
+
 byid = {r["Lead ID"].strip(): r for r in rows}
 leads, inspections = [], {}
 for i, x in enumerate(replay["flips"]["leads"][:400]):
     lid = x["lead_id"]; r = byid[lid]
     bb, db = brief(x["baseline"], bp), brief(x["draft"], dp)
-    leads.append({"lead_id": lid, "company": r["Company"] or None, "baseline": bb, "draft": db, "converted": lid in converted_ids, "seller_outcome": r["Seller Outcome"] or None})
+    leads.append({"lead_id": lid, "company": r["Company"] or None, "baseline": bb, "draft": db, "converted": lid in converted_ids, "seller_outcome": val(r["Seller Outcome"])})
     if i < 60 and len(x.get("packets", [])) == 2:
         inspections[lid] = {
             "lead_id": lid,
             "fields": [[renames.get(h, h), (v.strip() if v.strip() not in missing else "(missing)")] for h, v in r.items()],
             "baseline": packet(x["packets"][0], bp, "v3 (published)", bb),
             "draft": packet(x["packets"][1], dp, "v4 draft", db),
-            "outcome": {"converted": lid in converted_ids, "seller_outcome": r["Seller Outcome"] or None, "meeting": r["Meeting"] or None, "historical_decision": r["SDR Route"] or None, "first_touch_minutes": r["First Touch Minutes"] or None, "seller_feedback": r["Seller Feedback"] or None},
+            "outcome": {"converted": lid in converted_ids, "seller_outcome": val(r["Seller Outcome"]), "meeting": val(r["Meeting"]), "historical_decision": val(r["SDR Route"]), "first_touch_minutes": val(r["First Touch Minutes"]), "seller_feedback": val(r["Seller Feedback"])},
         }
 
 if replay["flips"]["leads"] and replay["flips"]["leads"][0].get("packets"):

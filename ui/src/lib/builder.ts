@@ -124,6 +124,7 @@ export function splitList(text: string): string[] {
 
 /** The message for one row, or null when it is complete. */
 export function rowProblem(row: Row, type: ValueType | null): string | null {
+  row = { ...row, value: String(row.value ?? "") };
   if (!row.field) return "Choose a field";
   if (type === null) return "This field cannot be used (not allowed or not in the dataset)";
   if (!row.op) return "Choose a condition";
@@ -142,6 +143,7 @@ export function rowProblem(row: Row, type: ValueType | null): string | null {
 
 /** One row → a condition; throws with the row problem when the row is incomplete. */
 export function rowToCond(row: Row, type: ValueType | null): Cond {
+  row = { ...row, value: String(row.value ?? "") };
   const problem = rowProblem(row, type);
   if (problem) throw new Error(problem);
   if (type === "signal") {
