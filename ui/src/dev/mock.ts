@@ -130,7 +130,7 @@ function applyEdit(edit: DraftEdit): void {
   switch (edit.kind) {
     case "source": {
       text = edit.text;
-      const bad = /^\s*\[\[?[^\]]*$/m.exec(text);
+      const bad = /^[ \t]*\[\[?[^\]\n]*$/m.exec(text);
       if (bad) {
         const line = text.slice(0, bad.index).split("\n").length;
         problems = [{ line, column: 1, message: "unclosed table header", hint: "end the header with `]`", snippet: bad[0] }];

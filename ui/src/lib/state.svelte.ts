@@ -9,6 +9,7 @@ import {
   type DraftState,
   type LeadQuery,
   type ReplayView,
+  type ReviewView,
   type Result,
   type Workbench,
 } from "./bindings";
@@ -103,10 +104,25 @@ class AppState {
     this.dataset = wb.dataset;
   }
 
-  /** Re-reads the workbench after a lifecycle step (submit, publish, new draft). */
-  async refresh(): Promise<void> {
-    const wb = await this.run("Refreshing the workbench failed", commands.openWorkbench());
-    if (wb) this.acceptWorkbench(wb);
+  /** Follows a lifecycle step (submit, approve, publish) in the header and the Policy screen.
+   * The contract has no "read the workbench" command (openWorkbench also loads the sample
+   * dataset), so the state is patched from the ReviewView instead of re-read. */
+  applyReview(review: ReviewView): void {
+    const wb = this.workbench;
+    if (wb) wb.published = review.published;
+    const draft = this.draft;
+    if (!draft) return;
+    const rd = review.draft;
+    if (!rd || rd.status === "published" || review.published?.version === draft.version) {
+      // Published: there is no open draft until "Start a new draft".
+      this.draft = null;
+      if (wb) wb.draft = null;
+      return;
+    }
+    if (rd.version !== draft.version) return;
+    const next = { ...draft, status: rd.status, editable: rd.status === "draft" };
+    this.draft = next;
+    if (wb) wb.draft = next;
   }
 
   /** Applies one edit; on success re-renders from the returned draft and schedules a replay. */
