@@ -10,6 +10,7 @@ import {
   fmtPercent,
   humanize,
   plural,
+  splitTicks,
   statusLabel,
 } from "./format";
 
@@ -84,5 +85,18 @@ describe("words", () => {
     const d = new Date(2026, 10, 27, 12, 3);
     expect(fmtClock(d.toISOString())).toBe("12:03");
     expect(fmtClock("not a date")).toBe("not a date");
+  });
+});
+
+describe("backticks", () => {
+  it("splits names out of messages", () => {
+    expect(splitTicks("unknown field `employes` in rule `enterprise-fit`")).toEqual([
+      { text: "unknown field ", code: false },
+      { text: "employes", code: true },
+      { text: " in rule ", code: false },
+      { text: "enterprise-fit", code: true },
+    ]);
+    expect(splitTicks("no ticks")).toEqual([{ text: "no ticks", code: false }]);
+    expect(splitTicks("odd ` tick")).toEqual([{ text: "odd ` tick", code: false }]);
   });
 });

@@ -142,3 +142,20 @@ export function fmtBytes(n: number): string {
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${fmtCount(n)} ${n === 1 ? one : many}`;
 }
+
+export type TextPart = { text: string; code: boolean };
+
+/** Backend messages put user input in backticks (``unknown field `employes` ``): split them so
+ * the UI can show those parts as names instead of raw backticks. An unmatched backtick stays text. */
+export function splitTicks(message: string): TextPart[] {
+  const parts: TextPart[] = [];
+  const re = /`([^`]+)`/g;
+  let last = 0;
+  for (let m = re.exec(message); m !== null; m = re.exec(message)) {
+    if (m.index > last) parts.push({ text: message.slice(last, m.index), code: false });
+    parts.push({ text: m[1], code: true });
+    last = m.index + m[0].length;
+  }
+  if (last < message.length) parts.push({ text: message.slice(last), code: false });
+  return parts;
+}
