@@ -41,6 +41,9 @@ pub enum Error {
     /// A file does not match the hash or the record it claims to match.
     #[error("{0}")]
     Tampered(String),
+    /// The person cancelled a long job (a load); nothing was changed.
+    #[error("cancelled")]
+    Cancelled,
 }
 
 impl Error {
@@ -71,6 +74,7 @@ impl Error {
             Error::Busy(_) => "busy",
             Error::Lifecycle(_) => "lifecycle",
             Error::Tampered(_) => "tampered",
+            Error::Cancelled => "cancelled",
         }
     }
 }

@@ -300,6 +300,7 @@ fn load_dataset(mapping: &Path) -> Result<Dataset, Error> {
                 "#".repeat(pct * 40 / 100)
             );
         }
+        true
     };
     let ds = Dataset::load_with_progress(mapping, &mut bar);
     if tty {

@@ -403,7 +403,7 @@ fn a_file_read_in_parallel_parts_equals_one_sequential_pass() {
     let path = dir.path().join("leads.csv");
     let missing = vec![String::new(), "-".to_string()];
     let read = |parts| {
-        read_csv_in_parts(&path, &missing, b',', &mut |_, _| {}, &|_| true, parts, 0).unwrap()
+        read_csv_in_parts(&path, &missing, b',', &mut |_, _| true, &|_| true, parts, 0).unwrap()
     };
     let one = read(1);
     assert_eq!(one.rows, 400);
@@ -439,7 +439,7 @@ fn an_error_late_in_a_parallel_read_names_its_own_line() {
         &path,
         &[String::new()],
         b',',
-        &mut |_, _| {},
+        &mut |_, _| true,
         &|_| true,
         4,
         0,

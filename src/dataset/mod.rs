@@ -198,6 +198,20 @@ impl Dataset {
         self.roles.get(role).map(String::as_str)
     }
 
+    /// The smallest and largest value of a number field (`None` when every value is missing).
+    pub fn number_range(&self, field: &str) -> Result<(Option<f64>, Option<f64>), Error> {
+        let c = self.frame.column(field)?.f64()?;
+        Ok((c.min(), c.max()))
+    }
+
+    /// Whether each lead converted, when outcomes are known.
+    pub fn converted(&self) -> Result<Option<Vec<bool>>, Error> {
+        match self.frame.column(hidden::CONVERTED) {
+            Ok(c) => Ok(Some(c.bool()?.iter().map(|v| v == Some(true)).collect())),
+            Err(_) => Ok(None),
+        }
+    }
+
     /// Row index of a lead id (trimmed).
     pub fn row_of(&self, lead: &str) -> Result<usize, Error> {
         let ids = self.frame.column(&self.id)?.str()?.clone();
@@ -217,7 +231,7 @@ impl Dataset {
     }
 
     pub fn from_mapping(mapping: &Mapping) -> Result<Self, Error> {
-        Self::from_mapping_with_progress(mapping, &mut |_, _| {})
+        Self::from_mapping_with_progress(mapping, &mut |_, _| true)
     }
 
     pub fn from_mapping_with_progress(
@@ -510,7 +524,7 @@ impl Dataset {
                 &path,
                 &missing,
                 mapping.delimiter(),
-                &mut |_, _| {},
+                &mut |_, _| true,
                 &|_| true,
             )?;
             let key = o.key.get_ref().trim();

@@ -142,7 +142,8 @@ impl ColumnBuilder {
 }
 
 /// Called while a file is read with (bytes read, file size).
-pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
+/// Called now and then with (bytes read, file size); returning `false` cancels the load.
+pub type Progress<'a> = &'a mut dyn FnMut(u64, u64) -> bool;
 
 fn data_err(path: &Path, line: Option<u64>, column: Option<String>, message: String) -> Error {
     Error::Data(DataError {
@@ -344,7 +345,9 @@ fn parse_chunk(
             && let Some(p) = progress.as_mut()
         {
             let done = record.position().map_or(0, |p| p.byte());
-            p((done * scale).min(size), size);
+            if !p((done * scale).min(size), size) {
+                return Err(Error::Cancelled);
+            }
         }
         for (i, raw) in record.iter().enumerate() {
             let s = std::str::from_utf8(raw).map_err(|e| {

@@ -6,8 +6,10 @@
 //! a lead: that is the engine's job.
 
 pub mod diff;
+pub mod edit;
 mod parse;
 pub mod validate;
+pub mod view;
 
 use std::ops::Range;
 use std::path::Path;

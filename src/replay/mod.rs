@@ -491,6 +491,16 @@ fn policy_info(p: &Policy) -> PolicyInfo {
 
 /// Replay `dataset` under `baseline` and `draft`.
 pub fn replay(baseline: &Policy, draft: &Policy, ds: &Dataset) -> Result<Replay, Error> {
+    replay_decided(baseline, draft, ds).map(|(r, _, _)| r)
+}
+
+/// [`replay`], also returning every lead's decision under the baseline and the draft (the
+/// desktop app lists the leads of any flip-matrix cell from them).
+pub fn replay_decided(
+    baseline: &Policy,
+    draft: &Policy,
+    ds: &Dataset,
+) -> Result<(Replay, engine::Decisions, engine::Decisions), Error> {
     let mut diags = crate::policy::validate::check_against(baseline, ds);
     diags.extend(crate::policy::validate::check_against(draft, ds));
     if !diags.is_empty() {
@@ -606,7 +616,7 @@ pub fn replay(baseline: &Policy, draft: &Policy, ds: &Dataset) -> Result<Replay,
         &serde_json::to_value(&baseline_metrics).unwrap_or_default(),
         &serde_json::to_value(&draft_metrics).unwrap_or_default(),
     );
-    Ok(Replay {
+    let r = Replay {
         dataset: DatasetInfo {
             name: ds.name.clone(),
             mapping: ds.mapping_path.display().to_string(),
@@ -629,7 +639,8 @@ pub fn replay(baseline: &Policy, draft: &Policy, ds: &Dataset) -> Result<Replay,
             leads,
         },
         breakdowns,
-    })
+    };
+    Ok((r, bc, dc))
 }
 
 /// draft − baseline, recursively: numbers subtract, objects key by key (a key missing on one side

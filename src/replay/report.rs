@@ -158,6 +158,40 @@ fn metric_value(m: &Metrics, key: &str) -> (Option<usize>, Option<f64>) {
     }
 }
 
+/// One headline figure as numbers, for front ends that format their own: counts as counts,
+/// rates as shares (0–1); `None` is "not available".
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub help: &'static str,
+    pub is_rate: bool,
+    /// +1: up is good for the business; −1: up is bad; 0: neither.
+    pub up: i8,
+    pub baseline: Option<f64>,
+    pub draft: Option<f64>,
+}
+
+/// The headline figures in the order of [`rows`].
+pub fn figures(r: &Replay) -> Vec<Figure> {
+    let value = |m: &Metrics, key: &str| match metric_value(m, key) {
+        (Some(c), _) => Some(c as f64),
+        (None, rate) => rate,
+    };
+    metric_rows()
+        .into_iter()
+        .map(|(key, label, help, kind, up)| Figure {
+            key,
+            label,
+            help,
+            is_rate: matches!(kind, Kind::Rate),
+            up,
+            baseline: value(&r.baseline.metrics, key),
+            draft: value(&r.draft.metrics, key),
+        })
+        .collect()
+}
+
 /// The headline rows, baseline vs draft with deltas.
 pub fn rows(r: &Replay) -> Vec<Row> {
     metric_rows()

@@ -99,6 +99,19 @@ impl Workspace {
         dir: &Path,
         actor: Actor<'_>,
     ) -> Result<Exported, Error> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
+        let path = dir.join(format!("{policy_id}-v{version}.toml"));
+        self.export_to(policy_id, version, &path, actor).await
+    }
+
+    /// Export to a chosen file (the desktop app's save dialog); the manifest goes next to it.
+    pub async fn export_to(
+        &self,
+        policy_id: &str,
+        version: i64,
+        policy_path: &Path,
+        actor: Actor<'_>,
+    ) -> Result<Exported, Error> {
         let v = self.version(policy_id, Some(version)).await?;
         if !matches!(v.status, Status::Approved | Status::Published) {
             return Err(Error::Lifecycle(format!(
@@ -112,9 +125,15 @@ impl Workspace {
             ))
         })?;
         let replay = self.replay_of_approval(policy_id, version).await?;
-        std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
-        let file = format!("{policy_id}-v{version}.toml");
-        let policy_path = dir.join(&file);
+        let file = policy_path
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "`{}` is not a file name to export to",
+                    policy_path.display()
+                ))
+            })?;
         let manifest = Manifest {
             policy_id: policy_id.to_string(),
             version,
@@ -137,11 +156,11 @@ impl Workspace {
         };
         let json = serde_json::to_vec_pretty(&manifest)
             .map_err(|e| Error::Usage(format!("cannot write the manifest: {e}")))?;
-        let manifest_file = manifest_path(&policy_path);
+        let manifest_file = manifest_path(policy_path);
         // An export killed earlier may have left its temporary files; they are ours to clear.
-        remove_stale_temps(&policy_path)?;
+        remove_stale_temps(policy_path)?;
         remove_stale_temps(&manifest_file)?;
-        write_atomic(&policy_path, |w| {
+        write_atomic(policy_path, |w| {
             std::io::Write::write_all(w, v.content.as_bytes())
         })?;
         write_atomic(&manifest_file, |w| std::io::Write::write_all(w, &json))?;
@@ -157,7 +176,7 @@ impl Workspace {
         .await?;
         tx.commit().await?;
         Ok(Exported {
-            policy: policy_path,
+            policy: policy_path.to_path_buf(),
             manifest: manifest_file,
             sha256: v.sha256,
         })

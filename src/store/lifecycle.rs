@@ -3,6 +3,7 @@
 //! audit entry in one transaction; an illegal transition is an error and changes nothing.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Serialize;
 use sqlx::Row;
@@ -363,6 +364,25 @@ impl Workspace {
         mapping: &Path,
         actor: Actor<'_>,
     ) -> Result<(ReplayRecord, Replay), Error> {
+        // Loading is CPU work: keep it off the async workers.
+        let path = mapping.to_path_buf();
+        let ds = tokio::task::spawn_blocking(move || Dataset::load(&path))
+            .await
+            .map_err(|e| Error::Workspace(format!("loading stopped unexpectedly: {e}")))??;
+        self.record_replay_on(policy_id, version, Arc::new(ds), mapping, actor)
+            .await
+    }
+
+    /// [`Self::record_replay`] on a dataset already loaded from `mapping` (the desktop app keeps
+    /// its dataset in memory).
+    pub async fn record_replay_on(
+        &self,
+        policy_id: &str,
+        version: i64,
+        ds: Arc<Dataset>,
+        mapping: &Path,
+        actor: Actor<'_>,
+    ) -> Result<(ReplayRecord, Replay), Error> {
         let v = self.version(policy_id, Some(version)).await?;
         let baseline = self.published(policy_id).await?.ok_or_else(|| {
             Error::Lifecycle(format!(
@@ -371,13 +391,10 @@ impl Workspace {
         })?;
         let draft_policy = parse_version(&v)?;
         let baseline_policy = parse_version(&baseline)?;
-        // Loading and replaying is CPU work: keep it off the async workers.
-        let path = mapping.to_path_buf();
         let (r, ds_sha, ds_name) = tokio::task::spawn_blocking(move || -> Result<_, Error> {
-            let ds = Dataset::load(&path)?;
             let sha = dataset_hash(&ds)?;
             let r = replay::replay(&baseline_policy, &draft_policy, &ds)?;
-            Ok((r, sha, ds.name))
+            Ok((r, sha, ds.name.clone()))
         })
         .await
         .map_err(|e| Error::Workspace(format!("the replay stopped unexpectedly: {e}")))??;

@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod export;
 pub mod lifecycle;
+pub mod working;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -23,9 +24,9 @@ use crate::error::Error;
 
 /// The schema this build writes. A database with a higher `user_version` came from a newer
 /// leadpolicy and is refused rather than misread.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
-const MIGRATIONS: [&str; 1] = [include_str!("schema_v1.sql")];
+const MIGRATIONS: [&str; 2] = [include_str!("schema_v1.sql"), include_str!("schema_v2.sql")];
 
 /// The database file inside a workspace directory.
 pub const DB_FILE: &str = "workspace.db";
@@ -229,4 +230,26 @@ pub fn dataset_hash(ds: &crate::dataset::Dataset) -> Result<String, Error> {
         h.update(&bytes);
     }
     Ok(crate::hex(&h.finalize()))
+}
+
+/// Seconds since 1970-01-01 UTC as RFC 3339 with seconds (`2026-11-27T02:16:00Z`). The caller
+/// reads the clock; this crate does not.
+pub fn rfc3339(secs: i64) -> String {
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }

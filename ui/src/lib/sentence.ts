@@ -1,6 +1,6 @@
 // Renders conditions and rules as readable sentences ("Route to Enterprise SDR when account fit and
 // (persona match or engaged)"). Pure functions over the contract types; tested in sentence.test.ts.
-import type { ActionView, Cond, Lit, ReasonView, RouteView, RuleInput } from "./bindings";
+import type { ActionView, Cond, Lit, ReasonView, RouteView, RuleView } from "./bindings";
 import { humanize } from "./format";
 
 /** Words for an operator inside a sentence (not the short labels of the builder's select). */
@@ -86,13 +86,13 @@ export function actionParts(action: ActionView, ctx: SentenceContext): { lead: s
 }
 
 /** Split so the UI can put the target in bold: lead + **target** + rest. */
-export function ruleSentenceParts(rule: Pick<RuleInput, "action" | "when">, ctx: SentenceContext): SentenceParts {
+export function ruleSentenceParts(rule: Pick<RuleView, "action" | "when">, ctx: SentenceContext): SentenceParts {
   const { lead, target } = actionParts(rule.action, ctx);
   return { lead, target, rest: `when ${condSentence(rule.when)}` };
 }
 
 /** "Disqualify as Student or job seeker when job level is student or job title contains "student"". */
-export function ruleSentence(rule: Pick<RuleInput, "action" | "when">, ctx: SentenceContext): string {
+export function ruleSentence(rule: Pick<RuleView, "action" | "when">, ctx: SentenceContext): string {
   const p = ruleSentenceParts(rule, ctx);
   return `${p.lead} ${p.target} ${p.rest}`;
 }

@@ -164,7 +164,7 @@ class AppState {
         this.replayProblem = null;
       } else if (r.error.code === "cancelled") {
         return;
-      } else if (r.error.code === "invalid_draft" || r.error.code === "invalid_policy") {
+      } else if (r.error.code === "invalid") {
         this.replayProblem = r.error.place ? `${r.error.message} (${r.error.place})` : r.error.message;
       } else {
         this.showError("The replay failed", r.error);

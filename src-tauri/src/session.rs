@@ -1,0 +1,905 @@
+//! The workbench's state and every action the window can take, independent of Tauri: the
+//! commands in `commands.rs` only unwrap their arguments and call these. The workspace (policies,
+//! versions, audit log, autosaved working copy) lives in SQLite through the core's `store`; the
+//! loaded dataset and the last replay stay in memory so that an edit replays at once.
+//!
+//! Locking: one async mutex guards the session, held only for short bookkeeping. Loading and
+//! replaying run on the blocking pool with what they need cloned out (`Arc`s), so edits,
+//! searches and the window never wait for them.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::time::Instant;
+
+use leadpolicy::dataset::{Dataset, hidden};
+use leadpolicy::diag::Source;
+use leadpolicy::engine::explain;
+use leadpolicy::engine::{Decision, Decisions};
+use leadpolicy::policy::{self, Policy, edit, view::PolicyView};
+use leadpolicy::replay;
+use leadpolicy::store::lifecycle::{Version, parse_version};
+use leadpolicy::store::{Actor, Status, Workspace, audit};
+use leadpolicy::{Error, chart};
+use tokio::sync::{MappedMutexGuard, Mutex, MutexGuard};
+
+use crate::error::{AppError, AppResult};
+use crate::views::*;
+
+/// The sample the first launch seeds, compiled in so the app needs no files beside it.
+pub mod sample {
+    pub const BASELINE: &str = include_str!("../../policies/baseline.toml");
+    pub const DRAFT: &str = include_str!("../../policies/draft.toml");
+    pub const MAPPING: &str = include_str!("../../fixtures/sample/mapping.toml");
+    pub const LEADS: &[u8] = include_bytes!("../../fixtures/sample/leads.csv");
+    pub const DEALS: &[u8] = include_bytes!("../../fixtures/sample/deals.csv");
+}
+
+/// The app's small memory between launches: which dataset was open.
+const APP_FILE: &str = "app.json";
+
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct Remembered {
+    mapping: Option<PathBuf>,
+}
+
+/// The last replay, kept for listing leads and opening packets.
+#[derive(Debug)]
+struct Last {
+    ds: Arc<Dataset>,
+    baseline: Arc<Policy>,
+    draft: Arc<Policy>,
+    bd: Decisions,
+    dd: Decisions,
+}
+
+#[derive(Debug)]
+struct Session {
+    ws: Workspace,
+    policy_id: String,
+    policy_name: String,
+    mapping: Option<PathBuf>,
+    dataset: Option<Arc<Dataset>>,
+    fields: Vec<FieldView>,
+    last: Option<Arc<Last>>,
+}
+
+/// Everything the commands share.
+#[derive(Debug)]
+pub struct App {
+    dir: PathBuf,
+    actor: String,
+    session: Mutex<Option<Session>>,
+    /// The newest replay asked for; an older one still running is discarded when it ends.
+    replay_gen: AtomicU32,
+    /// Set by `cancel`; a load polls it and stops.
+    cancel: Arc<AtomicBool>,
+}
+
+pub fn now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs()) as i64;
+    leadpolicy::store::rfc3339(secs)
+}
+
+fn blocking_failed(e: tokio::task::JoinError) -> AppError {
+    AppError::new("internal", format!("the background job stopped unexpectedly: {e}"))
+}
+
+fn parse_draft(text: &str, version: i64) -> Result<Policy, Error> {
+    policy::parse(Source::new(format!("draft v{version}"), text)).map_err(Error::Invalid)
+}
+
+fn problems(e: &Error) -> Vec<Problem> {
+    match e {
+        Error::Invalid(d) => d
+            .iter()
+            .map(|d| Problem {
+                line: d.line as u32,
+                column: d.column as u32,
+                message: d.message.clone(),
+                hint: d.hint.clone(),
+                snippet: d.snippet.clone(),
+            })
+            .collect(),
+        other => vec![Problem {
+            line: 1,
+            column: 1,
+            message: other.to_string(),
+            hint: None,
+            snippet: String::new(),
+        }],
+    }
+}
+
+/// The draft parsed and checked against the dataset, or every problem.
+fn checked(text: &str, version: i64, ds: Option<&Dataset>) -> Result<Policy, Error> {
+    let p = parse_draft(text, version)?;
+    if let Some(ds) = ds {
+        let diags = policy::validate::check_against(&p, ds);
+        if !diags.is_empty() {
+            return Err(Error::Invalid(diags));
+        }
+    }
+    Ok(p)
+}
+
+impl Session {
+    /// The version being worked on: the newest one that has not been published or retired.
+    async fn open_version(&self) -> AppResult<Option<Version>> {
+        let versions = self.ws.versions().await?;
+        Ok(versions
+            .into_iter()
+            .filter(|v| v.policy_id == self.policy_id)
+            .filter(|v| matches!(v.status, Status::Draft | Status::InReview | Status::Approved))
+            .max_by_key(|v| v.version))
+    }
+
+    async fn published(&self) -> AppResult<Option<Version>> {
+        Ok(self.ws.published(&self.policy_id).await?)
+    }
+
+    /// The text being edited: the autosaved working copy, else the version's content.
+    async fn text_of(&self, v: &Version) -> AppResult<(String, Option<String>)> {
+        Ok(match self.ws.working_copy(&self.policy_id, v.version).await? {
+            Some(wc) if v.status == Status::Draft => (wc.content, Some(wc.updated_at)),
+            _ => (v.content.clone(), None),
+        })
+    }
+
+    async fn draft_state(&self) -> AppResult<Option<DraftState>> {
+        let Some(v) = self.open_version().await? else {
+            return Ok(None);
+        };
+        let (text, saved_at) = self.text_of(&v).await?;
+        let (policy, problems) = match checked(&text, v.version, self.dataset.as_deref()) {
+            Ok(p) => (Some(PolicyView::of(&p)), Vec::new()),
+            Err(e) => {
+                // Dataset problems still leave a readable policy for the structured views.
+                let view = parse_draft(&text, v.version).ok().map(|p| PolicyView::of(&p));
+                (view, problems(&e))
+            }
+        };
+        Ok(Some(DraftState {
+            version: v.version,
+            status: v.status.as_str().into(),
+            editable: v.status == Status::Draft,
+            text,
+            saved_at,
+            policy,
+            problems,
+        }))
+    }
+
+    fn summary(&self) -> AppResult<Option<DatasetSummary>> {
+        let (Some(ds), Some(mapping)) = (&self.dataset, &self.mapping) else {
+            return Ok(None);
+        };
+        let converted = ds
+            .converted()?
+            .map(|c| c.iter().filter(|&&b| b).count() as u32);
+        Ok(Some(DatasetSummary {
+            name: ds.name.clone(),
+            mapping_path: mapping.display().to_string(),
+            leads: ds.len() as u32,
+            converted,
+            fields: self.fields.clone(),
+        }))
+    }
+}
+
+impl App {
+    /// `dir` is the workspace folder (the app data dir, or `LEADPOLICY_WORKSPACE`).
+    pub fn new(dir: PathBuf, actor: String) -> Self {
+        Self {
+            dir,
+            actor,
+            session: Mutex::new(None),
+            replay_gen: AtomicU32::new(0),
+            cancel: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// First launch: create the workspace, write the sample dataset into it and seed the
+    /// published baseline and the draft. Later launches open what is there.
+    async fn ensure_session(&self) -> AppResult<()> {
+        let mut guard = self.session.lock().await;
+        if guard.is_some() {
+            return Ok(());
+        }
+        let fresh = !self.dir.join(leadpolicy::store::DB_FILE).exists();
+        let ws = Workspace::create(&self.dir).await?;
+        let sample = self.dir.join("datasets/sample");
+        if fresh {
+            std::fs::create_dir_all(&sample).map_err(|e| Error::write(&sample, e))?;
+            for (name, bytes) in [
+                ("mapping.toml", sample::MAPPING.as_bytes()),
+                ("leads.csv", sample::LEADS),
+                ("deals.csv", sample::DEALS),
+            ] {
+                let path = sample.join(name);
+                leadpolicy::output::write_atomic(&path, |w| std::io::Write::write_all(w, bytes))?;
+            }
+            let now = now();
+            let seed = Actor { user: "seed", now: &now };
+            for (name, text, published) in [
+                ("baseline.toml", sample::BASELINE, true),
+                ("draft.toml", sample::DRAFT, false),
+            ] {
+                let p = policy::parse(Source::new(name, text)).map_err(Error::Invalid)?;
+                ws.import_policy(&p, published, seed).await?;
+            }
+        }
+        let versions = ws.versions().await?;
+        let first = versions.first().ok_or_else(|| {
+            AppError::new(
+                "workspace",
+                format!(
+                    "the workspace at {} has no policy; import one with `leadpolicy workspace import`",
+                    self.dir.display()
+                ),
+            )
+        })?;
+        let policy_id = first.policy_id.clone();
+        let policy_name = parse_version(first).map(|p| p.name).unwrap_or_else(|_| policy_id.clone());
+        let remembered: Remembered = std::fs::read(self.dir.join(APP_FILE))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+        let mapping = remembered
+            .mapping
+            .filter(|m| m.is_file())
+            .unwrap_or_else(|| sample.join("mapping.toml"));
+        *guard = Some(Session {
+            ws,
+            policy_id,
+            policy_name,
+            mapping: Some(mapping),
+            dataset: None,
+            fields: Vec::new(),
+            last: None,
+        });
+        Ok(())
+    }
+
+    /// The open session (opening it first if needed), locked.
+    async fn lock(&self) -> AppResult<MappedMutexGuard<'_, Session>> {
+        self.ensure_session().await?;
+        let guard = self.session.lock().await;
+        MutexGuard::try_map(guard, Option::as_mut)
+            .map_err(|_| AppError::new("workspace", "the workspace is not open"))
+    }
+
+    /// Open (seeding on first launch) and load the remembered or sample dataset.
+    pub async fn open_workbench(&self) -> AppResult<Workbench> {
+        self.ensure_session().await?;
+        let (loaded, mapping) = {
+            let s = self.lock().await?;
+            (s.dataset.is_some(), s.mapping.clone())
+        };
+        if !loaded && let Some(m) = mapping {
+            // A remembered dataset that no longer loads must not lock the person out.
+            if let Err(e) = self.load_dataset(&m, |_| {}).await {
+                if m != self.dir.join("datasets/sample/mapping.toml") {
+                    self.load_dataset(&self.dir.join("datasets/sample/mapping.toml"), |_| {})
+                        .await?;
+                } else {
+                    return Err(e);
+                }
+            }
+        }
+        self.workbench().await
+    }
+
+    pub async fn workbench(&self) -> AppResult<Workbench> {
+        let dir = self.dir.display().to_string();
+        let actor = self.actor.clone();
+        {
+            let mut guard = self.lock().await?;
+            let s = &mut *guard;
+            Ok(Workbench {
+                workspace_dir: dir,
+                actor,
+                policy_id: s.policy_id.clone(),
+                policy_name: s.policy_name.clone(),
+                published: s.published().await?.as_ref().map(VersionInfo::from),
+                draft: s.draft_state().await?,
+                dataset: s.summary()?,
+            })
+        }
+    }
+
+    pub async fn draft(&self) -> AppResult<Option<DraftState>> {
+        self.lock().await?.draft_state().await
+    }
+
+    /// Apply one edit to the working copy and autosave it (whether or not it parses).
+    pub async fn edit_draft(&self, e: &edit::Edit) -> AppResult<DraftState> {
+        {
+            let mut guard = self.lock().await?;
+            let s = &mut *guard;
+            let v = s.open_version().await?.ok_or_else(|| {
+                AppError::new("lifecycle", "There is no open draft. Start a new draft first.")
+            })?;
+            if v.status != Status::Draft {
+                return Err(AppError::new(
+                    "lifecycle",
+                    format!(
+                        "v{} is {} and can no longer be edited. Start a new draft to change it.",
+                        v.version,
+                        status_words(v.status)
+                    ),
+                ));
+            }
+            let (text, _) = s.text_of(&v).await?;
+            let new_text = edit::apply(&text, e)?;
+            s.ws.set_working_copy(&s.policy_id, v.version, &new_text, &now())
+                .await?;
+            s.draft_state()
+                .await?
+                .ok_or_else(|| AppError::new("lifecycle", "the draft disappeared"))
+        }
+    }
+
+    /// Load a dataset; `progress` hears (bytes, total). The previous dataset stays until the
+    /// new one has loaded, and stays for good when the load fails or is cancelled.
+    pub async fn load_dataset(
+        &self,
+        mapping: &Path,
+        progress: impl Fn(LoadProgress) + Send + 'static,
+    ) -> AppResult<DatasetSummary> {
+        self.ensure_session().await?;
+        self.cancel.store(false, Ordering::SeqCst);
+        let cancel = Arc::clone(&self.cancel);
+        let path = mapping.to_path_buf();
+        let (ds, fields) = tokio::task::spawn_blocking(move || -> AppResult<_> {
+            let mut report = |done: u64, total: u64| {
+                progress(LoadProgress {
+                    bytes: done as f64,
+                    total_bytes: total as f64,
+                    phase: "reading leads".into(),
+                });
+                !cancel.load(Ordering::SeqCst)
+            };
+            let ds = Dataset::load_with_progress(&path, &mut report)?;
+            if cancel.load(Ordering::SeqCst) {
+                return Err(Error::Cancelled.into());
+            }
+            progress(LoadProgress {
+                bytes: 1.0,
+                total_bytes: 1.0,
+                phase: "profiling fields".into(),
+            });
+            let fields = field_views(&ds)?;
+            Ok((ds, fields))
+        })
+        .await
+        .map_err(blocking_failed)??;
+        let remembered = serde_json::to_vec_pretty(&Remembered {
+            mapping: Some(mapping.to_path_buf()),
+        })
+        .map_err(|e| AppError::new("internal", e.to_string()))?;
+        leadpolicy::output::write_atomic(&self.dir.join(APP_FILE), |w| {
+            std::io::Write::write_all(w, &remembered)
+        })?;
+        {
+            let mut guard = self.lock().await?;
+            let s = &mut *guard;
+            s.dataset = Some(Arc::new(ds));
+            s.fields = fields;
+            s.mapping = Some(mapping.to_path_buf());
+            s.last = None;
+            s.summary()?
+                .ok_or_else(|| AppError::new("internal", "the dataset did not stay loaded"))
+        }
+    }
+
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::SeqCst);
+        self.replay_gen.fetch_add(1, Ordering::SeqCst);
+    }
+
+    pub async fn read_mapping(&self) -> AppResult<String> {
+        let m = self.lock().await?.mapping.clone();
+        let m = m.ok_or_else(|| AppError::new("usage", "No dataset is open."))?;
+        Ok(leadpolicy::read_text(&m)?)
+    }
+
+    /// Write the mapping text and reload: the text is tried from a side file first, so a
+    /// mapping that does not load never replaces the one that does.
+    pub async fn save_mapping(
+        &self,
+        text: &str,
+        progress: impl Fn(LoadProgress) + Send + 'static,
+    ) -> AppResult<DatasetSummary> {
+        let m = self.lock().await?.mapping.clone();
+        let m = m.ok_or_else(|| AppError::new("usage", "No dataset is open."))?;
+        let trial = m.with_file_name("mapping (unsaved edit).toml");
+        leadpolicy::output::write_atomic(&trial, |w| std::io::Write::write_all(w, text.as_bytes()))?;
+        let loaded = self.load_dataset(&trial, progress).await;
+        let _ = std::fs::remove_file(&trial);
+        loaded?;
+        leadpolicy::output::write_atomic(&m, |w| std::io::Write::write_all(w, text.as_bytes()))?;
+        self.load_dataset(&m, |_| {}).await
+    }
+
+    /// Replay the published baseline and the working copy. `generation` orders requests: a
+    /// result that a newer request has overtaken is reported as cancelled.
+    pub async fn replay(&self, generation: u32) -> AppResult<ReplayView> {
+        self.replay_gen.fetch_max(generation, Ordering::SeqCst);
+        let start = Instant::now();
+        let (ds, baseline, draft, labels) = {
+            let mut guard = self.lock().await?;
+            let s = &mut *guard;
+                let ds = s.dataset.clone().ok_or_else(|| {
+                    AppError::new("usage", "No dataset is loaded. Open one on the Data screen.")
+                })?;
+                let published = s.published().await?.ok_or_else(|| {
+                    AppError::new("lifecycle", "Nothing is published yet, so there is no baseline to compare with.")
+                })?;
+                let baseline = parse_version(&published)?;
+                let v = s.open_version().await?.unwrap_or_else(|| published.clone());
+                let (text, _) = s.text_of(&v).await?;
+                let draft = checked(&text, v.version, Some(&ds)).map_err(|e| {
+                    let mut err = AppError::from(e);
+                    err.message = format!("The draft has problems; fix them to see the replay.\n{}", err.message);
+                    err
+                })?;
+                let labels = (
+                    format!("v{} (published)", published.version),
+                    if v.version == published.version {
+                        format!("v{} (published)", v.version)
+                    } else {
+                        format!("v{} {}", v.version, status_words(v.status))
+                    },
+                );
+                Ok::<_, AppError>((ds, Arc::new(baseline), Arc::new(draft), labels))
+            }?;
+        let latest = || self.replay_gen.load(Ordering::SeqCst) == generation;
+        if !latest() {
+            return Err(Error::Cancelled.into());
+        }
+        let (b, d, data) = (Arc::clone(&baseline), Arc::clone(&draft), Arc::clone(&ds));
+        let (r, bd, dd, charts) = tokio::task::spawn_blocking(move || -> AppResult<_> {
+            let (r, bd, dd) = replay::replay_decided(&b, &d, &data)?;
+            let charts = chart::all(&r);
+            Ok((r, bd, dd, charts))
+        })
+        .await
+        .map_err(blocking_failed)??;
+        if !latest() {
+            return Err(Error::Cancelled.into());
+        }
+        let view = ReplayView {
+            generation,
+            elapsed_ms: 0,
+            baseline_label: labels.0,
+            draft_label: labels.1,
+            leads: r.dataset.leads as u32,
+            metrics: metric_rows(&r),
+            charts: charts
+                .into_iter()
+                .map(|(id, svg)| ChartView {
+                    id: id.into(),
+                    title: chart_title(id).into(),
+                    svg,
+                })
+                .collect(),
+            flips: flip_matrix(&r),
+            unresolved_by_reason: unresolved_rows(&r),
+        };
+        let last = Arc::new(Last {
+            ds,
+            baseline,
+            draft,
+            bd,
+            dd,
+        });
+        {
+            let mut guard = self.lock().await?;
+            let s = &mut *guard;
+            s.last = Some(last);
+            Ok::<_, AppError>(())
+        }?;
+        Ok(ReplayView {
+            elapsed_ms: start.elapsed().as_millis() as u32,
+            ..view
+        })
+    }
+
+    async fn last(&self) -> AppResult<Arc<Last>> {
+        {
+            let mut guard = self.lock().await?;
+            let s = &mut *guard;
+            s.last
+                .clone()
+                .ok_or_else(|| AppError::new("usage", "Run a replay first."))
+        }
+    }
+
+    /// One page of the leads a query selects, from the last replay.
+    pub async fn leads(&self, q: &LeadQuery, offset: u32, limit: u32) -> AppResult<LeadPage> {
+        let last = self.last().await?;
+        let q = q.clone();
+        tokio::task::spawn_blocking(move || lead_page(&last, &q, offset, limit))
+            .await
+            .map_err(blocking_failed)?
+    }
+
+    /// Lead ids that start with `text` (then those that contain it), up to 20.
+    pub async fn search_leads(&self, text: &str) -> AppResult<Vec<String>> {
+        let ds = {
+            let mut guard = self.lock().await?;
+            let s = &mut *guard;
+                s.dataset
+                    .clone()
+                    .ok_or_else(|| AppError::new("usage", "No dataset is loaded."))
+            }?;
+        let needle = text.trim().to_lowercase();
+        let ids = ds.text_column(&ds.id)?;
+        let mut starts = Vec::new();
+        let mut contains = Vec::new();
+        for id in ids.iter().flatten() {
+            let low = id.to_lowercase();
+            if low.starts_with(&needle) {
+                starts.push(id.to_string());
+            } else if low.contains(&needle) && contains.len() < 20 {
+                contains.push(id.to_string());
+            }
+            if starts.len() >= 20 {
+                break;
+            }
+        }
+        starts.extend(contains);
+        starts.truncate(20);
+        Ok(starts)
+    }
+
+    /// A lead's packets under the baseline and the draft of the last replay.
+    pub async fn inspect_lead(&self, lead: &str) -> AppResult<LeadInspection> {
+        let last = self.last().await?;
+        let lead = lead.trim().to_string();
+        tokio::task::spawn_blocking(move || -> AppResult<LeadInspection> {
+            let ds = &last.ds;
+            let row = ds.row_of(&lead)?;
+            let bp = explain::explain_row(&last.baseline, ds, row)?;
+            let dp = explain::explain_row(&last.draft, ds, row)?;
+            let mut fields = Vec::new();
+            for f in &ds.fields {
+                if f.name.starts_with(hidden::PREFIX) {
+                    continue;
+                }
+                let v = ds.text_at(&f.name, row)?;
+                fields.push((f.name.clone(), v.unwrap_or_else(|| "(missing)".into())));
+            }
+            let label = |p: &Policy, side: &str| format!("v{} {side}", p.version);
+            Ok(LeadInspection {
+                lead_id: lead.clone(),
+                fields,
+                outcome: outcome_view(&dp),
+                baseline: packet_view(&last.baseline, &bp, &label(&last.baseline, "(published)")),
+                draft: packet_view(&last.draft, &dp, &label(&last.draft, "(draft)")),
+            })
+        })
+        .await
+        .map_err(blocking_failed)?
+    }
+
+    /// The review screen: diff against the published version, guardrails on the recorded
+    /// replay, the approval, and what can happen next.
+    pub async fn review(&self) -> AppResult<ReviewView> {
+        review_of(&*self.lock().await?).await
+    }
+
+    /// Save the working copy as the draft version, record its replay on the loaded dataset,
+    /// and submit it for review.
+    pub async fn submit(&self, actor: &str) -> AppResult<ReviewView> {
+        let actor = name(actor)?;
+        {
+            let mut guard = self.lock().await?;
+            let s = &mut *guard;
+            let now = now();
+            let who = Actor { user: &actor, now: &now };
+            let v = s.open_version().await?.ok_or_else(|| {
+                AppError::new("lifecycle", "There is no open draft to submit.")
+            })?;
+            let ds = s.dataset.clone().ok_or_else(|| {
+                AppError::new("usage", "Load a dataset first: a draft is submitted with its replay.")
+            })?;
+            let mapping = s.mapping.clone().unwrap_or_default();
+            if v.status == Status::Draft {
+                s.ws.save_working_copy_as_version(&s.policy_id, v.version, who)
+                    .await?;
+            }
+            s.ws.record_replay_on(&s.policy_id, v.version, ds, &mapping, who)
+                .await?;
+            s.ws.submit(&s.policy_id, v.version, who).await?;
+            review_of(s).await
+        }
+    }
+
+    pub async fn approve(
+        &self,
+        actor: &str,
+        note: &str,
+        override_note: Option<&str>,
+    ) -> AppResult<ReviewView> {
+        let actor = name(actor)?;
+        {
+            let mut guard = self.lock().await?;
+            let s = &mut *guard;
+            let now = now();
+            let v = s.open_version().await?.ok_or_else(|| {
+                AppError::new("lifecycle", "There is no version in review.")
+            })?;
+            let override_note = override_note.map(str::trim).filter(|n| !n.is_empty());
+            s.ws.approve(
+                &s.policy_id,
+                v.version,
+                note,
+                override_note,
+                Actor { user: &actor, now: &now },
+            )
+            .await?;
+            review_of(s).await
+        }
+    }
+
+    pub async fn publish(&self, actor: &str) -> AppResult<ReviewView> {
+        let actor = name(actor)?;
+        {
+            let mut guard = self.lock().await?;
+            let s = &mut *guard;
+            let now = now();
+            let v = s.open_version().await?.ok_or_else(|| {
+                AppError::new("lifecycle", "There is no approved version to publish.")
+            })?;
+            s.ws.publish(&s.policy_id, v.version, Actor { user: &actor, now: &now })
+                .await?;
+            s.last = None;
+            review_of(s).await
+        }
+    }
+
+    /// Export the newest approved or published version to `path` (chosen in the save dialog),
+    /// with its manifest next to it.
+    pub async fn export_policy(&self, actor: &str, path: &Path) -> AppResult<ExportView> {
+        let actor = name(actor)?;
+        {
+            let mut guard = self.lock().await?;
+            let s = &mut *guard;
+            let now = now();
+            let versions = s.ws.versions().await?;
+            let v = versions
+                .iter()
+                .filter(|v| v.policy_id == s.policy_id)
+                .filter(|v| matches!(v.status, Status::Approved | Status::Published))
+                .max_by_key(|v| v.version)
+                .ok_or_else(|| {
+                    AppError::new("lifecycle", "Nothing is approved yet; only approved or published versions are exported.")
+                })?;
+            let out = s
+                .ws
+                .export_to(&s.policy_id, v.version, path, Actor { user: &actor, now: &now })
+                .await?;
+            Ok(ExportView {
+                policy_path: out.policy.display().to_string(),
+                manifest_path: out.manifest.display().to_string(),
+                sha256: out.sha256,
+            })
+        }
+    }
+
+    /// A new draft from the published version (the next version number).
+    pub async fn new_draft(&self, actor: &str) -> AppResult<Workbench> {
+        let actor = name(actor)?;
+        {
+            let mut guard = self.lock().await?;
+            let s = &mut *guard;
+            if let Some(v) = s.open_version().await? {
+                return Err(AppError::new(
+                    "lifecycle",
+                    format!("v{} is still {}; finish it before starting another draft.", v.version, status_words(v.status)),
+                ));
+            }
+            let published = s.published().await?.ok_or_else(|| {
+                AppError::new("lifecycle", "Nothing is published to start a draft from.")
+            })?;
+            let p = parse_version(&published)?;
+            let now = now();
+            // Importing the published content as-is makes the next version a draft.
+            s.ws.import_policy(&p, false, Actor { user: &actor, now: &now })
+                .await?;
+        }
+        self.workbench().await
+    }
+
+    pub async fn versions(&self) -> AppResult<Vec<VersionInfo>> {
+        {
+            let mut guard = self.lock().await?;
+            let s = &mut *guard;
+            let versions = s.ws.versions().await?;
+            Ok(versions
+                .iter()
+                .filter(|v| v.policy_id == s.policy_id)
+                .map(VersionInfo::from)
+                .collect())
+        }
+    }
+
+    pub async fn compare_versions(&self, from: i64, to: i64) -> AppResult<Vec<ChangeView>> {
+        {
+            let mut guard = self.lock().await?;
+            let s = &mut *guard;
+            let a = parse_version(&s.ws.version(&s.policy_id, Some(from)).await?)?;
+            let b = parse_version(&s.ws.version(&s.policy_id, Some(to)).await?)?;
+            Ok(policy::diff::diff(&a, &b).iter().map(ChangeView::from).collect())
+        }
+    }
+
+    pub async fn audit(&self) -> AppResult<AuditView> {
+        {
+            let mut guard = self.lock().await?;
+            let s = &mut *guard;
+            let entries = s.ws.log().await?;
+            let (verified, message) = match audit::verify(&entries) {
+                Ok(n) => (true, format!("Chain verified: {n} entries, none changed, none missing.")),
+                Err(b) => (false, format!("The log does not verify at entry {}: {}", b.seq, b.problem)),
+            };
+            Ok(AuditView {
+                entries: entries
+                    .iter()
+                    .rev()
+                    .map(|e| AuditRow {
+                        seq: e.seq,
+                        at: e.at.clone(),
+                        actor: e.actor.clone(),
+                        action: e.action.clone(),
+                        version: e.version,
+                        detail: e.detail.to_string(),
+                    })
+                    .collect(),
+                verified,
+                message,
+            })
+        }
+    }
+}
+
+fn name(actor: &str) -> AppResult<String> {
+    let a = actor.trim();
+    if a.is_empty() {
+        return Err(AppError::new("usage", "Type your name in \"You are\" at the top first: every action is signed."));
+    }
+    Ok(a.to_string())
+}
+
+fn chart_title(id: &str) -> &'static str {
+    match id {
+        "outcomes" => "Outcomes: published vs draft",
+        "flip_matrix" => "Where decisions change",
+        "later_converted_by_reason" => "Leads not sent to sales that converted anyway",
+        "decisions_by_campaign" => "Decisions by campaign family",
+        "unresolved_by_reason" => "Why leads wait for manual review",
+        _ => "Chart",
+    }
+}
+
+async fn review_of(s: &Session) -> AppResult<ReviewView> {
+    let published = s.published().await?;
+    let open = s.open_version().await?;
+    let mut changes = Vec::new();
+    let mut guardrails = Vec::new();
+    let mut replay_recorded = false;
+    let mut approval = None;
+    if let Some(v) = &open {
+        if let Some(p) = &published {
+            let (text, _) = s.text_of(v).await?;
+            if let (Ok(old), Ok(new)) = (parse_version(p), parse_draft(&text, v.version)) {
+                changes = policy::diff::diff(&old, &new).iter().map(ChangeView::from).collect();
+            }
+        }
+        if let Some(r) = s.ws.current_replay(v).await? {
+            replay_recorded = true;
+            guardrails = s.ws.guardrails(&r).await?.iter().map(GuardrailView::from).collect();
+        }
+        approval = s.ws.approval(&s.policy_id, v.version).await?.map(|a| ApprovalView {
+            reviewer: a.reviewer,
+            note: a.note,
+            override_note: a.override_note,
+            at: a.approved_at,
+        });
+    }
+    let status = open.as_ref().map(|v| v.status);
+    let blocked = guardrails.iter().any(|g| g.blocked);
+    let next_step = match (&open, status) {
+        (None, _) => "Published. Export it for the routing system, or start a new draft.".to_string(),
+        (Some(v), Some(Status::Draft)) => format!(
+            "v{} is a draft. When the replay looks right, submit it for review; a colleague then approves it.",
+            v.version
+        ),
+        (Some(v), Some(Status::InReview)) => format!(
+            "v{} is in review by someone other than {}: read the changes and the guardrails, then approve with a note{}.",
+            v.version,
+            v.author,
+            if blocked { " (a guardrail blocks: write an override note explaining why)" } else { "" }
+        ),
+        (Some(v), Some(Status::Approved)) => format!(
+            "v{} is approved. Publish it to make it the baseline, and export it for the routing system.",
+            v.version
+        ),
+        (Some(v), _) => format!("v{} is {}.", v.version, status_words(v.status)),
+    };
+    let exportable = s
+        .ws
+        .versions()
+        .await?
+        .iter()
+        .any(|v| v.policy_id == s.policy_id && v.status == Status::Approved)
+        || published.as_ref().is_some_and(|p| p.author != "seed");
+    Ok(ReviewView {
+        draft: open.as_ref().map(VersionInfo::from),
+        published: published.as_ref().map(VersionInfo::from),
+        changes,
+        guardrails,
+        replay_recorded,
+        approval,
+        can_submit: status == Some(Status::Draft),
+        can_approve: status == Some(Status::InReview),
+        can_publish: status == Some(Status::Approved),
+        can_export: exportable,
+        next_step,
+    })
+}
+
+/// The leads a query selects, one page of them.
+fn lead_page(last: &Last, q: &LeadQuery, offset: u32, limit: u32) -> AppResult<LeadPage> {
+    let ds = &last.ds;
+    let converted = ds.converted()?;
+    let later = |d: &Decisions, i: usize| {
+        matches!(
+            d.decision(i),
+            Decision::Rejected | Decision::Nurture | Decision::Unresolved
+        ) && converted.as_ref().is_some_and(|c| c[i])
+    };
+    let parse = |s: &str| {
+        Decision::parse(s).ok_or_else(|| AppError::new("usage", format!("`{s}` is not a decision")))
+    };
+    let selected: Vec<usize> = match q {
+        LeadQuery::Flip { baseline, draft } => {
+            let (b, d) = (parse(baseline)?, parse(draft)?);
+            (0..ds.len())
+                .filter(|&i| last.bd.decision(i) == b && last.dd.decision(i) == d)
+                .collect()
+        }
+        LeadQuery::Unresolved { side } => {
+            let d = if *side == Side::Baseline { &last.bd } else { &last.dd };
+            (0..ds.len()).filter(|&i| d.decision(i) == Decision::Unresolved).collect()
+        }
+        LeadQuery::LaterConverted { side } => {
+            let d = if *side == Side::Baseline { &last.bd } else { &last.dd };
+            (0..ds.len()).filter(|&i| later(d, i)).collect()
+        }
+    };
+    let company = ds.field("company").map(|f| f.name.clone());
+    let mut leads = Vec::new();
+    for &i in selected.iter().skip(offset as usize).take(limit as usize) {
+        leads.push(LeadRow {
+            lead_id: ds.text_at(&ds.id, i)?.unwrap_or_default(),
+            company: match &company {
+                Some(c) => ds.text_at(c, i)?,
+                None => None,
+            },
+            baseline: brief(&last.baseline, &last.bd, i),
+            draft: brief(&last.draft, &last.dd, i),
+            converted: converted.as_ref().map(|c| c[i]),
+            seller_outcome: ds.text_at(hidden::SELLER_OUTCOME, i).ok().flatten(),
+        });
+    }
+    Ok(LeadPage {
+        total: selected.len() as u32,
+        offset,
+        leads,
+    })
+}

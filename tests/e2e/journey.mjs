@@ -1,0 +1,237 @@
+// End-to-end journey of the real window: the release-like app binary (UI embedded) driven through
+// tauri-driver → WebKitWebDriver, under Xvfb. Plain W3C WebDriver over fetch; no client library.
+//
+//   node tests/e2e/journey.mjs <app-binary> <out-dir>
+//
+// Needs: tauri-driver listening on 127.0.0.1:4444 (started by .ci/e2e), DISPLAY set, and
+// LEADPOLICY_WORKSPACE pointing at an empty folder (a first launch). Screenshots of each main
+// screen go to <out-dir>/screenshots; on failure a `failure.png` is saved before exiting 1.
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+const [app, outArg] = process.argv.slice(2);
+if (!app || !outArg) {
+  console.error("usage: node tests/e2e/journey.mjs <app-binary> <out-dir>");
+  process.exit(2);
+}
+const out = resolve(outArg);
+const shots = join(out, "screenshots");
+mkdirSync(shots, { recursive: true });
+const DRIVER = "http://127.0.0.1:4444";
+const ELEMENT = "element-6066-11e4-a52f-4e9c5c9c8b9c";
+
+async function wd(method, path, body) {
+  const res = await fetch(DRIVER + path, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json.value ?? json)}`);
+  return json.value;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+let session;
+
+function screenshot(name) {
+  const file = join(shots, `${name}.png`);
+  execFileSync("bash", ["-c", `xwd -root -silent | convert xwd:- png:"${file}"`]);
+  console.log(`  screenshot ${file}`);
+}
+
+async function find(testid, timeout = 30000) {
+  const selector = testid.includes("[") || testid.includes(" ") ? testid : `[data-testid="${testid}"]`;
+  const until = Date.now() + timeout;
+  for (;;) {
+    try {
+      const el = await wd("POST", `/session/${session}/element`, { using: "css selector", value: selector });
+      return el[ELEMENT];
+    } catch (e) {
+      if (Date.now() > until) throw new Error(`not found within ${timeout} ms: ${selector}`);
+      await sleep(200);
+    }
+  }
+}
+const click = async (testid) => wd("POST", `/session/${session}/element/${await find(testid)}/click`, {});
+const text = async (testid) => wd("GET", `/session/${session}/element/${await find(testid)}/text`);
+const js = (script, ...args) => wd("POST", `/session/${session}/execute/sync`, { script, args });
+const jsAsync = (script, ...args) => wd("POST", `/session/${session}/execute/async`, { script, args });
+
+/** Set an input or select the way a person would end up: value, then input + change events. */
+async function setValue(testid, value) {
+  await find(testid);
+  await js(
+    `const el = document.querySelector('[data-testid="' + arguments[0] + '"]');
+     el.focus(); el.value = arguments[1];
+     el.dispatchEvent(new Event('input', { bubbles: true }));
+     el.dispatchEvent(new Event('change', { bubbles: true }));
+     el.blur();`,
+    testid,
+    value,
+  );
+}
+
+async function waitFor(what, fn, timeout = 60000) {
+  const until = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e.message;
+    }
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+    await sleep(250);
+  }
+}
+
+function check(cond, msg) {
+  if (!cond) throw new Error(`check failed: ${msg}`);
+  console.log(`  ok: ${msg}`);
+}
+
+const num = (s) => Number(String(s).replace(/[^0-9.\-−]/g, "").replace("−", "-"));
+
+async function main() {
+  // tauri-driver is up when it answers.
+  await waitFor("tauri-driver", async () => (await fetch(DRIVER + "/status")).ok, 30000);
+  const created = await wd("POST", "/session", {
+    capabilities: { alwaysMatch: { "tauri:options": { application: app, args: [] } } },
+  });
+  session = created.sessionId;
+  console.log("session", session);
+
+  console.log("1. first launch shows the sample replay");
+  const status = await waitFor("the first replay", async () => {
+    const t = await text("replay-status");
+    return /Updated/.test(t) && t;
+  }, 120000);
+  check(/15,000 leads/.test(status), `replay status says 15,000 leads: "${status}"`);
+  const acceptedBaseline = num(await text("metric-accepted-baseline"));
+  const acceptedDraft = num(await text("metric-accepted-draft"));
+  check(acceptedBaseline > 0 && acceptedDraft > 0, `accepted: baseline ${acceptedBaseline}, draft ${acceptedDraft}`);
+  const rejectedBefore = num(await text("metric-rejected-draft"));
+  await find("chart-outcomes");
+  await sleep(500);
+  screenshot("replay");
+
+  console.log("2. allow a field and add a rule with the builder");
+  await setValue("actor-input", "maria");
+  await click("nav-policy");
+  await find("allow-country");
+  screenshot("policy");
+  await click("allow-country");
+  await waitFor("country allowed", () => js(`return document.querySelector('[data-testid="allow-country"]').checked`));
+  await click("add-rule");
+  await setValue("builder-action", "disqualify");
+  await setValue("builder-target", "excluded_industry");
+  await setValue("builder-id", "dq-france");
+  await setValue("builder-field-0", "country");
+  await setValue("builder-op-0", "eq");
+  await setValue("builder-value-0", "France");
+  const preview = await text("builder-preview");
+  check(/France/.test(preview), `builder preview reads as a sentence: "${preview}"`);
+  screenshot("rule-builder");
+  await click("builder-save");
+  await find("rule-dq-france");
+  check(true, "the new rule is listed");
+
+  console.log("3. the charts and counts change");
+  await click("nav-replay");
+  const rejectedAfter = await waitFor("rejected count to change", async () => {
+    const n = num(await text("metric-rejected-draft"));
+    return n !== rejectedBefore && n;
+  });
+  check(rejectedAfter > rejectedBefore, `rejected under the draft: ${rejectedBefore} → ${rejectedAfter}`);
+
+  console.log("4. open a flipped lead's packets");
+  const cell = await js(`
+    const cells = [...document.querySelectorAll('[data-testid^="flip-"]')]
+      .filter(c => { const [, b, d] = c.dataset.testid.match(/^flip-(.+?)-(.+)$/) || []; return b && b !== d && Number(c.textContent.replace(/[^0-9]/g, '')) > 0; });
+    return cells.length ? cells[0].dataset.testid : null;`);
+  check(cell, `a non-empty flip cell: ${cell}`);
+  await click(cell);
+  const row = await waitFor("a lead row", () =>
+    js(`const r = document.querySelector('[data-testid^="lead-row-"]'); return r && r.dataset.testid;`),
+  );
+  await click(row);
+  const pb = await text("packet-baseline");
+  const pd = await text("packet-draft");
+  check(pb.length > 0 && pd.length > 0 && pb !== pd, "both packets shown and they differ");
+  await sleep(300);
+  screenshot("packets");
+
+  console.log("5. inspect a lead by id");
+  const leadId = row.replace(/^lead-row-/, "");
+  await click("nav-leads");
+  await setValue("lead-search", leadId);
+  await click("lead-open").catch(() => {});
+  await waitFor("lead packets", async () => (await text("packet-draft")).length > 0);
+  await sleep(300);
+  screenshot("leads");
+
+  console.log("6. submit, approve as another reviewer, publish, export");
+  await click("nav-review");
+  await find("submit");
+  screenshot("review");
+  await click("submit");
+  await waitFor("in review", async () => /in review/i.test(await text("next-step")));
+  await setValue("actor-input", "sam");
+  await setValue("approve-note", "Checked the flips and the France rule");
+  const blocked = await js(`return !!document.querySelector('[data-testid^="guardrail-"].blocked, [data-testid^="guardrail-"][data-blocked="true"]')`);
+  if (await js(`return !!document.querySelector('[data-testid="override-note"]')`)) {
+    await setValue("override-note", "More nurture instead of rejection is intended for this quarter");
+  }
+  console.log(`  guardrail blocked: ${blocked}`);
+  await click("approve");
+  await waitFor("approved", async () => /approved/i.test(await text("next-step")));
+  await click("publish");
+  await waitFor("published", async () => /published/i.test(await text("next-step")));
+  const exportPath = join(out, "export", "inbound-qualification-v4.toml");
+  const res = await jsAsync(
+    `const done = arguments[arguments.length - 1];
+     window.__leadpolicy.exportTo(arguments[0]).then(() => done('ok'), e => done('error: ' + e));`,
+    exportPath,
+  );
+  check(res === "ok", `export ran: ${res}`);
+  const shown = await waitFor("export result", async () => await text("export-result"));
+  check(existsSync(exportPath), `exported file exists: ${exportPath}`);
+  const sha = createHash("sha256").update(readFileSync(exportPath)).digest("hex");
+  check(shown.includes(sha.slice(0, 12)), `the window shows the file's sha256 (${sha.slice(0, 12)}…)`);
+  const manifest = JSON.parse(readFileSync(exportPath.replace(/\.toml$/, ".manifest.json"), "utf8"));
+  check(manifest.sha256 === sha && manifest.version === 4, "manifest matches the file, version 4");
+  check(manifest.approval.reviewer === "sam", "manifest names the reviewer");
+  check(readFileSync(exportPath, "utf8").includes('id = "dq-france"'), "the exported policy has the new rule");
+  await sleep(300);
+  screenshot("published");
+
+  console.log("7. history: versions and a verified audit log");
+  await click("nav-history");
+  const audit = await waitFor("audit verification", async () => await text("audit-verified"));
+  check(/verified/i.test(audit), `audit log: "${audit}"`);
+  await sleep(300);
+  screenshot("history");
+
+  await click("nav-data");
+  await find("mapping-editor");
+  await sleep(300);
+  screenshot("data");
+}
+
+try {
+  await main();
+  console.log("e2e journey passed");
+  await wd("DELETE", `/session/${session}`).catch(() => {});
+  process.exit(0);
+} catch (e) {
+  console.error("e2e journey FAILED:", e.message);
+  try {
+    screenshot("failure");
+  } catch {}
+  if (session) await wd("DELETE", `/session/${session}`).catch(() => {});
+  process.exit(1);
+}
