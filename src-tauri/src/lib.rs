@@ -43,6 +43,10 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             audit,
         ])
         .dangerously_cast_bigints_to_number()
+        .disable_serde_phases()
+        // Every float we send is finite (no metric is NaN: "not available" is null), so a
+        // float is a plain `number` in TypeScript.
+        .semantic_types(specta_typescript::semantic::Configuration::default().enable_lossless_floats())
 }
 
 /// The TypeScript bindings as text (what `ui/src/lib/bindings.ts` must contain).
@@ -77,19 +81,16 @@ fn default_actor() -> String {
 /// `tauri::test::mock_builder()` in tests; `workspace` overrides the app data dir.
 pub fn app_builder<R: Runtime>(base: tauri::Builder<R>, workspace: Option<PathBuf>) -> tauri::Builder<R> {
     let specta = specta_builder::<R>();
-    base.invoke_handler(specta.invoke_handler())
-        .setup(move |app| {
-            // `LEADPOLICY_WORKSPACE` points the app elsewhere (tests, a second workspace).
-            let dir = match workspace
-                .clone()
-                .or_else(|| std::env::var_os("LEADPOLICY_WORKSPACE").map(PathBuf::from))
-            {
-                Some(d) => d,
-                None => app.path().app_data_dir()?.join("workspace"),
-            };
+    let base = base.invoke_handler(specta.invoke_handler());
+    // `LEADPOLICY_WORKSPACE` points the app elsewhere (tests, a second workspace).
+    match workspace.or_else(|| std::env::var_os("LEADPOLICY_WORKSPACE").map(PathBuf::from)) {
+        Some(dir) => base.manage(session::App::new(dir, default_actor())),
+        None => base.setup(|app| {
+            let dir = app.path().app_data_dir()?.join("workspace");
             app.manage(session::App::new(dir, default_actor()));
             Ok(())
-        })
+        }),
+    }
 }
 
 /// Run the desktop app.

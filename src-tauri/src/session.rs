@@ -707,9 +707,24 @@ impl App {
                 AppError::new("lifecycle", "Nothing is published to start a draft from.")
             })?;
             let p = parse_version(&published)?;
+            let next = s
+                .ws
+                .versions()
+                .await?
+                .iter()
+                .filter(|v| v.policy_id == s.policy_id)
+                .map(|v| v.version)
+                .max()
+                .unwrap_or(published.version)
+                + 1;
+            let span = p.version_span.clone().ok_or_else(|| {
+                AppError::new("usage", "The published policy has no version number to count on from.")
+            })?;
+            let mut text = published.content.clone();
+            text.replace_range(span, &next.to_string());
+            let draft = parse_draft(&text, next)?;
             let now = now();
-            // Importing the published content as-is makes the next version a draft.
-            s.ws.import_policy(&p, false, Actor { user: &actor, now: &now })
+            s.ws.import_policy(&draft, false, Actor { user: &actor, now: &now })
                 .await?;
         }
         self.workbench().await

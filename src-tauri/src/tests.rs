@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use serde_json::{Value, json};
-use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets};
+use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
 use tauri::webview::InvokeRequest;
 use tauri::{WebviewWindow, WebviewWindowBuilder};
 
@@ -14,21 +14,17 @@ use crate::session::{App, sample};
 struct Harness {
     _app: tauri::App<MockRuntime>,
     window: WebviewWindow<MockRuntime>,
-    _dir: tempfile::TempDir,
 }
 
-fn harness_in(dir: tempfile::TempDir) -> Harness {
-    let app = crate::app_builder(mock_builder(), Some(dir.path().join("ws")))
-        .build(mock_context(noop_assets()))
+/// The app on a workspace in `dir/ws` (created on first launch).
+fn harness_in(dir: &Path) -> Harness {
+    let app = crate::app_builder(mock_builder(), Some(dir.join("ws")))
+        .build(tauri::generate_context!())
         .unwrap();
     let window = WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .unwrap();
-    Harness { _app: app, window, _dir: dir }
-}
-
-fn harness() -> Harness {
-    harness_in(tempfile::tempdir().unwrap())
+    Harness { _app: app, window }
 }
 
 impl Harness {
@@ -40,7 +36,7 @@ impl Harness {
                 cmd: cmd.into(),
                 callback: tauri::ipc::CallbackFn(0),
                 error: tauri::ipc::CallbackFn(1),
-                url: "http://tauri.localhost".parse().unwrap(),
+                url: "tauri://localhost".parse().unwrap(),
                 body: tauri::ipc::InvokeBody::Json(args),
                 headers: Default::default(),
                 invoke_key: INVOKE_KEY.to_string(),
@@ -93,7 +89,8 @@ fn bindings_are_current() {
 
 #[test]
 fn first_launch_seeds_and_replays_the_sample() {
-    let h = harness();
+    let dir = tempfile::tempdir().unwrap();
+    let h = harness_in(dir.path());
     let wb = h.ok("open_workbench", json!({}));
     assert_eq!(wb["policy_id"], "inbound-qualification");
     assert_eq!(wb["published"]["version"], 3);
@@ -168,7 +165,7 @@ fn first_launch_seeds_and_replays_the_sample() {
 fn edits_autosave_replay_and_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("ws");
-    let h = harness_in(dir);
+    let h = harness_in(dir.path());
     h.ok("open_workbench", json!({}));
     let before = h.ok("replay", json!({ "generation": 1 }));
     let rejected_before = metric(&before, "rejected")["draft"].as_f64().unwrap();
@@ -217,7 +214,7 @@ fn edits_autosave_replay_and_survive_a_restart() {
 fn review_approve_publish_export() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out/inbound-v4.toml");
-    let h = harness_in(dir);
+    let h = harness_in(dir.path());
     h.ok("open_workbench", json!({}));
     h.ok("replay", json!({ "generation": 1 }));
     let r = h.ok("review", json!({}));
@@ -274,7 +271,8 @@ fn review_approve_publish_export() {
 
 #[test]
 fn a_bad_mapping_is_located_and_the_loaded_dataset_stays() {
-    let h = harness();
+    let dir = tempfile::tempdir().unwrap();
+    let h = harness_in(dir.path());
     h.ok("open_workbench", json!({}));
     let text = h.ok("read_mapping", json!({}));
     let broken = text.as_str().unwrap().replace("[columns]", "[columns]\n\"Nope\" = { name = 1 }");

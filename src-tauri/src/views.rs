@@ -63,11 +63,27 @@ pub struct DraftState {
     pub problems: Vec<Problem>,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueType {
+    Text,
+    Number,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum MetricFormat {
+    Count,
+    /// A share, 0–1.
+    Percent,
+    Minutes,
+}
+
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct FieldView {
     pub name: String,
     #[serde(rename = "type")]
-    pub ty: String,
+    pub ty: ValueType,
     pub role: Option<String>,
     /// Share of leads where the value is present (0–1).
     pub fill_rate: f64,
@@ -111,8 +127,7 @@ pub struct MetricRow {
     pub key: String,
     pub label: String,
     pub help: String,
-    /// count, percent (a share 0–1) or minutes
-    pub format: String,
+    pub format: MetricFormat,
     pub baseline: Option<f64>,
     pub draft: Option<f64>,
     pub delta: Option<f64>,
@@ -392,7 +407,11 @@ pub fn metric_rows(r: &Replay) -> Vec<MetricRow> {
                 key: f.key.into(),
                 label: f.label.into(),
                 help: f.help.into(),
-                format: if f.is_rate { "percent" } else { "count" }.into(),
+                format: if f.is_rate {
+                    MetricFormat::Percent
+                } else {
+                    MetricFormat::Count
+                },
                 baseline: f.baseline,
                 draft: f.draft,
                 delta,
@@ -645,7 +664,10 @@ pub fn field_views(ds: &Dataset) -> AppResult<Vec<FieldView>> {
         };
         out.push(FieldView {
             name: f.name.clone(),
-            ty: f.ty.as_str().into(),
+            ty: match f.ty {
+                FieldType::Text => ValueType::Text,
+                FieldType::Number => ValueType::Number,
+            },
             role: role_of(&f.name),
             fill_rate: f.filled as f64 / n,
             samples,

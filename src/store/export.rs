@@ -156,6 +156,9 @@ impl Workspace {
         };
         let json = serde_json::to_vec_pretty(&manifest)
             .map_err(|e| Error::Usage(format!("cannot write the manifest: {e}")))?;
+        if let Some(parent) = policy_path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
+        }
         let manifest_file = manifest_path(policy_path);
         // An export killed earlier may have left its temporary files; they are ours to clear.
         remove_stale_temps(policy_path)?;
@@ -209,6 +212,9 @@ impl Workspace {
         policy_path: &Path,
         actor: Actor<'_>,
     ) -> Result<(String, i64), Error> {
+        if let Some(parent) = policy_path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
+        }
         let manifest_file = manifest_path(policy_path);
         let bytes = std::fs::read(policy_path).map_err(|e| Error::io(policy_path, e))?;
         let manifest_text = crate::read_text(&manifest_file)?;

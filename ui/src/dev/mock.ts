@@ -6,7 +6,7 @@ import type {
   AuditRow,
   ChangeView,
   DatasetSummary,
-  DraftEdit,
+  Edit as DraftEdit,
   DraftState,
   LeadInspection,
   LeadRow,

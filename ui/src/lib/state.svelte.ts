@@ -5,14 +5,16 @@ import {
   commands,
   type AppError,
   type DatasetSummary,
-  type DraftEdit,
+  type Edit as DraftEdit,
   type DraftState,
   type LeadQuery,
   type ReplayView,
   type ReviewView,
-  type Result,
   type Workbench,
 } from "./bindings";
+
+/** What every generated command resolves to (tauri-specta's `typedError`). */
+export type Result<T, E> = { status: "ok"; data: T } | { status: "error"; error: E };
 
 export type Screen = "policy" | "replay" | "leads" | "review" | "history" | "data";
 

@@ -26,8 +26,8 @@ export const POLICY: PolicyView = {
   sensitive: ["gender", "postal_code"],
   evidence: { required: ["employees"], min_enrichment_confidence: 0.6, on_overlap: "first" },
   signals: [
-    { name: "account_fit", when: { kind: "field", field: "employees", op: "gte", value: 200 }, sentence: "" },
-    { name: "persona_match", when: { kind: "field", field: "job_level", op: "in", value: ["c_level", "vp"] }, sentence: "" },
+    { name: "account_fit", when: { kind: "field", field: "employees", op: "gte", value: 200 } },
+    { name: "persona_match", when: { kind: "field", field: "job_level", op: "in", value: ["c_level", "vp"] } },
   ],
   reasons: [{ code: "student", label: "Student or job seeker" }],
   routes: [{ name: "enterprise", kind: "sales", queue: "Enterprise SDR", owner: null, sla_minutes: 15 }],
