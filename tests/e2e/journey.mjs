@@ -48,14 +48,29 @@ async function find(testid, timeout = 30000) {
   for (;;) {
     try {
       const el = await wd("POST", `/session/${session}/element`, { using: "css selector", value: selector });
-      return el[ELEMENT];
+      const id = el && (el[ELEMENT] ?? el.ELEMENT ?? Object.values(el)[0]);
+      if (!id) throw new Error(`unexpected element reply ${JSON.stringify(el)}`);
+      return id;
     } catch (e) {
       if (Date.now() > until) throw new Error(`not found within ${timeout} ms: ${selector}`);
       await sleep(200);
     }
   }
 }
-const click = async (testid) => wd("POST", `/session/${session}/element/${await find(testid)}/click`, {});
+/** Click like a person; when a styled control covers the element (a switch over its checkbox),
+ *  scroll it into view and click it from script instead. */
+async function click(testid) {
+  const id = await find(testid);
+  try {
+    await wd("POST", `/session/${session}/element/${id}/click`, {});
+  } catch (e) {
+    if (!/intercepted|not interactable/.test(e.message)) throw e;
+    await js(
+      `const el = document.querySelector('[data-testid="' + arguments[0] + '"]'); el.scrollIntoView({ block: 'center' }); el.click();`,
+      testid,
+    );
+  }
+}
 const text = async (testid) => wd("GET", `/session/${session}/element/${await find(testid)}/text`);
 const js = (script, ...args) => wd("POST", `/session/${session}/execute/sync`, { script, args });
 const jsAsync = (script, ...args) => wd("POST", `/session/${session}/execute/async`, { script, args });

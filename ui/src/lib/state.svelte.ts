@@ -37,7 +37,8 @@ class AppState {
   workbench = $state<Workbench | null>(null);
   draft = $state<DraftState | null>(null);
   dataset = $state<DatasetSummary | null>(null);
-  screen = $state<Screen>("policy");
+  // First thing a person sees: the sample replay, published vs draft.
+  screen = $state<Screen>("replay");
   actor = $state("");
   error = $state<ShownError | null>(null);
   saving = $state(0);
