@@ -846,13 +846,17 @@ async fn review_of(s: &Session) -> AppResult<ReviewView> {
         ),
         (Some(v), _) => format!("v{} is {}.", v.version, status_words(v.status)),
     };
-    let exportable = s
+    // Exportable: the newest approved version, or the published one if it was reviewed (the
+    // seeded baseline has no approval, hence no evidence to export with).
+    let mut exportable = s
         .ws
         .versions()
         .await?
         .iter()
-        .any(|v| v.policy_id == s.policy_id && v.status == Status::Approved)
-        || published.as_ref().is_some_and(|p| p.author != "seed");
+        .any(|v| v.policy_id == s.policy_id && v.status == Status::Approved);
+    if let Some(p) = &published {
+        exportable |= s.ws.approval(&s.policy_id, p.version).await?.is_some();
+    }
     Ok(ReviewView {
         draft: open.as_ref().map(VersionInfo::from),
         published: published.as_ref().map(VersionInfo::from),

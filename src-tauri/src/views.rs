@@ -2,7 +2,7 @@
 //! types. Nothing here decides or measures anything; it only reshapes and words.
 
 use leadpolicy::dataset::{Dataset, Dictionary, FieldType, hidden};
-use leadpolicy::engine::explain::{Eval, Node, Packet, RuleCheck, Tri};
+use leadpolicy::engine::explain::{Eval, Node, Packet, RuleCheck, Tri, Value};
 use leadpolicy::engine::{Decision, Decisions};
 use leadpolicy::policy::Policy;
 use leadpolicy::policy::diff::Change;
@@ -627,6 +627,15 @@ pub fn packet_view(p: &Policy, pk: &Packet, label: &str) -> PacketView {
     }
 }
 
+/// A value as shown, `None` when missing (the window says "unknown" in its own words).
+fn present(v: &Value) -> Option<String> {
+    match v {
+        Value::Missing => None,
+        Value::Text(t) => Some(t.clone()),
+        Value::Number(n) => Some(leadpolicy::format_number(*n)),
+    }
+}
+
 pub fn outcome_view(pk: &Packet) -> OutcomeView {
     let o = &pk.outcome;
     OutcomeView {
@@ -634,8 +643,8 @@ pub fn outcome_view(pk: &Packet) -> OutcomeView {
         seller_outcome: o.seller_outcome.clone(),
         meeting: o.meeting.clone(),
         historical_decision: o.historical_decision.clone(),
-        first_touch_minutes: o.first_touch_minutes.as_ref().map(ToString::to_string),
-        seller_feedback: o.seller_feedback.as_ref().map(ToString::to_string),
+        first_touch_minutes: o.first_touch_minutes.as_ref().and_then(present),
+        seller_feedback: o.seller_feedback.as_ref().and_then(present),
     }
 }
 

@@ -177,6 +177,7 @@ async function main() {
   const pb = await text("packet-baseline");
   const pd = await text("packet-draft");
   check(pb.length > 0 && pd.length > 0 && pb !== pd, "both packets shown and they differ");
+  await js(`document.querySelector('[data-testid="lead-detail"]')?.scrollIntoView({ block: 'start' })`);
   await sleep(300);
   screenshot("packets");
 
@@ -192,9 +193,10 @@ async function main() {
   console.log("6. submit, approve as another reviewer, publish, export");
   await click("nav-review");
   await find("submit");
-  screenshot("review");
   await click("submit");
   await waitFor("in review", async () => /in review/i.test(await text("next-step")));
+  await sleep(300);
+  screenshot("review");
   await setValue("actor-input", "sam");
   await setValue("approve-note", "Checked the flips and the France rule");
   const blocked = await js(`return !!document.querySelector('[data-testid^="guardrail-"].blocked, [data-testid^="guardrail-"][data-blocked="true"]')`);
@@ -217,6 +219,7 @@ async function main() {
   check(existsSync(exportPath), `exported file exists: ${exportPath}`);
   const sha = createHash("sha256").update(readFileSync(exportPath)).digest("hex");
   check(shown.includes(sha.slice(0, 12)), `the window shows the file's sha256 (${sha.slice(0, 12)}…)`);
+  check(await js(`return !document.querySelector('[data-testid="export"]').disabled`), "export stays available after publishing");
   const manifest = JSON.parse(readFileSync(exportPath.replace(/\.toml$/, ".manifest.json"), "utf8"));
   check(manifest.sha256 === sha && manifest.version === 4, "manifest matches the file, version 4");
   check(manifest.approval.reviewer === "sam", "manifest names the reviewer");
