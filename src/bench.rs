@@ -105,7 +105,8 @@ pub fn run(
     for _ in 0..repeat.max(1) {
         let t = Instant::now();
         let text = policy::edit::apply(&p.source.text, &edit)?;
-        let edited = policy::parse(leadpolicy::diag::Source::new("draft (edited)", text)).map_err(Error::Invalid)?;
+        let edited = policy::parse(leadpolicy::diag::Source::new("draft (edited)", text))
+            .map_err(Error::Invalid)?;
         let diags = policy::validate::check_against(&edited, &ds);
         if !diags.is_empty() {
             return Err(Error::Invalid(diags));
@@ -194,4 +195,3 @@ pub fn run(
     }
     Ok(ExitCode::SUCCESS)
 }
-

@@ -7,6 +7,7 @@ mod agreement;
 mod cases;
 mod cli;
 mod common;
+mod editing;
 mod loading;
 mod policy_errors;
 mod replay;

@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use leadpolicy::policy::edit::Edit;
-use tauri::ipc::Channel;
 use tauri::State;
+use tauri::ipc::Channel;
 
 use crate::error::AppResult;
 use crate::session::App;
@@ -129,7 +129,11 @@ pub async fn publish(app: State<'_, App>, actor: String) -> AppResult<ReviewView
 
 #[tauri::command]
 #[specta::specta]
-pub async fn export_policy(app: State<'_, App>, actor: String, path: String) -> AppResult<ExportView> {
+pub async fn export_policy(
+    app: State<'_, App>,
+    actor: String,
+    path: String,
+) -> AppResult<ExportView> {
     app.export_policy(&actor, &PathBuf::from(path)).await
 }
 

@@ -26,8 +26,10 @@ impl AppError {
 }
 
 fn file_name(p: &std::path::Path) -> String {
-    p.file_name()
-        .map_or_else(|| p.display().to_string(), |f| f.to_string_lossy().into_owned())
+    p.file_name().map_or_else(
+        || p.display().to_string(),
+        |f| f.to_string_lossy().into_owned(),
+    )
 }
 
 impl From<Error> for AppError {
@@ -36,8 +38,14 @@ impl From<Error> for AppError {
         match e {
             Error::Invalid(diags) => {
                 let first = diags.iter().next();
-                let place =
-                    first.map(|d| format!("{}, line {}, column {}", file_name(&d.file), d.line, d.column));
+                let place = first.map(|d| {
+                    format!(
+                        "{}, line {}, column {}",
+                        file_name(&d.file),
+                        d.line,
+                        d.column
+                    )
+                });
                 let message = diags
                     .iter()
                     .map(|d| {

@@ -46,7 +46,9 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         .disable_serde_phases()
         // Every float we send is finite (no metric is NaN: "not available" is null), so a
         // float is a plain `number` in TypeScript.
-        .semantic_types(specta_typescript::semantic::Configuration::default().enable_lossless_floats())
+        .semantic_types(
+            specta_typescript::semantic::Configuration::default().enable_lossless_floats(),
+        )
 }
 
 /// The TypeScript bindings as text (what `ui/src/lib/bindings.ts` must contain).
@@ -79,7 +81,10 @@ fn default_actor() -> String {
 
 /// The app on any runtime: `base` is `tauri::Builder::default()` for the real window or
 /// `tauri::test::mock_builder()` in tests; `workspace` overrides the app data dir.
-pub fn app_builder<R: Runtime>(base: tauri::Builder<R>, workspace: Option<PathBuf>) -> tauri::Builder<R> {
+pub fn app_builder<R: Runtime>(
+    base: tauri::Builder<R>,
+    workspace: Option<PathBuf>,
+) -> tauri::Builder<R> {
     let specta = specta_builder::<R>();
     let base = base.invoke_handler(specta.invoke_handler());
     // `LEADPOLICY_WORKSPACE` points the app elsewhere (tests, a second workspace).

@@ -84,7 +84,10 @@ pub fn now() -> String {
 }
 
 fn blocking_failed(e: tokio::task::JoinError) -> AppError {
-    AppError::new("internal", format!("the background job stopped unexpectedly: {e}"))
+    AppError::new(
+        "internal",
+        format!("the background job stopped unexpectedly: {e}"),
+    )
 }
 
 fn parse_draft(text: &str, version: i64) -> Result<Policy, Error> {
@@ -132,7 +135,12 @@ impl Session {
         Ok(versions
             .into_iter()
             .filter(|v| v.policy_id == self.policy_id)
-            .filter(|v| matches!(v.status, Status::Draft | Status::InReview | Status::Approved))
+            .filter(|v| {
+                matches!(
+                    v.status,
+                    Status::Draft | Status::InReview | Status::Approved
+                )
+            })
             .max_by_key(|v| v.version))
     }
 
@@ -142,10 +150,12 @@ impl Session {
 
     /// The text being edited: the autosaved working copy, else the version's content.
     async fn text_of(&self, v: &Version) -> AppResult<(String, Option<String>)> {
-        Ok(match self.ws.working_copy(&self.policy_id, v.version).await? {
-            Some(wc) if v.status == Status::Draft => (wc.content, Some(wc.updated_at)),
-            _ => (v.content.clone(), None),
-        })
+        Ok(
+            match self.ws.working_copy(&self.policy_id, v.version).await? {
+                Some(wc) if v.status == Status::Draft => (wc.content, Some(wc.updated_at)),
+                _ => (v.content.clone(), None),
+            },
+        )
     }
 
     async fn draft_state(&self) -> AppResult<Option<DraftState>> {
@@ -157,7 +167,9 @@ impl Session {
             Ok(p) => (Some(PolicyView::of(&p)), Vec::new()),
             Err(e) => {
                 // Dataset problems still leave a readable policy for the structured views.
-                let view = parse_draft(&text, v.version).ok().map(|p| PolicyView::of(&p));
+                let view = parse_draft(&text, v.version)
+                    .ok()
+                    .map(|p| PolicyView::of(&p));
                 (view, problems(&e))
             }
         };
@@ -222,7 +234,10 @@ impl App {
                 leadpolicy::output::write_atomic(&path, |w| std::io::Write::write_all(w, bytes))?;
             }
             let now = now();
-            let seed = Actor { user: "seed", now: &now };
+            let seed = Actor {
+                user: "seed",
+                now: &now,
+            };
             for (name, text, published) in [
                 ("baseline.toml", sample::BASELINE, true),
                 ("draft.toml", sample::DRAFT, false),
@@ -242,7 +257,9 @@ impl App {
             )
         })?;
         let policy_id = first.policy_id.clone();
-        let policy_name = parse_version(first).map(|p| p.name).unwrap_or_else(|_| policy_id.clone());
+        let policy_name = parse_version(first)
+            .map(|p| p.name)
+            .unwrap_or_else(|_| policy_id.clone());
         let remembered: Remembered = std::fs::read(self.dir.join(APP_FILE))
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok())
@@ -320,7 +337,10 @@ impl App {
             let mut guard = self.lock().await?;
             let s = &mut *guard;
             let v = s.open_version().await?.ok_or_else(|| {
-                AppError::new("lifecycle", "There is no open draft. Start a new draft first.")
+                AppError::new(
+                    "lifecycle",
+                    "There is no open draft. Start a new draft first.",
+                )
             })?;
             if v.status != Status::Draft {
                 return Err(AppError::new(
@@ -416,7 +436,9 @@ impl App {
         let m = self.lock().await?.mapping.clone();
         let m = m.ok_or_else(|| AppError::new("usage", "No dataset is open."))?;
         let trial = m.with_file_name("mapping (unsaved edit).toml");
-        leadpolicy::output::write_atomic(&trial, |w| std::io::Write::write_all(w, text.as_bytes()))?;
+        leadpolicy::output::write_atomic(&trial, |w| {
+            std::io::Write::write_all(w, text.as_bytes())
+        })?;
         let loaded = self.load_dataset(&trial, progress).await;
         let _ = std::fs::remove_file(&trial);
         loaded?;
@@ -432,30 +454,39 @@ impl App {
         let (ds, baseline, draft, labels) = {
             let mut guard = self.lock().await?;
             let s = &mut *guard;
-                let ds = s.dataset.clone().ok_or_else(|| {
-                    AppError::new("usage", "No dataset is loaded. Open one on the Data screen.")
-                })?;
-                let published = s.published().await?.ok_or_else(|| {
-                    AppError::new("lifecycle", "Nothing is published yet, so there is no baseline to compare with.")
-                })?;
-                let baseline = parse_version(&published)?;
-                let v = s.open_version().await?.unwrap_or_else(|| published.clone());
-                let (text, _) = s.text_of(&v).await?;
-                let draft = checked(&text, v.version, Some(&ds)).map_err(|e| {
-                    let mut err = AppError::from(e);
-                    err.message = format!("The draft has problems; fix them to see the replay.\n{}", err.message);
-                    err
-                })?;
-                let labels = (
-                    format!("v{} (published)", published.version),
-                    if v.version == published.version {
-                        format!("v{} (published)", v.version)
-                    } else {
-                        format!("v{} {}", v.version, status_words(v.status))
-                    },
+            let ds = s.dataset.clone().ok_or_else(|| {
+                AppError::new(
+                    "usage",
+                    "No dataset is loaded. Open one on the Data screen.",
+                )
+            })?;
+            let published = s.published().await?.ok_or_else(|| {
+                AppError::new(
+                    "lifecycle",
+                    "Nothing is published yet, so there is no baseline to compare with.",
+                )
+            })?;
+            let baseline = parse_version(&published)?;
+            let v = s.open_version().await?.unwrap_or_else(|| published.clone());
+            let (text, _) = s.text_of(&v).await?;
+            let draft = checked(&text, v.version, Some(&ds)).map_err(|e| {
+                let mut err = AppError::from(e);
+                err.message = format!(
+                    "The draft has problems; fix them to see the replay.\n{}",
+                    err.message
                 );
-                Ok::<_, AppError>((ds, Arc::new(baseline), Arc::new(draft), labels))
-            }?;
+                err
+            })?;
+            let labels = (
+                format!("v{} (published)", published.version),
+                if v.version == published.version {
+                    format!("v{} (published)", v.version)
+                } else {
+                    format!("v{} {}", v.version, status_words(v.status))
+                },
+            );
+            Ok::<_, AppError>((ds, Arc::new(baseline), Arc::new(draft), labels))
+        }?;
         let latest = || self.replay_gen.load(Ordering::SeqCst) == generation;
         if !latest() {
             return Err(Error::Cancelled.into());
@@ -532,10 +563,10 @@ impl App {
         let ds = {
             let mut guard = self.lock().await?;
             let s = &mut *guard;
-                s.dataset
-                    .clone()
-                    .ok_or_else(|| AppError::new("usage", "No dataset is loaded."))
-            }?;
+            s.dataset
+                .clone()
+                .ok_or_else(|| AppError::new("usage", "No dataset is loaded."))
+        }?;
         let needle = text.trim().to_lowercase();
         let ids = ds.text_column(&ds.id)?;
         let mut starts = Vec::new();
@@ -600,12 +631,19 @@ impl App {
             let mut guard = self.lock().await?;
             let s = &mut *guard;
             let now = now();
-            let who = Actor { user: &actor, now: &now };
-            let v = s.open_version().await?.ok_or_else(|| {
-                AppError::new("lifecycle", "There is no open draft to submit.")
-            })?;
+            let who = Actor {
+                user: &actor,
+                now: &now,
+            };
+            let v = s
+                .open_version()
+                .await?
+                .ok_or_else(|| AppError::new("lifecycle", "There is no open draft to submit."))?;
             let ds = s.dataset.clone().ok_or_else(|| {
-                AppError::new("usage", "Load a dataset first: a draft is submitted with its replay.")
+                AppError::new(
+                    "usage",
+                    "Load a dataset first: a draft is submitted with its replay.",
+                )
             })?;
             let mapping = s.mapping.clone().unwrap_or_default();
             if v.status == Status::Draft {
@@ -630,16 +668,20 @@ impl App {
             let mut guard = self.lock().await?;
             let s = &mut *guard;
             let now = now();
-            let v = s.open_version().await?.ok_or_else(|| {
-                AppError::new("lifecycle", "There is no version in review.")
-            })?;
+            let v = s
+                .open_version()
+                .await?
+                .ok_or_else(|| AppError::new("lifecycle", "There is no version in review."))?;
             let override_note = override_note.map(str::trim).filter(|n| !n.is_empty());
             s.ws.approve(
                 &s.policy_id,
                 v.version,
                 note,
                 override_note,
-                Actor { user: &actor, now: &now },
+                Actor {
+                    user: &actor,
+                    now: &now,
+                },
             )
             .await?;
             review_of(s).await
@@ -655,8 +697,15 @@ impl App {
             let v = s.open_version().await?.ok_or_else(|| {
                 AppError::new("lifecycle", "There is no approved version to publish.")
             })?;
-            s.ws.publish(&s.policy_id, v.version, Actor { user: &actor, now: &now })
-                .await?;
+            s.ws.publish(
+                &s.policy_id,
+                v.version,
+                Actor {
+                    user: &actor,
+                    now: &now,
+                },
+            )
+            .await?;
             s.last = None;
             review_of(s).await
         }
@@ -679,9 +728,16 @@ impl App {
                 .ok_or_else(|| {
                     AppError::new("lifecycle", "Nothing is approved yet; only approved or published versions are exported.")
                 })?;
-            let out = s
-                .ws
-                .export_to(&s.policy_id, v.version, path, Actor { user: &actor, now: &now })
+            let out =
+                s.ws.export_to(
+                    &s.policy_id,
+                    v.version,
+                    path,
+                    Actor {
+                        user: &actor,
+                        now: &now,
+                    },
+                )
                 .await?;
             Ok(ExportView {
                 policy_path: out.policy.display().to_string(),
@@ -700,32 +756,45 @@ impl App {
             if let Some(v) = s.open_version().await? {
                 return Err(AppError::new(
                     "lifecycle",
-                    format!("v{} is still {}; finish it before starting another draft.", v.version, status_words(v.status)),
+                    format!(
+                        "v{} is still {}; finish it before starting another draft.",
+                        v.version,
+                        status_words(v.status)
+                    ),
                 ));
             }
             let published = s.published().await?.ok_or_else(|| {
                 AppError::new("lifecycle", "Nothing is published to start a draft from.")
             })?;
             let p = parse_version(&published)?;
-            let next = s
-                .ws
-                .versions()
-                .await?
-                .iter()
-                .filter(|v| v.policy_id == s.policy_id)
-                .map(|v| v.version)
-                .max()
-                .unwrap_or(published.version)
-                + 1;
+            let next =
+                s.ws.versions()
+                    .await?
+                    .iter()
+                    .filter(|v| v.policy_id == s.policy_id)
+                    .map(|v| v.version)
+                    .max()
+                    .unwrap_or(published.version)
+                    + 1;
             let span = p.version_span.clone().ok_or_else(|| {
-                AppError::new("usage", "The published policy has no version number to count on from.")
+                AppError::new(
+                    "usage",
+                    "The published policy has no version number to count on from.",
+                )
             })?;
             let mut text = published.content.clone();
             text.replace_range(span, &next.to_string());
             let draft = parse_draft(&text, next)?;
             let now = now();
-            s.ws.import_policy(&draft, false, Actor { user: &actor, now: &now })
-                .await?;
+            s.ws.import_policy(
+                &draft,
+                false,
+                Actor {
+                    user: &actor,
+                    now: &now,
+                },
+            )
+            .await?;
         }
         self.workbench().await
     }
@@ -749,7 +818,10 @@ impl App {
             let s = &mut *guard;
             let a = parse_version(&s.ws.version(&s.policy_id, Some(from)).await?)?;
             let b = parse_version(&s.ws.version(&s.policy_id, Some(to)).await?)?;
-            Ok(policy::diff::diff(&a, &b).iter().map(ChangeView::from).collect())
+            Ok(policy::diff::diff(&a, &b)
+                .iter()
+                .map(ChangeView::from)
+                .collect())
         }
     }
 
@@ -759,8 +831,14 @@ impl App {
             let s = &mut *guard;
             let entries = s.ws.log().await?;
             let (verified, message) = match audit::verify(&entries) {
-                Ok(n) => (true, format!("Chain verified: {n} entries, none changed, none missing.")),
-                Err(b) => (false, format!("The log does not verify at entry {}: {}", b.seq, b.problem)),
+                Ok(n) => (
+                    true,
+                    format!("Chain verified: {n} entries, none changed, none missing."),
+                ),
+                Err(b) => (
+                    false,
+                    format!("The log does not verify at entry {}: {}", b.seq, b.problem),
+                ),
             };
             Ok(AuditView {
                 entries: entries
@@ -785,7 +863,10 @@ impl App {
 fn name(actor: &str) -> AppResult<String> {
     let a = actor.trim();
     if a.is_empty() {
-        return Err(AppError::new("usage", "Type your name in \"You are\" at the top first: every action is signed."));
+        return Err(AppError::new(
+            "usage",
+            "Type your name in \"You are\" at the top first: every action is signed.",
+        ));
     }
     Ok(a.to_string())
 }
@@ -812,24 +893,37 @@ async fn review_of(s: &Session) -> AppResult<ReviewView> {
         if let Some(p) = &published {
             let (text, _) = s.text_of(v).await?;
             if let (Ok(old), Ok(new)) = (parse_version(p), parse_draft(&text, v.version)) {
-                changes = policy::diff::diff(&old, &new).iter().map(ChangeView::from).collect();
+                changes = policy::diff::diff(&old, &new)
+                    .iter()
+                    .map(ChangeView::from)
+                    .collect();
             }
         }
         if let Some(r) = s.ws.current_replay(v).await? {
             replay_recorded = true;
-            guardrails = s.ws.guardrails(&r).await?.iter().map(GuardrailView::from).collect();
+            guardrails =
+                s.ws.guardrails(&r)
+                    .await?
+                    .iter()
+                    .map(GuardrailView::from)
+                    .collect();
         }
-        approval = s.ws.approval(&s.policy_id, v.version).await?.map(|a| ApprovalView {
-            reviewer: a.reviewer,
-            note: a.note,
-            override_note: a.override_note,
-            at: a.approved_at,
-        });
+        approval =
+            s.ws.approval(&s.policy_id, v.version)
+                .await?
+                .map(|a| ApprovalView {
+                    reviewer: a.reviewer,
+                    note: a.note,
+                    override_note: a.override_note,
+                    at: a.approved_at,
+                });
     }
     let status = open.as_ref().map(|v| v.status);
     let blocked = guardrails.iter().any(|g| g.blocked);
     let next_step = match (&open, status) {
-        (None, _) => "Published. Export it for the routing system, or start a new draft.".to_string(),
+        (None, _) => {
+            "Published. Export it for the routing system, or start a new draft.".to_string()
+        }
         (Some(v), Some(Status::Draft)) => format!(
             "v{} is a draft. When the replay looks right, submit it for review; a colleague then approves it.",
             v.version
@@ -838,7 +932,11 @@ async fn review_of(s: &Session) -> AppResult<ReviewView> {
             "v{} is in review by someone other than {}: read the changes and the guardrails, then approve with a note{}.",
             v.version,
             v.author,
-            if blocked { " (a guardrail blocks: write an override note explaining why)" } else { "" }
+            if blocked {
+                " (a guardrail blocks: write an override note explaining why)"
+            } else {
+                ""
+            }
         ),
         (Some(v), Some(Status::Approved)) => format!(
             "v{} is approved. Publish it to make it the baseline, and export it for the routing system.",
@@ -848,12 +946,11 @@ async fn review_of(s: &Session) -> AppResult<ReviewView> {
     };
     // Exportable: the newest approved version, or the published one if it was reviewed (the
     // seeded baseline has no approval, hence no evidence to export with).
-    let mut exportable = s
-        .ws
-        .versions()
-        .await?
-        .iter()
-        .any(|v| v.policy_id == s.policy_id && v.status == Status::Approved);
+    let mut exportable =
+        s.ws.versions()
+            .await?
+            .iter()
+            .any(|v| v.policy_id == s.policy_id && v.status == Status::Approved);
     if let Some(p) = &published {
         exportable |= s.ws.approval(&s.policy_id, p.version).await?.is_some();
     }
@@ -893,11 +990,21 @@ fn lead_page(last: &Last, q: &LeadQuery, offset: u32, limit: u32) -> AppResult<L
                 .collect()
         }
         LeadQuery::Unresolved { side } => {
-            let d = if *side == Side::Baseline { &last.bd } else { &last.dd };
-            (0..ds.len()).filter(|&i| d.decision(i) == Decision::Unresolved).collect()
+            let d = if *side == Side::Baseline {
+                &last.bd
+            } else {
+                &last.dd
+            };
+            (0..ds.len())
+                .filter(|&i| d.decision(i) == Decision::Unresolved)
+                .collect()
         }
         LeadQuery::LaterConverted { side } => {
-            let d = if *side == Side::Baseline { &last.bd } else { &last.dd };
+            let d = if *side == Side::Baseline {
+                &last.bd
+            } else {
+                &last.dd
+            };
             (0..ds.len()).filter(|&i| later(d, i)).collect()
         }
     };

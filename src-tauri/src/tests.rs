@@ -104,18 +104,33 @@ fn first_launch_seeds_and_replays_the_sample() {
     assert_eq!(employees["type"], "number");
     assert!(employees["min"].as_f64().unwrap() >= 1.0);
     let industry = fields.iter().find(|f| f["name"] == "industry").unwrap();
-    assert!(industry["values"].as_array().unwrap().iter().any(|v| v == "software"));
+    assert!(
+        industry["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v == "software")
+    );
     assert!(industry["fill_rate"].as_f64().unwrap() < 1.0);
 
     let r = h.ok("replay", json!({ "generation": 1 }));
     let ws = Path::new(wb["workspace_dir"].as_str().unwrap());
     let core = core_replay(ws);
     assert_eq!(r["leads"], 15000);
-    assert_eq!(metric(&r, "accepted")["baseline"], json!(core.baseline.metrics.accepted as f64));
-    assert_eq!(metric(&r, "accepted")["draft"], json!(core.draft.metrics.accepted as f64));
+    assert_eq!(
+        metric(&r, "accepted")["baseline"],
+        json!(core.baseline.metrics.accepted as f64)
+    );
+    assert_eq!(
+        metric(&r, "accepted")["draft"],
+        json!(core.draft.metrics.accepted as f64)
+    );
     assert_eq!(
         metric(&r, "later_converted")["delta"],
-        json!(core.draft.metrics.later_converted.unwrap() as f64 - core.baseline.metrics.later_converted.unwrap() as f64)
+        json!(
+            core.draft.metrics.later_converted.unwrap() as f64
+                - core.baseline.metrics.later_converted.unwrap() as f64
+        )
     );
     assert_eq!(r["flips"]["flipped"], json!(core.flips.flipped));
     let total: u64 = r["flips"]["counts"]
@@ -130,7 +145,13 @@ fn first_launch_seeds_and_replays_the_sample() {
 
     // A flip cell lists exactly its leads, and a lead opens both packets.
     let (b, d) = ("rejected", "nurture");
-    let bi = ["accepted", "nurture", "rejected", "unresolved", "out_of_scope"];
+    let bi = [
+        "accepted",
+        "nurture",
+        "rejected",
+        "unresolved",
+        "out_of_scope",
+    ];
     let expected = r["flips"]["counts"][bi.iter().position(|x| *x == b).unwrap()]
         [bi.iter().position(|x| *x == d).unwrap()]
     .as_u64()
@@ -156,7 +177,9 @@ fn first_launch_seeds_and_replays_the_sample() {
             .any(|r| r["deciding"] == true && r["fired"] == true)
     );
 
-    let unknown = h.call("inspect_lead", json!({ "leadId": "L-999999" })).unwrap_err();
+    let unknown = h
+        .call("inspect_lead", json!({ "leadId": "L-999999" }))
+        .unwrap_err();
     assert_eq!(unknown["code"], "unknown_lead");
     assert_eq!(unknown["place"], "lead L-999999");
 }
@@ -171,35 +194,79 @@ fn edits_autosave_replay_and_survive_a_restart() {
     let rejected_before = metric(&before, "rejected")["draft"].as_f64().unwrap();
 
     // Allow a field, then add a rule with it: every lead in France is disqualified.
-    let d = h.ok("edit_draft", json!({ "edit": { "kind": "allow", "field": "country", "allowed": true } }));
-    assert!(d["policy"]["allowed"].as_array().unwrap().iter().any(|f| f == "country"));
+    let d = h.ok(
+        "edit_draft",
+        json!({ "edit": { "kind": "allow", "field": "country", "allowed": true } }),
+    );
+    assert!(
+        d["policy"]["allowed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "country")
+    );
     let rule = json!({
         "id": "dq-france", "description": null,
         "action": { "kind": "disqualify", "reason": "excluded_industry" },
         "when": { "kind": "field", "field": "country", "op": "eq", "value": "France" }
     });
-    let d = h.ok("edit_draft", json!({ "edit": { "kind": "put_rule", "index": null, "rule": rule } }));
+    let d = h.ok(
+        "edit_draft",
+        json!({ "edit": { "kind": "put_rule", "index": null, "rule": rule } }),
+    );
     assert_eq!(d["problems"], json!([]), "{}", d["problems"]);
-    let ids: Vec<&str> = d["policy"]["rules"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = d["policy"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
     // A new disqualify rule goes after the last disqualify rule, before the routes.
     assert_eq!(ids[6], "dq-france");
     assert_eq!(ids[7], "named-accounts");
-    assert!(d["text"].as_str().unwrap().contains("# ---- Routes"), "comments survive edits");
+    assert!(
+        d["text"].as_str().unwrap().contains("# ---- Routes"),
+        "comments survive edits"
+    );
     let after = h.ok("replay", json!({ "generation": 2 }));
     let rejected_after = metric(&after, "rejected")["draft"].as_f64().unwrap();
-    assert!(rejected_after > rejected_before, "{rejected_before} → {rejected_after}");
+    assert!(
+        rejected_after > rejected_before,
+        "{rejected_before} → {rejected_after}"
+    );
     // The baseline does not move.
-    assert_eq!(metric(&after, "rejected")["baseline"], metric(&before, "rejected")["baseline"]);
+    assert_eq!(
+        metric(&after, "rejected")["baseline"],
+        metric(&before, "rejected")["baseline"]
+    );
 
     // A broken source is kept (autosaved) and located; replay refuses with the place.
-    let text = d["text"].as_str().unwrap().replace("id = \"dq-france\"", "id = \"dq-france\"\nbogus = 1");
-    let broken = h.ok("edit_draft", json!({ "edit": { "kind": "source", "text": text } }));
-    assert!(broken["problems"].as_array().unwrap().iter().any(|p| p["message"].as_str().unwrap().contains("bogus")));
+    let text = d["text"]
+        .as_str()
+        .unwrap()
+        .replace("id = \"dq-france\"", "id = \"dq-france\"\nbogus = 1");
+    let broken = h.ok(
+        "edit_draft",
+        json!({ "edit": { "kind": "source", "text": text } }),
+    );
+    assert!(
+        broken["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["message"].as_str().unwrap().contains("bogus"))
+    );
     let line = text.lines().position(|l| l == "bogus = 1").unwrap() + 1;
     assert_eq!(broken["problems"][0]["line"], json!(line));
     let err = h.call("replay", json!({ "generation": 3 })).unwrap_err();
     assert_eq!(err["code"], "invalid");
-    assert!(err["place"].as_str().unwrap().contains(&format!("line {line}")), "{err}");
+    assert!(
+        err["place"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("line {line}")),
+        "{err}"
+    );
     drop(h);
 
     // A new app on the same workspace (the window was closed) finds the unsaved text.
@@ -219,7 +286,13 @@ fn review_approve_publish_export() {
     h.ok("replay", json!({ "generation": 1 }));
     let r = h.ok("review", json!({}));
     assert_eq!(r["can_submit"], true);
-    assert!(r["changes"].as_array().unwrap().iter().any(|c| c["section"] == "rule"));
+    assert!(
+        r["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["section"] == "rule")
+    );
 
     let nameless = h.call("submit", json!({ "actor": "  " })).unwrap_err();
     assert_eq!(nameless["code"], "usage");
@@ -229,13 +302,25 @@ fn review_approve_publish_export() {
     assert_eq!(r["can_approve"], true);
     // Edits are refused once submitted, and nothing changes.
     let e = h
-        .call("edit_draft", json!({ "edit": { "kind": "allow", "field": "country", "allowed": true } }))
+        .call(
+            "edit_draft",
+            json!({ "edit": { "kind": "allow", "field": "country", "allowed": true } }),
+        )
         .unwrap_err();
     assert_eq!(e["code"], "lifecycle");
 
-    let blocked = r["guardrails"].as_array().unwrap().iter().any(|g| g["blocked"] == true);
+    let blocked = r["guardrails"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|g| g["blocked"] == true);
     if blocked {
-        let e = h.call("approve", json!({ "actor": "sam", "note": "ok", "overrideNote": null })).unwrap_err();
+        let e = h
+            .call(
+                "approve",
+                json!({ "actor": "sam", "note": "ok", "overrideNote": null }),
+            )
+            .unwrap_err();
         assert_eq!(e["code"], "lifecycle");
     }
     let r = h.ok(
@@ -248,18 +333,27 @@ fn review_approve_publish_export() {
     assert_eq!(r["published"]["version"], 4);
     assert_eq!(r["draft"], Value::Null);
 
-    let x = h.ok("export_policy", json!({ "actor": "sam", "path": out.display().to_string() }));
+    let x = h.ok(
+        "export_policy",
+        json!({ "actor": "sam", "path": out.display().to_string() }),
+    );
     let bytes = std::fs::read(&out).unwrap();
     assert_eq!(x["sha256"], leadpolicy::sha256_hex(&bytes));
     let manifest: Value =
-        serde_json::from_slice(&std::fs::read(x["manifest_path"].as_str().unwrap()).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(x["manifest_path"].as_str().unwrap()).unwrap())
+            .unwrap();
     assert_eq!(manifest["version"], 4);
     assert_eq!(manifest["file"], "inbound-v4.toml");
     assert_eq!(manifest["approval"]["reviewer"], "sam");
 
     let audit = h.ok("audit", json!({}));
     assert_eq!(audit["verified"], true);
-    let actions: Vec<&str> = audit["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
     for a in ["export", "publish", "approve", "submit", "replay"] {
         assert!(actions.contains(&a), "{a} missing from {actions:?}");
     }
@@ -275,9 +369,17 @@ fn a_bad_mapping_is_located_and_the_loaded_dataset_stays() {
     let h = harness_in(dir.path());
     h.ok("open_workbench", json!({}));
     let text = h.ok("read_mapping", json!({}));
-    let broken = text.as_str().unwrap().replace("[columns]", "[columns]\n\"Nope\" = { name = 1 }");
+    let broken = text
+        .as_str()
+        .unwrap()
+        .replace("[columns]", "[columns]\n\"Nope\" = { name = 1 }");
     let channel = json!("__CHANNEL__:1");
-    let e = h.call("save_mapping", json!({ "text": broken, "onProgress": channel })).unwrap_err();
+    let e = h
+        .call(
+            "save_mapping",
+            json!({ "text": broken, "onProgress": channel }),
+        )
+        .unwrap_err();
     assert_eq!(e["code"], "invalid", "{e}");
     assert!(e["place"].as_str().unwrap().contains("line"), "{e}");
     // Still the sample, still loaded, file unchanged.

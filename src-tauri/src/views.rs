@@ -7,8 +7,8 @@ use leadpolicy::engine::{Decision, Decisions};
 use leadpolicy::policy::Policy;
 use leadpolicy::policy::diff::Change;
 use leadpolicy::policy::view::PolicyView;
-use leadpolicy::replay::report::{figures, plain_reason};
 use leadpolicy::replay::Replay;
+use leadpolicy::replay::report::{figures, plain_reason};
 use leadpolicy::store::Status;
 use leadpolicy::store::lifecycle::{GuardrailResult, Version};
 use serde::Serialize;
@@ -422,7 +422,10 @@ pub fn metric_rows(r: &Replay) -> Vec<MetricRow> {
 }
 
 pub fn flip_matrix(r: &Replay) -> FlipMatrix {
-    let decisions: Vec<String> = Decision::ALL.iter().map(|d| d.as_str().to_string()).collect();
+    let decisions: Vec<String> = Decision::ALL
+        .iter()
+        .map(|d| d.as_str().to_string())
+        .collect();
     let counts = decisions
         .iter()
         .map(|b| {
@@ -591,7 +594,11 @@ pub fn packet_view(p: &Policy, pk: &Packet, label: &str) -> PacketView {
                 }
             })
             .collect(),
-        disqualify_rules: pk.disqualify_rules.iter().map(|r| rule_view(p, pk, r)).collect(),
+        disqualify_rules: pk
+            .disqualify_rules
+            .iter()
+            .map(|r| rule_view(p, pk, r))
+            .collect(),
         evidence: pk
             .evidence
             .iter()
@@ -622,7 +629,11 @@ pub fn packet_view(p: &Policy, pk: &Packet, label: &str) -> PacketView {
             owner: pk.owner.clone(),
             sla_minutes: pk.sla_minutes,
         },
-        unresolved_reasons: pk.unresolved_reasons.iter().map(|r| plain_reason(r)).collect(),
+        unresolved_reasons: pk
+            .unresolved_reasons
+            .iter()
+            .map(|r| plain_reason(r))
+            .collect(),
         text: leadpolicy::engine::explain::render(pk),
     }
 }
@@ -680,7 +691,11 @@ pub fn field_views(ds: &Dataset) -> AppResult<Vec<FieldView>> {
             role: role_of(&f.name),
             fill_rate: f.filled as f64 / n,
             samples,
-            values: if f.ty == FieldType::Text { values } else { Vec::new() },
+            values: if f.ty == FieldType::Text {
+                values
+            } else {
+                Vec::new()
+            },
             min,
             max,
         });
@@ -698,7 +713,11 @@ fn common_values(d: &Dictionary) -> (Vec<String>, Vec<String>) {
     }
     let mut order: Vec<usize> = (0..d.values.len()).collect();
     order.sort_by_key(|&i| (std::cmp::Reverse(counts[i]), i));
-    let values: Vec<String> = order.iter().take(100).map(|&i| d.values[i].clone()).collect();
+    let values: Vec<String> = order
+        .iter()
+        .take(100)
+        .map(|&i| d.values[i].clone())
+        .collect();
     let samples = values.iter().take(3).cloned().collect();
     (values, samples)
 }

@@ -7,7 +7,10 @@
 use serde::{Deserialize, Serialize};
 use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, Value, value};
 
-use super::view::{ActionView, Cond, EvidenceView, Lit, OverlapView, OwnerView, RouteKindView, RouteView, RuleView, Scalar};
+use super::view::{
+    ActionView, Cond, EvidenceView, Lit, OverlapView, OwnerView, RouteKindView, RouteView,
+    RuleView, Scalar,
+};
 use crate::error::Error;
 
 /// One change to a draft. `Source` replaces the whole text (the source view); the rest edit one
@@ -99,7 +102,11 @@ pub fn apply(text: &str, edit: &Edit) -> Result<String, Error> {
             rules.insert(to, t);
             put_rules(&mut doc, rules);
         }
-        Edit::PutSignal { previous, name, when } => {
+        Edit::PutSignal {
+            previous,
+            name,
+            when,
+        } => {
             let signals = section(&mut doc, "signals")?;
             let mut table = match previous.as_deref().and_then(|p| signals.remove(p)) {
                 Some(Item::Table(t)) => t,
@@ -131,7 +138,10 @@ fn check_index(i: usize, len: usize) -> Result<(), Error> {
     if i < len {
         Ok(())
     } else {
-        Err(bad(format!("there is no rule number {} (the policy has {len})", i + 1)))
+        Err(bad(format!(
+            "there is no rule number {} (the policy has {len})",
+            i + 1
+        )))
     }
 }
 
@@ -183,7 +193,9 @@ fn allow(doc: &mut DocumentMut, field: &str, allowed: bool) -> Result<(), Error>
         .entry("allowed")
         .or_insert_with(|| value(Array::new()));
     let Some(arr) = list.as_array_mut() else {
-        return Err(bad("`[fields] allowed` is not a list; fix it in the source view"));
+        return Err(bad(
+            "`[fields] allowed` is not a list; fix it in the source view",
+        ));
     };
     let present = arr.iter().position(|v| v.as_str() == Some(field));
     match (allowed, present) {
@@ -282,7 +294,11 @@ pub fn cond_value(c: &Cond) -> InlineTable {
             for i in items {
                 a.push(Value::InlineTable(cond_value(i)));
             }
-            let key = if matches!(c, Cond::All { .. }) { "all" } else { "any" };
+            let key = if matches!(c, Cond::All { .. }) {
+                "all"
+            } else {
+                "any"
+            };
             t.insert(key, Value::Array(a));
         }
         Cond::Not { item } => {
@@ -352,7 +368,9 @@ fn take_rules(doc: &mut DocumentMut) -> Result<Vec<Table>, Error> {
     match doc.get("rules") {
         None => Ok(Vec::new()),
         Some(Item::ArrayOfTables(a)) => Ok(a.iter().cloned().collect()),
-        Some(_) => Err(bad("`rules` is not a list of [[rules]] tables; fix it in the source view")),
+        Some(_) => Err(bad(
+            "`rules` is not a list of [[rules]] tables; fix it in the source view",
+        )),
     }
 }
 
@@ -383,12 +401,14 @@ fn is_disqualify(t: &Table) -> bool {
 
 fn put_rule(doc: &mut DocumentMut, index: Option<usize>, r: &RuleView) -> Result<(), Error> {
     let mut rules = take_rules(doc)?;
-    let clash = rules
-        .iter()
-        .enumerate()
-        .any(|(i, t)| Some(i) != index && t.get("id").and_then(Item::as_str) == Some(r.id.as_str()));
+    let clash = rules.iter().enumerate().any(|(i, t)| {
+        Some(i) != index && t.get("id").and_then(Item::as_str) == Some(r.id.as_str())
+    });
     if clash {
-        return Err(bad(format!("a rule with id `{}` already exists; pick another id", r.id)));
+        return Err(bad(format!(
+            "a rule with id `{}` already exists; pick another id",
+            r.id
+        )));
     }
     match index {
         Some(i) => {
@@ -399,10 +419,9 @@ fn put_rule(doc: &mut DocumentMut, index: Option<usize>, r: &RuleView) -> Result
         None => {
             let t = rule_table(r, Table::new());
             let at = match r.action {
-                ActionView::Disqualify { .. } => rules
-                    .iter()
-                    .rposition(is_disqualify)
-                    .map_or(0, |i| i + 1),
+                ActionView::Disqualify { .. } => {
+                    rules.iter().rposition(is_disqualify).map_or(0, |i| i + 1)
+                }
                 ActionView::Route { .. } => rules.len(),
             };
             rules.insert(at, t);

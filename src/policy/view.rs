@@ -221,7 +221,11 @@ impl PolicyView {
             sensitive: names(&p.sensitive),
             evidence: EvidenceView {
                 required: names(&p.evidence.required),
-                min_enrichment_confidence: p.evidence.min_enrichment_confidence.as_ref().map(|m| m.0),
+                min_enrichment_confidence: p
+                    .evidence
+                    .min_enrichment_confidence
+                    .as_ref()
+                    .map(|m| m.0),
                 on_overlap: match p.evidence.on_overlap {
                     OnOverlap::Review => OverlapView::Review,
                     OnOverlap::First => OverlapView::First,

@@ -557,9 +557,17 @@ impl Workspace {
         if v.status != Status::InReview {
             return Err(illegal(&v, "approve", "a version in review"));
         }
-        if v.author == actor.user {
+        // Four eyes: whoever wrote, edited or submitted this version cannot approve it.
+        let hands: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT actor FROM audit WHERE policy_id = ? AND version = ? AND action IN ('import', 'edit', 'new_version', 'submit')",
+        )
+        .bind(policy_id)
+        .bind(version)
+        .fetch_all(self.pool())
+        .await?;
+        if v.author == actor.user || hands.iter().any(|h| h == actor.user) {
             return Err(Error::Lifecycle(format!(
-                "`{}` wrote `{policy_id}` v{version} and cannot approve it; another reviewer must",
+                "`{}` wrote, edited or submitted `{policy_id}` v{version} and cannot approve it; another reviewer must",
                 actor.user
             )));
         }

@@ -80,8 +80,11 @@ impl Workspace {
         };
         let v = self.version(policy_id, Some(version)).await?;
         if wc.content != v.content {
-            let p = policy::parse(Source::new(format!("{policy_id} v{version} (draft)"), wc.content))
-                .map_err(Error::Invalid)?;
+            let p = policy::parse(Source::new(
+                format!("{policy_id} v{version} (draft)"),
+                wc.content,
+            ))
+            .map_err(Error::Invalid)?;
             if p.id != policy_id || p.version != version {
                 return Err(Error::Lifecycle(format!(
                     "the draft's text says it is `{}` v{}, but it is being saved as `{policy_id}` v{version}; put the id and version back",
