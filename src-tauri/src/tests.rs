@@ -2,6 +2,9 @@
 //! fresh workspace seeded like a first launch. Expected figures come from the core replaying the
 //! same files directly, so the shell is held to the core's numbers, not to numbers of its own.
 
+// Tests may unwrap and panic: a failed expectation is exactly what a test should report.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::Path;
 
 use serde_json::{Value, json};
