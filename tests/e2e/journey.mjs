@@ -141,6 +141,9 @@ async function main() {
   screenshot("policy");
   await click("allow-country");
   await waitFor("country allowed", () => js(`return document.querySelector('[data-testid="allow-country"]').checked`));
+  await js(`document.querySelector('[data-testid="allow-country"]').scrollIntoView({ block: 'center' })`);
+  await sleep(300);
+  screenshot("fields");
   await click("add-rule");
   await setValue("builder-action", "disqualify");
   await setValue("builder-target", "excluded_industry");

@@ -3,6 +3,7 @@ import {
   decisionLabel,
   deltaTone,
   fmtClock,
+  fmtNumber,
   fmtCount,
   fmtDelta,
   fmtMetric,
@@ -98,5 +99,13 @@ describe("backticks", () => {
     ]);
     expect(splitTicks("no ticks")).toEqual([{ text: "no ticks", code: false }]);
     expect(splitTicks("odd ` tick")).toEqual([{ text: "odd ` tick", code: false }]);
+  });
+});
+
+describe("fmtNumber", () => {
+  it("groups thousands and keeps decimals a range needs", () => {
+    expect(fmtNumber(19989613000)).toBe("19,989,613,000");
+    expect(fmtNumber(36.5)).toBe("36.5");
+    expect(fmtNumber(null)).toBe("n/a");
   });
 });

@@ -15,6 +15,14 @@ export function fmtCount(n: number | null | undefined): string {
   return countFmt.format(n);
 }
 
+const numberFmt = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
+
+/** 19989613000 → "19,989,613,000"; 36.5 → "36.5"; null → "n/a". */
+export function fmtNumber(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return NA;
+  return numberFmt.format(n);
+}
+
 /** A ratio 0..1 → "79.9%"; null → "n/a". */
 export function fmtPercent(ratio: number | null | undefined): string {
   if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return NA;
