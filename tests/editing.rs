@@ -9,9 +9,9 @@ use leadpolicy::policy::view::{
     RouteView, RuleView, Scalar,
 };
 use leadpolicy::policy::{self, Policy};
-use leadpolicy::store::{Actor, Workspace};
 
 use crate::common::root;
+use crate::workspace::{T, seeded, who};
 
 fn draft_text() -> String {
     std::fs::read_to_string(root().join("policies/draft.toml")).unwrap()
@@ -340,15 +340,8 @@ fn the_working_copy_is_kept_until_saved_and_editors_cannot_approve() {
     let dir = tempfile::tempdir().unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let t = "2026-11-27T10:00:00Z";
-        let who = |user| Actor { user, now: t };
-        let ws = Workspace::create(dir.path()).await.unwrap();
-        ws.import(&root().join("policies/baseline.toml"), true, who("seed"))
-            .await
-            .unwrap();
-        ws.import(&root().join("policies/draft.toml"), false, who("alice"))
-            .await
-            .unwrap();
+        let ws = seeded(dir.path()).await;
+        let t = T;
         let id = "inbound-qualification";
         // Autosave takes text that does not parse, and the version is untouched.
         ws.set_working_copy(id, 4, "broken = [", t).await.unwrap();

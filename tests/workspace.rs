@@ -17,13 +17,13 @@ fn rt() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-const T: &str = "2026-11-27T10:00:00Z";
-fn who(user: &str) -> Actor<'_> {
+pub(crate) const T: &str = "2026-11-27T10:00:00Z";
+pub(crate) fn who(user: &str) -> Actor<'_> {
     Actor { user, now: T }
 }
 
 /// A workspace with the shipped baseline published (by `seed`) and the draft v4 (by `alice`).
-async fn seeded(dir: &Path) -> Workspace {
+pub(crate) async fn seeded(dir: &Path) -> Workspace {
     let ws = Workspace::create(dir).await.unwrap();
     ws.import(&root().join("policies/baseline.toml"), true, who("seed"))
         .await

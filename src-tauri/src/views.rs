@@ -380,18 +380,6 @@ pub fn status_words(s: Status) -> String {
     s.as_str().replace('_', " ")
 }
 
-pub fn decision_words(d: &str) -> String {
-    match d {
-        "accepted" => "Accepted",
-        "nurture" => "Nurture",
-        "rejected" => "Rejected",
-        "unresolved" => "Unresolved",
-        "out_of_scope" => "Out of scope",
-        other => other,
-    }
-    .to_string()
-}
-
 /// The headline figures with deltas; rates stay shares (the window formats them).
 pub fn metric_rows(r: &Replay) -> Vec<MetricRow> {
     figures(r)
