@@ -415,7 +415,9 @@ fn replay_cmd(
     }
     if let Some(dir) = out {
         let charts = leadpolicy::chart::all(&r);
-        let files = leadpolicy::replay::report::write_dir(&r, &charts, dir)?;
+        // The report carries the trust analytics of the draft (baseline for segment impact).
+        let a = leadpolicy::analyze::analyze(&d, Some(&b), &ds, &Default::default())?;
+        let files = leadpolicy::replay::report::write_dir_with(&r, &charts, Some(&a), dir)?;
         eprintln!("wrote {} to {}", files.join(", "), dir.display());
     }
     Ok(ExitCode::SUCCESS)

@@ -42,14 +42,24 @@ fn rows_height(n: usize) -> u32 {
 /// Horizontal bars from `top`, scaled to `max`, with an optional dashed marker line.
 fn hbars(root: &Area<'_>, top: i32, bars: &[Bar], max: f64, marker: Option<(f64, &str)>) -> Drawn {
     let width = root.dim_in_pixel().0 as i32;
-    let label_w = 300;
+    let label_w = 230;
     let x0 = MARGIN + label_w;
-    let x1 = width - MARGIN - 150;
+    let x1 = width - MARGIN - 290;
     let scale = |v: f64| x0 + ((v / max).clamp(0.0, 1.0) * f64::from(x1 - x0)) as i32;
     let label_font = Font::new(13.0).at(HPos::Right, VPos::Center);
     let value_font = Font::new(13.0).at(HPos::Left, VPos::Center);
     for (i, b) in bars.iter().enumerate() {
         let y = top + i as i32 * ROW;
+        if b.value.is_none() && b.text.is_empty() {
+            // A section heading (the sensitive field of the rows below).
+            put(
+                root,
+                &b.label,
+                (MARGIN, y + ROW / 2),
+                Font::new(14.0).bold().at(HPos::Left, VPos::Center),
+            )?;
+            continue;
+        }
         put(root, &b.label, (x0 - 8, y + ROW / 2), label_font)?;
         match b.value {
             Some(v) => {
@@ -164,7 +174,7 @@ pub fn segments(a: &Analysis) -> String {
                     Some(r) => (
                         Some(r),
                         format!(
-                            "{r:.2} (accepted {:.1}% of {})",
+                            "{r:.2} · {:.1}% of {} accepted",
                             d.accepted_rate.unwrap_or(0.0) * 100.0,
                             thousands(d.leads as u64)
                         ),
@@ -311,7 +321,12 @@ pub fn sweep(a: &Analysis) -> String {
             .collect();
         let top = header(
             root,
-            &format!("Moving the threshold of `{} {}`", w.field, w.op),
+            &format!(
+                "Moving the threshold of `{} {} {}`",
+                w.field,
+                w.op,
+                crate::format_number(w.current)
+            ),
             &format!(
                 "Rule `{}`{}: in-scope leads accepted, later converted among leads not sent to sales, and low-fit handoffs, for {} thresholds; the policy's value is {}.",
                 w.rule,
