@@ -70,9 +70,7 @@ pub(crate) fn coverage(e: &Evaluated<'_>, ds: &Dataset) -> Result<Coverage, Erro
     let p = e.policy;
     let d = &e.decisions;
     let n = ds.len();
-    let bits_of = |c: &BooleanChunked| -> Vec<bool> {
-        c.iter().map(|v| v == Some(true)).collect()
-    };
+    let bits_of = |c: &BooleanChunked| -> Vec<bool> { c.iter().map(|v| v == Some(true)).collect() };
     let in_scope = bits_of(&e.bits.in_scope);
     let dq: Vec<usize> = p
         .disqualify_rules()

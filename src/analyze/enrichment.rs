@@ -91,7 +91,11 @@ struct Acc {
 pub(crate) fn enrichment(e: &Evaluated<'_>, ds: &Dataset) -> Result<Enrichment, Error> {
     let p = e.policy;
     let d = &e.decisions;
-    let min = p.evidence.min_enrichment_confidence.as_ref().map(|(m, _)| *m);
+    let min = p
+        .evidence
+        .min_enrichment_confidence
+        .as_ref()
+        .map(|(m, _)| *m);
     let unresolved = d
         .decision
         .iter()

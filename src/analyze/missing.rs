@@ -94,7 +94,10 @@ pub(crate) fn missing_fields(e: &Evaluated<'_>, ds: &Dataset) -> Result<MissingF
             .collect();
         dims.push(("enrichment_source".into(), names, index));
     }
-    dims.insert(0, ("all".into(), vec!["all in-scope leads".into()], vec![0; n]));
+    dims.insert(
+        0,
+        ("all".into(), vec!["all in-scope leads".into()], vec![0; n]),
+    );
 
     let mut overall = Vec::new();
     let mut by_group = Vec::new();

@@ -167,8 +167,7 @@ pub fn used_signals(p: &Policy) -> Vec<String> {
             continue;
         }
         if let Some(sig) = p.signal(&s) {
-            sig.when
-                .visit_signals(&mut |n| stack.push(n.name.clone()));
+            sig.when.visit_signals(&mut |n| stack.push(n.name.clone()));
         }
         seen.push(s);
     }

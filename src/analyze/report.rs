@@ -21,12 +21,17 @@ fn opt_count(v: Option<usize>) -> String {
 
 fn num(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
-        group_digits(x.abs() as usize)
-            .chars()
-            .fold(if x < 0.0 { "-".to_string() } else { String::new() }, |mut s, c| {
+        group_digits(x.abs() as usize).chars().fold(
+            if x < 0.0 {
+                "-".to_string()
+            } else {
+                String::new()
+            },
+            |mut s, c| {
                 s.push(c);
                 s
-            })
+            },
+        )
     } else {
         format!("{:.3}", x)
             .trim_end_matches('0')
@@ -72,10 +77,17 @@ pub fn render_text(a: &Analysis) -> String {
         num(p.threshold)
     );
     if p.sensitive_fields.is_empty() {
-        let _ = writeln!(s, "   No sensitive field of the policy is in the dataset: nothing to check.");
+        let _ = writeln!(
+            s,
+            "   No sensitive field of the policy is in the dataset: nothing to check."
+        );
     }
     if !p.sensitive_absent.is_empty() {
-        let _ = writeln!(s, "   Not in the dataset: {}", p.sensitive_absent.join(", "));
+        let _ = writeln!(
+            s,
+            "   Not in the dataset: {}",
+            p.sensitive_absent.join(", ")
+        );
     }
     for pair in p.pairs.iter().take(TOP_ROWS) {
         let v = pair.cramers_v.map_or("n/a".into(), |v| format!("{v:.3}"));
@@ -91,7 +103,11 @@ pub fn render_text(a: &Analysis) -> String {
         );
     }
     if p.pairs.len() > TOP_ROWS {
-        let _ = writeln!(s, "   … {} more pairs, all lower (see --json)", p.pairs.len() - TOP_ROWS);
+        let _ = writeln!(
+            s,
+            "   … {} more pairs, all lower (see --json)",
+            p.pairs.len() - TOP_ROWS
+        );
     }
     let flagged = p.flagged().count();
     let _ = writeln!(
@@ -122,7 +138,11 @@ pub fn render_text(a: &Analysis) -> String {
             "rejected",
             "unresolved",
             "impact ratio",
-            if a.baseline.is_some() { "  baseline: accepted, ratio" } else { "" }
+            if a.baseline.is_some() {
+                "  baseline: accepted, ratio"
+            } else {
+                ""
+            }
         );
         for grp in f.groups.iter().take(TOP_ROWS) {
             let d = &grp.draft;
@@ -144,7 +164,11 @@ pub fn render_text(a: &Analysis) -> String {
             );
         }
         if f.groups.len() > TOP_ROWS {
-            let _ = writeln!(s, "     … {} smaller groups (see --json)", f.groups.len() - TOP_ROWS);
+            let _ = writeln!(
+                s,
+                "     … {} smaller groups (see --json)",
+                f.groups.len() - TOP_ROWS
+            );
         }
     }
     let _ = writeln!(s);
@@ -172,8 +196,16 @@ pub fn render_text(a: &Analysis) -> String {
             clip(&e.field, 20),
             clip(&place, 40),
             opt_count(e.would_unblock),
-            format!("{} ({})", group_digits(e.missing_blocked), pct(e.missing_rate_blocked)),
-            format!("{} ({})", group_digits(e.missing_accepted), pct(e.missing_rate_accepted)),
+            format!(
+                "{} ({})",
+                group_digits(e.missing_blocked),
+                pct(e.missing_rate_blocked)
+            ),
+            format!(
+                "{} ({})",
+                group_digits(e.missing_accepted),
+                pct(e.missing_rate_accepted)
+            ),
         );
     }
     let _ = writeln!(s);
@@ -218,7 +250,11 @@ pub fn render_text(a: &Analysis) -> String {
         }
     };
     let _ = writeln!(s, "   Signals no rule uses: {}", none(&c.unused_signals));
-    let _ = writeln!(s, "   Allowed fields nothing reads: {}\n", none(&c.unused_allowed_fields));
+    let _ = writeln!(
+        s,
+        "   Allowed fields nothing reads: {}\n",
+        none(&c.unused_allowed_fields)
+    );
 
     // 5. Sweep
     let _ = writeln!(s, "5. Threshold sweep");
@@ -243,7 +279,13 @@ pub fn render_text(a: &Analysis) -> String {
         let _ = writeln!(
             s,
             "     {:>12} {:>9} {:>9} {:>9} {:>10} {:>15} {:>16}",
-            "threshold", "accepted", "nurture", "rejected", "unresolved", "later converted", "low-fit handoffs"
+            "threshold",
+            "accepted",
+            "nurture",
+            "rejected",
+            "unresolved",
+            "later converted",
+            "low-fit handoffs"
         );
         let every = w.points.len().div_ceil(10).max(1);
         let cur = &w.at_current;
@@ -270,15 +312,25 @@ pub fn render_text(a: &Analysis) -> String {
                 if is_cur { "  ◀ current" } else { "" }
             );
         }
-        let _ = writeln!(s, "   ({} thresholds in all; every one in --json and the chart)", w.points.len());
+        let _ = writeln!(
+            s,
+            "   ({} thresholds in all; every one in --json and the chart)",
+            w.points.len()
+        );
     }
     let _ = writeln!(s);
 
     // 6. Enrichment
     let en = &a.enrichment;
-    let _ = writeln!(s, "6. Enrichment quality — per enrichment source, in-scope leads");
+    let _ = writeln!(
+        s,
+        "6. Enrichment quality — per enrichment source, in-scope leads"
+    );
     if !en.available {
-        let _ = writeln!(s, "   not available: the dataset has no enrichment_source role");
+        let _ = writeln!(
+            s,
+            "   not available: the dataset has no enrichment_source role"
+        );
     } else {
         let _ = writeln!(
             s,

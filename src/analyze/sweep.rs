@@ -316,7 +316,12 @@ fn thresholds(
     });
     let (from, to) = if from <= to { (from, to) } else { (to, from) };
     let range = match (from_given, to_given) {
-        (Some(_), Some(_)) => format!("{} thresholds from {} to {} (as asked)", steps, fmt(from), fmt(to)),
+        (Some(_), Some(_)) => format!(
+            "{} thresholds from {} to {} (as asked)",
+            steps,
+            fmt(from),
+            fmt(to)
+        ),
         _ => format!(
             "{} thresholds from {} to {}: {}{}",
             steps,
@@ -330,7 +335,11 @@ fn thresholds(
                     fmt(current)
                 )
             },
-            if whole { ", rounded to whole numbers" } else { "" }
+            if whole {
+                ", rounded to whole numbers"
+            } else {
+                ""
+            }
         ),
     };
     let mut ts: Vec<f64> = if steps == 1 || from == to {
@@ -371,10 +380,16 @@ pub(crate) fn sweep_policy(
             });
         }
     };
-    if ds.field(leaf.field).is_none_or(|f| f.ty != FieldType::Number) {
+    if ds
+        .field(leaf.field)
+        .is_none_or(|f| f.ty != FieldType::Number)
+    {
         return Ok(SweepResult {
             sweep: None,
-            note: Some(format!("`{}` is not a numeric field of the dataset", leaf.field)),
+            note: Some(format!(
+                "`{}` is not a numeric field of the dataset",
+                leaf.field
+            )),
         });
     }
     let variants = engine::leaf_variants(p, ds, leaf.op)?;

@@ -7,8 +7,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::{
-    ACCEPTED, Area, Drawn, Font, INK, MARGIN, MUTED, REJECTED, UNRESOLVED,
-    WIDTH, fill_rect, footnote, header, note, put, render, style_mesh_plain, thousands,
+    ACCEPTED, Area, Drawn, Font, INK, MARGIN, MUTED, REJECTED, UNRESOLVED, WIDTH, fill_rect,
+    footnote, header, note, put, render, style_mesh_plain, thousands,
 };
 use crate::analyze::Analysis;
 
@@ -184,7 +184,14 @@ pub fn segments(a: &Analysis) -> String {
                 }
             };
             bars.push(Bar {
-                label: format!("  {}", if grp.group == "(missing)" { "(no value)" } else { &grp.group }),
+                label: format!(
+                    "  {}",
+                    if grp.group == "(missing)" {
+                        "(no value)"
+                    } else {
+                        &grp.group
+                    }
+                ),
                 value,
                 text,
                 color,
@@ -208,11 +215,17 @@ pub fn segments(a: &Analysis) -> String {
             return note(
                 root,
                 top,
-                &["Not available", "The dataset has none of the policy's sensitive fields."],
+                &[
+                    "Not available",
+                    "The dataset has none of the policy's sensitive fields.",
+                ],
             );
         }
         hbars(root, top + 20, &bars, 1.0, Some((0.8, "0.8")))?;
-        footnote(root, "Ratio scale 0 to 1 (the best group is 1). Baseline figures are in analysis.json.")
+        footnote(
+            root,
+            "Ratio scale 0 to 1 (the best group is 1). Baseline figures are in analysis.json.",
+        )
     })
 }
 
@@ -246,7 +259,11 @@ pub fn coverage(a: &Analysis) -> String {
                 thousands(r.decided as u64)
             ),
             color: if finding.is_empty() {
-                if r.kind == "disqualify" { REJECTED } else { ACCEPTED }
+                if r.kind == "disqualify" {
+                    REJECTED
+                } else {
+                    ACCEPTED
+                }
             } else {
                 SMALL
             },
@@ -275,8 +292,16 @@ pub fn coverage(a: &Analysis) -> String {
         } else {
             format!(
                 "Unused signals: {}. Unused allowed fields: {}.",
-                if c.unused_signals.is_empty() { "none".into() } else { c.unused_signals.join(", ") },
-                if c.unused_allowed_fields.is_empty() { "none".into() } else { c.unused_allowed_fields.join(", ") }
+                if c.unused_signals.is_empty() {
+                    "none".into()
+                } else {
+                    c.unused_signals.join(", ")
+                },
+                if c.unused_allowed_fields.is_empty() {
+                    "none".into()
+                } else {
+                    c.unused_allowed_fields.join(", ")
+                }
             )
         };
         footnote(root, &unused)
@@ -295,17 +320,26 @@ pub fn sweep(a: &Analysis) -> String {
             (
                 "accepted",
                 ACCEPTED,
-                w.points.iter().map(|p| (p.threshold, Some(p.accepted))).collect(),
+                w.points
+                    .iter()
+                    .map(|p| (p.threshold, Some(p.accepted)))
+                    .collect(),
             ),
             (
                 "later converted (not sent to sales)",
                 UNRESOLVED,
-                w.points.iter().map(|p| (p.threshold, p.later_converted)).collect(),
+                w.points
+                    .iter()
+                    .map(|p| (p.threshold, p.later_converted))
+                    .collect(),
             ),
             (
                 "low-fit handoffs",
                 REJECTED,
-                w.points.iter().map(|p| (p.threshold, p.low_fit_handoffs)).collect(),
+                w.points
+                    .iter()
+                    .map(|p| (p.threshold, p.low_fit_handoffs))
+                    .collect(),
             ),
         ];
         let missing: Vec<&str> = series
@@ -330,7 +364,10 @@ pub fn sweep(a: &Analysis) -> String {
             &format!(
                 "Rule `{}`{}: in-scope leads accepted, later converted among leads not sent to sales, and low-fit handoffs, for {} thresholds; the policy's value is {}.",
                 w.rule,
-                w.signal.as_ref().map(|s| format!(" (signal `{s}`)")).unwrap_or_default(),
+                w.signal
+                    .as_ref()
+                    .map(|s| format!(" (signal `{s}`)"))
+                    .unwrap_or_default(),
                 w.points.len(),
                 crate::format_number(w.current)
             ),
@@ -377,7 +414,10 @@ pub fn sweep(a: &Analysis) -> String {
                 line.clone(),
                 color.stroke_width(3),
             )))?;
-            chart.draw_series(line.iter().map(|&(x, y)| Circle::new((x, y), 3, color.filled())))?;
+            chart.draw_series(
+                line.iter()
+                    .map(|&(x, y)| Circle::new((x, y), 3, color.filled())),
+            )?;
         }
         chart.draw_series(std::iter::once(PathElement::new(
             vec![(w.current, 0.0), (w.current, ymax)],
@@ -398,7 +438,10 @@ pub fn sweep(a: &Analysis) -> String {
         } else {
             footnote(
                 root,
-                &format!("Not available on this dataset (no role for it): {}.", missing.join(", ")),
+                &format!(
+                    "Not available on this dataset (no role for it): {}.",
+                    missing.join(", ")
+                ),
             )
         }
     })

@@ -729,11 +729,17 @@ pub fn leaf_variants(policy: &Policy, dataset: &Dataset, leaf: &Op) -> Result<Le
     let df = dataset.frame.clone().lazy().select(exprs).collect()?;
     for (w, (is_dq, i)) in wanted.into_iter().enumerate() {
         let col3 = |v: usize| -> Result<BooleanChunked, Error> {
-            Ok(df
+            let c = df
                 .column(&format!("__v{w}_{v}"))?
                 .bool()?
                 .rechunk()
-                .into_owned())
+                .into_owned();
+            // A condition that is only the forced leaf is a literal: one row, broadcast here.
+            Ok(if c.len() == dataset.len() {
+                c
+            } else {
+                BooleanChunked::full("".into(), c.get(0) == Some(true), dataset.len())
+            })
         };
         let variants = [col3(0)?, col3(1)?, col3(2)?];
         if is_dq {

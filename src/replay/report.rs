@@ -553,6 +553,9 @@ pub fn write_dir_with(
         }
         None => String::new(),
     };
-    put("report.html", render_html_with(r, charts, &extra).as_bytes())?;
+    put(
+        "report.html",
+        render_html_with(r, charts, &extra).as_bytes(),
+    )?;
     Ok(written)
 }
