@@ -18,8 +18,6 @@ pub mod report;
 pub mod segments;
 pub mod sweep;
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 
 use crate::dataset::{Dataset, FieldType};
@@ -109,6 +107,26 @@ pub fn analyze(
     let draft = Evaluated::new(policy, ds)?;
     let base = baseline.map(|b| Evaluated::new(b, ds)).transpose()?;
     let in_scope = (0..ds.len()).filter(|&i| draft.in_scope(i)).count();
+    // The analyses only read the evaluated policies: the cheap ones run beside rule coverage;
+    // the sweep, which splits its thresholds over the cores itself, runs last.
+    let (side, coverage) = std::thread::scope(|s| {
+        let side = s.spawn(|| -> Result<_, Error> {
+            Ok((
+                proxy::proxies(&draft, ds, settings.proxy_threshold)?,
+                segments::segments(&draft, base.as_ref(), ds, settings.min_group_size)?,
+                missing::missing_fields(&draft, ds)?,
+                enrichment::enrichment(&draft, ds)?,
+            ))
+        });
+        let coverage = coverage::coverage(&draft, ds);
+        let side = side
+            .join()
+            .unwrap_or_else(|_| Err(Error::Usage("an analysis crashed".into())));
+        (side, coverage)
+    });
+    let (proxies, segments, missing_fields, enrichment) = side?;
+    let coverage = coverage?;
+    let sweep = sweep::sweep_policy(&draft, ds, settings.sweep.as_ref())?;
     Ok(Analysis {
         dataset: ds.name.clone(),
         leads: ds.len(),
@@ -116,13 +134,24 @@ pub fn analyze(
         baseline: baseline.map(crate::replay::policy_info),
         in_scope,
         settings: settings.clone(),
-        proxies: proxy::proxies(&draft, ds, settings.proxy_threshold)?,
-        segments: segments::segments(&draft, base.as_ref(), ds, settings.min_group_size)?,
-        missing_fields: missing::missing_fields(&draft, ds)?,
-        coverage: coverage::coverage(&draft, ds)?,
-        sweep: sweep::sweep_policy(&draft, ds, settings.sweep.as_ref())?,
-        enrichment: enrichment::enrichment(&draft, ds)?,
+        proxies,
+        segments,
+        missing_fields,
+        coverage,
+        sweep,
+        enrichment,
     })
+}
+
+/// The threshold sweep alone (the policy evaluated once, then the sweep), for the bench and
+/// callers that only want the chart.
+pub fn sweep_only(
+    policy: &Policy,
+    ds: &Dataset,
+    settings: &Settings,
+) -> Result<sweep::SweepResult, Error> {
+    let e = Evaluated::new(policy, ds)?;
+    sweep::sweep_policy(&e, ds, settings.sweep.as_ref())
 }
 
 /// The fields a policy reads, in `[fields] allowed` order: every field a rule reads directly or
@@ -253,28 +282,29 @@ pub(crate) fn categorize(
             ),
         });
     }
-    let text = ds.text_column(field)?;
-    let mut freq: HashMap<&str, usize> = HashMap::new();
-    for (i, v) in text.iter().enumerate() {
-        if let Some(v) = v
-            && include(i)
-        {
-            *freq.entry(v).or_default() += 1;
+    // Text: count through the dataset's cached dictionary encoding (one code per lead).
+    let dict = ds.dictionary(field)?;
+    let mut counts = vec![0usize; dict.values.len()];
+    for (i, &c) in dict.codes.iter().enumerate() {
+        if c != crate::dataset::Dictionary::MISSING && include(i) {
+            counts[c as usize] += 1;
         }
     }
-    let mut ranked: Vec<(&str, usize)> = freq.into_iter().collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    let pooled = ranked.len() > TOP_CATEGORIES;
-    let kept: HashMap<&str, u32> = ranked
+    let mut ranked: Vec<(usize, usize)> = counts
         .iter()
-        .take(TOP_CATEGORIES)
         .enumerate()
-        .map(|(k, (v, _))| (*v, k as u32))
+        .filter(|(_, n)| **n > 0)
+        .map(|(c, n)| (c, *n))
         .collect();
+    ranked.sort_by(|a, b| {
+        b.1.cmp(&a.1)
+            .then_with(|| dict.values[a.0].cmp(&dict.values[b.0]))
+    });
+    let pooled = ranked.len() > TOP_CATEGORIES;
     let mut names: Vec<String> = ranked
         .iter()
         .take(TOP_CATEGORIES)
-        .map(|(v, _)| v.to_string())
+        .map(|(c, _)| dict.values[*c].clone())
         .collect();
     let other = names.len() as u32;
     if pooled {
@@ -282,13 +312,21 @@ pub(crate) fn categorize(
     }
     let missing = names.len() as u32;
     names.push(MISSING_GROUP.to_string());
-    let codes = text
+    let mut category = vec![other; dict.values.len()];
+    for (k, (c, _)) in ranked.iter().take(TOP_CATEGORIES).enumerate() {
+        category[*c] = k as u32;
+    }
+    let codes = dict
+        .codes
         .iter()
         .enumerate()
-        .map(|(i, v)| {
-            include(i).then(|| match v {
-                None => missing,
-                Some(v) => kept.get(v).copied().unwrap_or(other),
+        .map(|(i, &c)| {
+            include(i).then(|| {
+                if c == crate::dataset::Dictionary::MISSING {
+                    missing
+                } else {
+                    category[c as usize]
+                }
             })
         })
         .collect();
