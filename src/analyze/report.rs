@@ -218,8 +218,8 @@ pub fn render_text(a: &Analysis) -> String {
     );
     let _ = writeln!(
         s,
-        "     {:34} {:>8} {:>8} {:>16}  {}",
-        "rule", "fired", "decided", "if removed", "finding"
+        "     {:34} {:>8} {:>8} {:>16}  finding",
+        "rule", "fired", "decided", "if removed"
     );
     for r in &c.rules {
         let mut finding = Vec::new();

@@ -27,6 +27,9 @@ pub fn all(a: &Analysis) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// A line of the sweep chart: name, colour, (threshold, value) points.
+type Series<'a> = (&'a str, RGBColor, Vec<(f64, Option<usize>)>);
+
 /// One horizontal bar: label, value (None: not available), the text at its end, colour.
 struct Bar {
     label: String,
@@ -316,7 +319,7 @@ pub fn sweep(a: &Analysis) -> String {
             let why = a.sweep.note.clone().unwrap_or_default();
             return note(root, top, &["Not available", &why]);
         };
-        let series: Vec<(&str, RGBColor, Vec<(f64, Option<usize>)>)> = vec![
+        let series: Vec<Series<'_>> = vec![
             (
                 "accepted",
                 ACCEPTED,
