@@ -8,9 +8,10 @@
 //! each rule reading the leaf three more times, with the leaf forced to true, false and unknown
 //! ([`engine::leaf_variants`]). For each threshold `t`, each lead's leaf answer is its own
 //! comparison (`value op t`, unknown for a missing value), which selects one of the three
-//! precomputed answers of each affected rule; the engine's decision assembly then decides every
-//! lead. This is exact three-valued semantics, and costs one comparison and one assembly per
-//! lead per threshold.
+//! precomputed answers of each affected rule; the engine's decision assembly then re-decides the
+//! leads whose answer differs from the one at the policy's own threshold (no other lead can
+//! change), and the policy's figures are adjusted lead by lead. This is exact three-valued
+//! semantics, and costs one comparison per lead plus one assembly per changed lead.
 //!
 //! Figures per threshold, on in-scope leads, as design.md defines them: accepted, nurture,
 //! rejected, unresolved; `later_converted` (converted among rejected ∪ nurture ∪ unresolved;
@@ -27,7 +28,7 @@ use serde::Serialize;
 
 use super::Evaluated;
 use crate::dataset::{Dataset, FieldType};
-use crate::engine::{self, Decision, TestBits};
+use crate::engine::{self, Decision, Decisions, TestBits};
 use crate::error::Error;
 use crate::policy::{Condition, Op, Policy};
 use crate::replay::Outcomes;
@@ -197,8 +198,14 @@ struct Prepared<'a> {
     policy: &'a Policy,
     ds: &'a Dataset,
     bits: &'a TestBits,
+    base: &'a Decisions,
     op: &'a Op,
     values: Vec<Option<f64>>,
+    /// The leaf's answer per lead at the policy's own threshold (see [`answer`]); out-of-scope
+    /// leads are marked 3 so that they never count as changed (scope does not read rules).
+    base_state: Vec<u8>,
+    /// The figures of the policy's own decisions.
+    base_counts: Counts,
     /// Per affected dq / rt column: the three answers packed as bits 0 (leaf true), 1 (false),
     /// 2 (unknown).
     dq: Vec<(usize, Vec<u8>)>,
@@ -219,60 +226,87 @@ fn pack(v: &[polars::prelude::BooleanChunked; 3]) -> Vec<u8> {
         .collect()
 }
 
+/// Decision counts with the two outcome figures, adjustable lead by lead.
+#[derive(Debug, Clone, Copy, Default)]
+struct Counts {
+    by_decision: [i64; 5],
+    later_converted: i64,
+    low_fit: i64,
+}
+
+impl Counts {
+    /// Adds (`sign` 1) or removes (−1) lead `i` decided as `dec` (design.md's definitions).
+    fn add(&mut self, o: &Outcomes<'_>, i: usize, dec: Decision, sign: i64) {
+        self.by_decision[dec as usize] += sign;
+        match dec {
+            Decision::Nurture | Decision::Rejected | Decision::Unresolved => {
+                if o.converted.as_ref().is_some_and(|c| c[i]) {
+                    self.later_converted += sign;
+                }
+            }
+            Decision::Accepted => {
+                let sent_back = o.seller.as_ref().and_then(|s| s[i]) == Some("sent_back");
+                let no_show = o.meeting.as_ref().and_then(|m| m[i]) == Some("no_show");
+                if sent_back || no_show {
+                    self.low_fit += sign;
+                }
+            }
+            Decision::OutOfScope => {}
+        }
+    }
+}
+
 impl Prepared<'_> {
+    /// Only leads whose leaf answer differs from the policy's own can change decision: those
+    /// are re-decided by the engine's assembly with the affected rules' columns for `t`; the
+    /// figures are the policy's own, adjusted lead by lead.
     fn point(&self, t: f64) -> Result<SweepPoint, Error> {
         let state: Vec<u8> = self
             .values
             .iter()
             .map(|x| answer(self.op, *x, t) as u8)
             .collect();
-        let column = |packed: &Vec<u8>| {
-            let v: Vec<bool> = packed
-                .iter()
-                .zip(&state)
-                .map(|(p, s)| (p >> s) & 1 == 1)
-                .collect();
-            <polars::prelude::BooleanChunked as polars::prelude::NewChunkedArray<_, bool>>::from_slice("".into(), &v)
-        };
-        let mut bits = self.bits.clone();
-        for (k, packed) in &self.dq {
-            bits.dq[*k] = column(packed);
-        }
-        for (k, packed) in &self.rt {
-            bits.rt[*k] = column(packed);
-        }
-        let d = engine::assemble(self.policy, self.ds, &bits, engine::Owners::Skip)?;
-        let o = &self.outcomes;
-        let mut counts = [0usize; 5];
-        let (mut lc, mut low) = (0, 0);
-        for i in 0..d.len() {
-            let dec = d.decision(i);
-            counts[dec as usize] += 1;
-            match dec {
-                Decision::Nurture | Decision::Rejected | Decision::Unresolved => {
-                    if o.converted.as_ref().is_some_and(|c| c[i]) {
-                        lc += 1;
-                    }
-                }
-                Decision::Accepted => {
-                    let sent_back = o.seller.as_ref().and_then(|s| s[i]) == Some("sent_back");
-                    let no_show = o.meeting.as_ref().and_then(|m| m[i]) == Some("no_show");
-                    if sent_back || no_show {
-                        low += 1;
-                    }
-                }
-                Decision::OutOfScope => {}
+        let changed: Vec<usize> = (0..state.len())
+            .filter(|&i| self.base_state[i] != 3 && self.base_state[i] != state[i])
+            .collect();
+        let mut counts = self.base_counts;
+        if !changed.is_empty() {
+            let column = |packed: &Vec<u8>| {
+                let v: Vec<bool> = packed
+                    .iter()
+                    .zip(&state)
+                    .map(|(p, s)| (p >> s) & 1 == 1)
+                    .collect();
+                <polars::prelude::BooleanChunked as polars::prelude::NewChunkedArray<_, bool>>::from_slice("".into(), &v)
+            };
+            let mut bits = self.bits.clone();
+            for (k, packed) in &self.dq {
+                bits.dq[*k] = column(packed);
+            }
+            for (k, packed) in &self.rt {
+                bits.rt[*k] = column(packed);
+            }
+            let redecided = engine::decide_rows(self.policy, self.ds, &bits, &changed)?;
+            for (&i, d) in changed.iter().zip(&redecided) {
+                counts.add(&self.outcomes, i, self.base.decision(i), -1);
+                counts.add(&self.outcomes, i, d.decision, 1);
             }
         }
-        Ok(SweepPoint {
+        Ok(self.point_of(t, &counts))
+    }
+
+    fn point_of(&self, t: f64, c: &Counts) -> SweepPoint {
+        let n = |v: i64| usize::try_from(v).unwrap_or(0);
+        let o = &self.outcomes;
+        SweepPoint {
             threshold: t,
-            accepted: counts[0],
-            nurture: counts[1],
-            rejected: counts[2],
-            unresolved: counts[3],
-            later_converted: o.converted.is_some().then_some(lc),
-            low_fit_handoffs: (o.seller.is_some() || o.meeting.is_some()).then_some(low),
-        })
+            accepted: n(c.by_decision[0]),
+            nurture: n(c.by_decision[1]),
+            rejected: n(c.by_decision[2]),
+            unresolved: n(c.by_decision[3]),
+            later_converted: o.converted.is_some().then(|| n(c.later_converted)),
+            low_fit_handoffs: (o.seller.is_some() || o.meeting.is_some()).then(|| n(c.low_fit)),
+        }
     }
 }
 
@@ -404,15 +438,34 @@ pub(crate) fn sweep_policy(
         .map(|s| s.to_string())
         .collect();
     affected.sort_by_key(|r| p.rules.iter().position(|x| &x.id == r));
+    let outcomes = Outcomes::new(ds)?;
+    let mut base_counts = Counts::default();
+    for i in 0..ds.len() {
+        base_counts.add(&outcomes, i, e.decisions.decision(i), 1);
+    }
+    let base_state = values
+        .iter()
+        .enumerate()
+        .map(|(i, x)| {
+            if e.in_scope(i) {
+                answer(leaf.op, *x, leaf.value) as u8
+            } else {
+                3
+            }
+        })
+        .collect();
     let prepared = Prepared {
         policy: p,
         ds,
         bits: &e.bits,
+        base: &e.decisions,
         op: leaf.op,
         dq: variants.dq.iter().map(|(k, v)| (*k, pack(v))).collect(),
         rt: variants.rt.iter().map(|(k, v)| (*k, pack(v))).collect(),
         values,
-        outcomes: Outcomes::new(ds)?,
+        base_state,
+        base_counts,
+        outcomes,
     };
     let include = |i: usize| e.in_scope(i);
     let (ts, range) = thresholds(&prepared.values, &include, leaf.value, spec);

@@ -578,8 +578,75 @@ pub fn assemble(
     bits: &TestBits,
     owners: Owners,
 ) -> Result<Decisions, Error> {
-    let p = policy;
     let n = dataset.len();
+    let keep = owners == Owners::Keep;
+    let mut decision = vec![Decision::Unresolved as u8; n];
+    let mut rule: Vec<Option<u32>> = vec![None; n];
+    let mut unresolved = vec![Unresolved::None; n];
+    let mut gate = vec![0u64; n];
+    let mut owner = StringChunkedBuilder::new("owner".into(), if keep { n } else { 0 });
+    assemble_rows(policy, dataset, bits, Rows::All, |row, d, who| {
+        decision[row] = d.decision as u8;
+        rule[row] = d.rule;
+        unresolved[row] = d.unresolved;
+        gate[row] = d.gate;
+        if keep {
+            owner.append_option(who);
+        }
+    })?;
+    let owner = if keep {
+        owner.finish()
+    } else {
+        StringChunked::full_null("owner".into(), n)
+    };
+    Ok(Decisions {
+        decision,
+        rule,
+        unresolved,
+        gate,
+        owner,
+    })
+}
+
+/// The decision of one lead, without its owner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowDecision {
+    pub decision: Decision,
+    /// Index of the deciding rule in `policy.rules`.
+    pub rule: Option<u32>,
+    pub unresolved: Unresolved,
+    pub gate: u64,
+}
+
+/// [`assemble`] for some leads only (rows in the order given): an analysis that changed a few
+/// leads' test bits (a threshold sweep) re-decides just those.
+pub fn decide_rows(
+    policy: &Policy,
+    dataset: &Dataset,
+    bits: &TestBits,
+    rows: &[usize],
+) -> Result<Vec<RowDecision>, Error> {
+    let mut out = Vec::with_capacity(rows.len());
+    assemble_rows(policy, dataset, bits, Rows::Some(rows), |_, d, _| {
+        out.push(d)
+    })?;
+    Ok(out)
+}
+
+enum Rows<'r> {
+    All,
+    Some(&'r [usize]),
+}
+
+/// The decision order, lead by lead over the test bits, calling `sink(row, decision, owner)`.
+fn assemble_rows(
+    policy: &Policy,
+    dataset: &Dataset,
+    bits: &TestBits,
+    rows: Rows<'_>,
+    mut sink: impl FnMut(usize, RowDecision, Option<&str>),
+) -> Result<(), Error> {
+    let p = policy;
     // The single arrow array behind each column (a column built elsewhere may be chunked).
     let one = |c: &BooleanChunked| c.rechunk().into_owned();
     let in_scope = one(&bits.in_scope);
@@ -604,37 +671,36 @@ pub fn assemble(
     let rt_rules: Vec<Option<u32>> = routes.iter().map(|(r, _)| index_of(p, r)).collect();
     let review = p.evidence.on_overlap == OnOverlap::Review;
     let fields = owner_fields(p, dataset)?;
-    let keep = owners == Owners::Keep;
 
-    let mut decision = vec![Decision::Unresolved as u8; n];
-    let mut rule: Vec<Option<u32>> = vec![None; n];
-    let mut unresolved = vec![Unresolved::None; n];
-    let mut gate = vec![0u64; n];
-    let mut owner = StringChunkedBuilder::new("owner".into(), if keep { n } else { 0 });
-    // The decision order of design.md, lead by lead over the test bits.
-    for row in 0..n {
+    let mut decide = |row: usize| {
+        let mut d = RowDecision {
+            decision: Decision::Unresolved,
+            rule: None,
+            unresolved: Unresolved::None,
+            gate: 0,
+        };
         let mut who = None;
         if !on!(scope_bits, row) {
-            decision[row] = Decision::OutOfScope as u8;
+            d.decision = Decision::OutOfScope;
         } else if let Some(i) = dq_bits.iter().position(|b| on!(b, row)) {
-            decision[row] = Decision::Rejected as u8;
-            rule[row] = dq_rules[i];
+            d.decision = Decision::Rejected;
+            d.rule = dq_rules[i];
         } else {
             let g = gate_bits
                 .iter()
                 .filter(|(b, _)| on!(b, row))
                 .fold(0u64, |acc, (_, bit)| acc | bit);
             if g != 0 {
-                gate[row] = g;
-                unresolved[row] = Unresolved::Gate;
+                d.gate = g;
+                d.unresolved = Unresolved::Gate;
             } else {
                 let mut fired = rt_bits.iter().enumerate().filter(|(_, b)| on!(b, row));
                 match fired.next() {
-                    None => unresolved[row] = Unresolved::NoRuleMatched,
+                    None => d.unresolved = Unresolved::NoRuleMatched,
                     Some((j, _)) => {
                         let route = routes[j].1;
                         if review && fired.any(|(k, _)| routes[k].1.name != route.name) {
-                            unresolved[row] = Unresolved::OverlappingRoutes;
+                            d.unresolved = Unresolved::OverlappingRoutes;
                         } else {
                             let assigned = match &route.owner {
                                 None => Some(None),
@@ -648,13 +714,13 @@ pub fn assemble(
                             };
                             match assigned {
                                 // INVARIANT: `no_owner` never falls through to the next rule.
-                                None => unresolved[row] = Unresolved::NoOwner,
+                                None => d.unresolved = Unresolved::NoOwner,
                                 Some(o) => {
-                                    decision[row] = match route.kind {
-                                        RouteKind::Sales => Decision::Accepted as u8,
-                                        RouteKind::Nurture => Decision::Nurture as u8,
+                                    d.decision = match route.kind {
+                                        RouteKind::Sales => Decision::Accepted,
+                                        RouteKind::Nurture => Decision::Nurture,
                                     };
-                                    rule[row] = rt_rules[j];
+                                    d.rule = rt_rules[j];
                                     who = o;
                                 }
                             }
@@ -663,22 +729,13 @@ pub fn assemble(
                 }
             }
         }
-        if keep {
-            owner.append_option(who);
-        }
-    }
-    let owner = if keep {
-        owner.finish()
-    } else {
-        StringChunked::full_null("owner".into(), n)
+        sink(row, d, who);
     };
-    Ok(Decisions {
-        decision,
-        rule,
-        unresolved,
-        gate,
-        owner,
-    })
+    match rows {
+        Rows::All => (0..dataset.len()).for_each(&mut decide),
+        Rows::Some(rows) => rows.iter().for_each(|&r| decide(r)),
+    }
+    Ok(())
 }
 
 /// The test columns of the rules that read `leaf` (a field comparison of `policy`, found by
