@@ -687,6 +687,8 @@ fn replay_report_includes_the_analyses() {
         "analysis_segments.svg",
         "analysis_coverage.svg",
         "analysis_sweep.svg",
+        "analysis_missing_fields.svg",
+        "analysis_enrichment.svg",
     ] {
         assert!(dir.path().join(f).exists(), "{f}");
     }

@@ -1,5 +1,5 @@
-//! The trust-analytics charts: proxy strength, segment impact (four-fifths rule), rule coverage
-//! and the threshold sweep, in the style of the replay charts (title, subtitle that says how to
+//! The trust-analytics charts: proxy strength, segment impact (four-fifths rule), rule coverage,
+//! the threshold sweep, missing fields that hold decisions back and enrichment quality, in the style of the replay charts (title, subtitle that says how to
 //! read it, legend, numbers on the bars, "not available" notes instead of zero bars). Pure
 //! functions of an [`Analysis`]; no I/O.
 
@@ -7,8 +7,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::{
-    ACCEPTED, Area, Drawn, Font, INK, MARGIN, MUTED, REJECTED, UNRESOLVED, WIDTH, fill_rect,
-    footnote, header, note, put, render, style_mesh_plain, thousands,
+    ACCEPTED, Area, Drawn, Font, INK, MARGIN, MUTED, REJECTED, UNRESOLVED, WIDTH, ellipsize,
+    fill_rect, footnote, header, note, put, render, style_mesh_plain, thousands,
 };
 use crate::analyze::Analysis;
 
@@ -24,6 +24,8 @@ pub fn all(a: &Analysis) -> Vec<(&'static str, String)> {
         ("analysis_segments", segments(a)),
         ("analysis_coverage", coverage(a)),
         ("analysis_sweep", sweep(a)),
+        ("analysis_missing_fields", missing_fields(a)),
+        ("analysis_enrichment", enrichment(a)),
     ]
 }
 
@@ -45,7 +47,7 @@ fn rows_height(n: usize) -> u32 {
 /// Horizontal bars from `top`, scaled to `max`, with an optional dashed marker line.
 fn hbars(root: &Area<'_>, top: i32, bars: &[Bar], max: f64, marker: Option<(f64, &str)>) -> Drawn {
     let width = root.dim_in_pixel().0 as i32;
-    let label_w = 230;
+    let label_w = 250;
     let x0 = MARGIN + label_w;
     let x1 = width - MARGIN - 290;
     let scale = |v: f64| x0 + ((v / max).clamp(0.0, 1.0) * f64::from(x1 - x0)) as i32;
@@ -63,12 +65,19 @@ fn hbars(root: &Area<'_>, top: i32, bars: &[Bar], max: f64, marker: Option<(f64,
             )?;
             continue;
         }
-        put(root, &b.label, (x0 - 8, y + ROW / 2), label_font)?;
+        let label = ellipsize(&b.label, f64::from(label_w - 10), label_font);
+        put(root, &label, (x0 - 8, y + ROW / 2), label_font)?;
         match b.value {
             Some(v) => {
                 let x = scale(v).max(x0 + 1);
                 fill_rect(root, (x0, y + 5), (x, y + ROW - 5), b.color)?;
-                put(root, &b.text, (x + 6, y + ROW / 2), value_font)?;
+                let room = f64::from(width - MARGIN - x - 6);
+                put(
+                    root,
+                    &ellipsize(&b.text, room, value_font),
+                    (x + 6, y + ROW / 2),
+                    value_font,
+                )?;
             }
             None => put(
                 root,
@@ -447,5 +456,139 @@ pub fn sweep(a: &Analysis) -> String {
                 ),
             )
         }
+    })
+}
+
+/// The "fix the form or the provider" list: unresolved leads one missing field alone holds back,
+/// overall and by the groups where it happens most.
+pub fn missing_fields(a: &Analysis) -> String {
+    let m = &a.missing_fields;
+    let rows: Vec<&crate::analyze::missing::MissingEntry> = m
+        .overall
+        .iter()
+        .filter(|e| e.would_unblock.is_some())
+        .chain(
+            m.by_group
+                .iter()
+                .filter(|e| e.would_unblock.unwrap_or(0) > 0)
+                .take(12),
+        )
+        .collect();
+    let max = rows
+        .iter()
+        .filter_map(|e| e.would_unblock)
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let bars: Vec<Bar> = rows
+        .iter()
+        .map(|e| Bar {
+            label: if e.by == "all" {
+                format!("{} (all leads)", e.field)
+            } else {
+                let by = if e.by == "enrichment_source" {
+                    "provider"
+                } else {
+                    e.by.as_str()
+                };
+                format!("{} · {by} {}", e.field, e.group)
+            },
+            value: e.would_unblock.map(|v| v as f64),
+            text: format!(
+                "{} · missing: {:.0}% blocked, {} accepted",
+                thousands(e.would_unblock.unwrap_or(0) as u64),
+                e.missing_rate_blocked.unwrap_or(0.0) * 100.0,
+                e.missing_rate_accepted
+                    .map_or("n/a".to_string(), |r| format!("{:.0}%", r * 100.0))
+            ),
+            color: if e.by == "all" { INK } else { UNRESOLVED },
+        })
+        .collect();
+    render((WIDTH, rows_height(bars.len())), |root| {
+        let top = header(
+            root,
+            "Which missing fields hold decisions back?",
+            "Unresolved leads that filling this one required field would let past the evidence gate, over all in-scope leads and by the source, campaign, form or enrichment source where it happens most; with how often the field is missing among rejected and unresolved leads against accepted ones.",
+            &[
+                ("all in-scope leads".to_string(), INK),
+                ("one group".to_string(), UNRESOLVED),
+            ],
+        )?;
+        if bars.is_empty() {
+            return note(
+                root,
+                top,
+                &[
+                    "Nothing to unblock",
+                    "No unresolved lead is held back by a single missing required field.",
+                ],
+            );
+        }
+        hbars(root, top + 10, &bars, max, None)?;
+        footnote(
+            root,
+            "Fields the evidence gate does not require are in analysis.json (missing rates only).",
+        )
+    })
+}
+
+/// Per enrichment source: the share of the manual-review queue it causes, with its quality.
+pub fn enrichment(a: &Analysis) -> String {
+    let e = &a.enrichment;
+    let bars: Vec<Bar> = e
+        .sources
+        .iter()
+        .map(|s| Bar {
+            label: if s.source == "(missing)" {
+                "(no source)".to_string()
+            } else {
+                s.source.clone()
+            },
+            value: s.share_of_unresolved,
+            text: format!(
+                "{} ({:.0}%) · errors {} · low conf. {}",
+                thousands(s.unresolved_caused as u64),
+                s.share_of_unresolved.unwrap_or(0.0) * 100.0,
+                s.error_rate
+                    .map_or("n/a".to_string(), |r| format!("{:.1}%", r * 100.0)),
+                s.below_minimum
+                    .map_or("n/a".to_string(), |r| format!("{:.0}%", r * 100.0)),
+            ),
+            color: UNRESOLVED,
+        })
+        .collect();
+    let max = e
+        .sources
+        .iter()
+        .filter_map(|s| s.share_of_unresolved)
+        .fold(0.0, f64::max)
+        .max(0.01);
+    render((WIDTH, rows_height(bars.len().max(4))), |root| {
+        let top = header(
+            root,
+            "Which enrichment source fills the manual-review queue?",
+            &format!(
+                "Unresolved leads stopped by the evidence gate (a missing required field or confidence under {}) per enrichment source, as a share of all {} unresolved leads; with each source's error rate and share of leads with low or no confidence.",
+                e.min_confidence
+                    .map_or("the minimum".to_string(), crate::format_number),
+                thousands(e.unresolved as u64)
+            ),
+            &[("share of unresolved leads".to_string(), UNRESOLVED)],
+        )?;
+        if !e.available {
+            return note(
+                root,
+                top,
+                &[
+                    "Not available",
+                    "The dataset has no enrichment_source role.",
+                ],
+            );
+        }
+        hbars(root, top + 10, &bars, max, None)?;
+        footnote(
+            root,
+            "Coverage and confidence quartiles per source are in analysis.json.",
+        )
     })
 }
