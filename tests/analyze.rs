@@ -713,3 +713,65 @@ fn charts_of_the_sample_analysis() {
         insta::assert_snapshot!(format!("chart_{name}"), svg);
     }
 }
+
+#[test]
+fn sweep_of_a_route_rule_matches_the_engine_and_hand_counts() {
+    // The swept comparison is the whole condition of route rule `enterprise`; L6 has no
+    // employees (unknown at every threshold); overlaps go to review (the default).
+    let (p, ds, _dir) = load(COVERAGE_LEADS, DEFAULT_MAPPING, COVERAGE_POLICY);
+    let spec = SweepSpec {
+        from: Some(0.0),
+        to: Some(600.0),
+        steps: 4,
+        ..SweepSpec::target("enterprise")
+    };
+    let settings = Settings {
+        sweep: Some(spec),
+        ..Settings::default()
+    };
+    let a = analyze::analyze(&p, None, &ds, &settings).unwrap();
+    let s = a.sweep.sweep.as_ref().unwrap();
+    assert_eq!(s.rules_affected, ["enterprise"]);
+    let line = r#"when = { field = "employees", gte = 100 }
+"#;
+    assert_eq!(COVERAGE_POLICY.matches(line).count(), 1);
+    let got: Vec<(f64, usize, usize, usize, usize)> = s
+        .points
+        .iter()
+        .map(|p| (p.threshold, p.accepted, p.nurture, p.rejected, p.unresolved))
+        .collect();
+    // By hand (L1, L2 retail: rejected throughout):
+    //   0   — enterprise fires on L3, L4, L5; L4, L5 also fire a nurture rule → overlapping
+    //         routes: accepted L3, unresolved L4, L5, L6;
+    //   200, 400 — enterprise fires on L3 only (500): accepted L3, nurture L4, L5, unresolved L6;
+    //   600 — no one: L3 matches no rule → unresolved L3, L6.
+    assert_eq!(
+        got,
+        [
+            (0.0, 1, 0, 2, 3),
+            (200.0, 1, 2, 2, 1),
+            (400.0, 1, 2, 2, 1),
+            (600.0, 0, 2, 2, 2)
+        ]
+    );
+    for point in &s.points {
+        let edited = COVERAGE_POLICY.replace(
+            line,
+            &line.replace("gte = 100", &format!("gte = {}", point.threshold)),
+        );
+        let (q, ds2, _d) = load(COVERAGE_LEADS, DEFAULT_MAPPING, &edited);
+        let r = leadpolicy::replay::replay(&q, &q, &ds2).unwrap();
+        let m = &r.draft.metrics;
+        assert_eq!(
+            (
+                point.accepted,
+                point.nurture,
+                point.rejected,
+                point.unresolved
+            ),
+            (m.accepted, m.nurture, m.rejected, m.unresolved),
+            "at {}",
+            point.threshold
+        );
+    }
+}
