@@ -117,6 +117,37 @@ pub fn run(
         std::hint::black_box(charts);
     }
     let edit_s = median(edit_times.clone());
+    // Trust analytics: the threshold sweep alone (50 thresholds of the first numeric comparison)
+    // and every analysis together, on the loaded data.
+    use leadpolicy::analyze::{self, Settings, sweep::SweepSpec};
+    let sweep_only = Settings {
+        sweep: Some(SweepSpec::default()),
+        ..Settings::default()
+    };
+    let mut sweep_times = Vec::new();
+    let mut swept = String::new();
+    for _ in 0..repeat.max(1) {
+        let t = Instant::now();
+        let s = analyze::sweep_only(&p, &ds, &sweep_only)?;
+        sweep_times.push(t.elapsed().as_secs_f64());
+        if let Some(w) = &s.sweep {
+            swept = format!(
+                "{} thresholds of `{} {}` ({})",
+                w.points.len(),
+                w.field,
+                w.op,
+                w.rule
+            );
+        }
+    }
+    let sweep_s = median(sweep_times.clone());
+    let mut analyze_times = Vec::new();
+    for _ in 0..repeat.max(1) {
+        let t = Instant::now();
+        analyze::analyze(&p, Some(&baseline), &ds, &Settings::default())?;
+        analyze_times.push(t.elapsed().as_secs_f64());
+    }
+    let analyze_s = median(analyze_times.clone());
     let rss_in_process = peak_rss_mb().unwrap_or(f64::NAN);
 
     // The whole command as a user runs it, in a fresh process so its peak memory is its own.
@@ -174,14 +205,26 @@ pub fn run(
             .collect::<Vec<_>>()
             .join(" ")
     );
+    let runs = |v: &[f64]| {
+        v.iter()
+            .map(|t| format!("{t:.3}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    println!(
+        "  threshold sweep              {sweep_s:8.3} s   median of {} (runs: {}); {swept}, test bits included",
+        sweep_times.len(),
+        runs(&sweep_times)
+    );
+    println!(
+        "  analyze (all six, + baseline) {analyze_s:7.3} s   median of {} (runs: {})",
+        analyze_times.len(),
+        runs(&analyze_times)
+    );
     println!(
         "  app: edit → replay → charts  {edit_s:8.3} s   median of {} (runs: {})",
         edit_times.len(),
-        edit_times
-            .iter()
-            .map(|t| format!("{t:.3}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        runs(&edit_times)
     );
     println!("  in-process peak RSS          {rss_in_process:8.0} MiB");
     println!(

@@ -6,6 +6,7 @@
 //! user interface: the `leadpolicy` CLI and the desktop shell are thin front doors onto it. It
 //! never reads the clock or the environment; paths and settings come in as arguments.
 
+pub mod analyze;
 pub mod chart;
 pub mod dataset;
 pub mod diag;

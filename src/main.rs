@@ -82,6 +82,43 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Trust analytics of a policy on a dataset: proxies of sensitive fields, segment impact
+    /// (four-fifths rule), missing-field patterns, rule coverage, a threshold sweep and
+    /// enrichment quality
+    Analyze {
+        #[arg(long)]
+        policy: PathBuf,
+        /// A second policy (the published baseline) for the segment impact comparison
+        #[arg(long)]
+        baseline: Option<PathBuf>,
+        #[arg(long)]
+        dataset: PathBuf,
+        /// Print the analysis as one JSON object
+        #[arg(long)]
+        json: bool,
+        /// Write analysis.json and the charts (SVG) into DIR
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The comparison to sweep: RULE_ID or RULE_ID:FIELD (default: the policy's first
+        /// gt/gte/lt/lte comparison)
+        #[arg(long, value_name = "RULE_ID[:FIELD]")]
+        sweep: Option<String>,
+        /// First threshold of the sweep (default: 5th percentile of the field, or the current value)
+        #[arg(long)]
+        from: Option<f64>,
+        /// Last threshold of the sweep (default: 95th percentile of the field, or the current value)
+        #[arg(long)]
+        to: Option<f64>,
+        /// Number of thresholds
+        #[arg(long, default_value_t = leadpolicy::analyze::sweep::DEFAULT_STEPS)]
+        steps: usize,
+        /// Cramér's V at or above which a field is flagged as a possible proxy
+        #[arg(long, default_value_t = 0.3)]
+        proxy_threshold: f64,
+        /// Groups with fewer in-scope leads are shown as too small to judge
+        #[arg(long, default_value_t = 30)]
+        min_group_size: usize,
+    },
     /// The versioned workspace: import, replay, submit, approve, publish, export, audit log
     Workspace {
         /// The workspace folder (default: the app data folder, ~/.local/share/leadpolicy)
@@ -138,6 +175,40 @@ fn main() -> ExitCode {
             json,
         } => explain_lead(&policy, &dataset, &lead, json),
         Command::Generate { rows, seed, out } => gen_cmd(rows, seed, &out),
+        Command::Analyze {
+            policy,
+            baseline,
+            dataset,
+            json,
+            out,
+            sweep,
+            from,
+            to,
+            steps,
+            proxy_threshold,
+            min_group_size,
+        } => {
+            let mut spec = sweep
+                .as_deref()
+                .map(leadpolicy::analyze::sweep::SweepSpec::target)
+                .unwrap_or_default();
+            spec.from = from;
+            spec.to = to;
+            spec.steps = steps;
+            let settings = leadpolicy::analyze::Settings {
+                proxy_threshold,
+                min_group_size,
+                sweep: Some(spec),
+            };
+            analyze_cmd(
+                &policy,
+                baseline.as_deref(),
+                &dataset,
+                &settings,
+                json,
+                out.as_deref(),
+            )
+        }
         Command::Workspace {
             workspace,
             user,
@@ -345,7 +416,50 @@ fn replay_cmd(
     }
     if let Some(dir) = out {
         let charts = leadpolicy::chart::all(&r);
-        let files = leadpolicy::replay::report::write_dir(&r, &charts, dir)?;
+        // The report carries the trust analytics of the draft (baseline for segment impact).
+        let a = leadpolicy::analyze::analyze(&d, Some(&b), &ds, &Default::default())?;
+        let files = leadpolicy::replay::report::write_dir_with(&r, &charts, Some(&a), dir)?;
+        eprintln!("wrote {} to {}", files.join(", "), dir.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn analyze_cmd(
+    policy_path: &Path,
+    baseline: Option<&Path>,
+    mapping: &Path,
+    settings: &leadpolicy::analyze::Settings,
+    json: bool,
+    out: Option<&Path>,
+) -> Result<ExitCode, Error> {
+    if settings.sweep.as_ref().is_some_and(|s| s.steps == 0) {
+        return Err(Error::Usage("--steps must be at least 1".into()));
+    }
+    let mut paths = vec![policy_path];
+    paths.extend(baseline);
+    let (policies, diags, io) = policy::load_all(&paths);
+    if let Some(e) = io.into_iter().next() {
+        return Err(e);
+    }
+    if !diags.is_empty() {
+        return Err(Error::Invalid(diags));
+    }
+    let mut policies = policies.into_iter();
+    let p = policies
+        .next()
+        .ok_or_else(|| Error::Usage("expected a policy".into()))?;
+    let b = policies.next();
+    let ds = load_dataset(mapping)?;
+    let a = leadpolicy::analyze::analyze(&p, b.as_ref(), &ds, settings)?;
+    if json {
+        let text = serde_json::to_string_pretty(&a)
+            .map_err(|e| Error::Usage(format!("cannot render the analysis as JSON: {e}")))?;
+        println!("{text}");
+    } else {
+        print!("{}", leadpolicy::analyze::report::render_text(&a));
+    }
+    if let Some(dir) = out {
+        let files = leadpolicy::analyze::report::write_dir(&a, dir)?;
         eprintln!("wrote {} to {}", files.join(", "), dir.display());
     }
     Ok(ExitCode::SUCCESS)

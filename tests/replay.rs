@@ -358,8 +358,8 @@ fn replay_cli_prints_the_comparison_and_writes_the_report() {
     let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
     assert_eq!(
         html.matches("<svg").count(),
-        5,
-        "the five charts are inlined"
+        11,
+        "the five replay charts and the six trust-analytics charts are inlined"
     );
     // Self-contained: nothing is fetched when the page is opened or printed.
     assert!(!html.contains("<script") && !html.contains("<link") && !html.contains("src=\"http"));

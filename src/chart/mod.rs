@@ -8,6 +8,8 @@
 //! available") is drawn as a note, never as a zero bar, and a drawing error yields an SVG that
 //! states the error instead of a panic.
 
+pub mod analysis;
+
 use std::collections::BTreeMap;
 use std::error::Error;
 
@@ -659,6 +661,21 @@ fn style_mesh<'x, 'a, 'b, X: Ranged, Y: Ranged>(
         Orient::Vertical => (spec.category_title, spec.value_title),
         Orient::Horizontal => (spec.value_title, spec.category_title),
     };
+    mesh.x_desc(x_title)
+        .y_desc(y_title)
+        .label_style(Font::new(13.0).style())
+        .axis_desc_style(Font::new(15.0).bold().style())
+        .axis_style(MUTED.stroke_width(1))
+        .bold_line_style(GRID.stroke_width(1))
+        .light_line_style(TRANSPARENT)
+}
+
+/// [`style_mesh`] for a chart with its own axis titles (the analysis charts).
+fn style_mesh_plain<'x, 'a, 'b, X: Ranged, Y: Ranged>(
+    mesh: &'x mut MeshStyle<'a, 'b, X, Y, SVGBackend<'a>>,
+    x_title: &str,
+    y_title: &str,
+) -> &'x mut MeshStyle<'a, 'b, X, Y, SVGBackend<'a>> {
     mesh.x_desc(x_title)
         .y_desc(y_title)
         .label_style(Font::new(13.0).style())

@@ -491,6 +491,38 @@ pub(crate) fn decide_codes_unchecked(
     policy: &Policy,
     dataset: &Dataset,
 ) -> Result<Decisions, Error> {
+    let bits = test_bits(policy, dataset)?;
+    assemble(policy, dataset, &bits, Owners::Keep)
+}
+
+/// Every test of the decision order as a null-free bit column (`true` = the test holds), in
+/// input order. A rule's column is true exactly where its condition is true ("fires"), whether
+/// or not the decision order reaches that rule for the lead. Analyses read these bits and
+/// re-run [`assemble`] with some columns replaced (a rule removed, a threshold swept) instead of
+/// evaluating the policy again.
+#[derive(Debug, Clone)]
+pub struct TestBits {
+    /// The lead is in `[scope]`.
+    pub in_scope: BooleanChunked,
+    /// One column per `disqualify` rule, in [`Policy::disqualify_rules`] order.
+    pub dq: Vec<BooleanChunked>,
+    /// Evidence checks that failed, each with its bit in [`Decisions::gate`].
+    pub gate: Vec<(BooleanChunked, u64)>,
+    /// One column per `route` rule, in [`Policy::route_rules`] order.
+    pub rt: Vec<BooleanChunked>,
+}
+
+/// Whether [`assemble`] resolves owners (text) or only the decision codes (for counting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owners {
+    Keep,
+    /// `Decisions::owner` is left all-missing; decisions, rules and reasons are exact.
+    Skip,
+}
+
+/// Compute every test column of a policy (the policy must have been checked against the
+/// dataset, see [`check`]).
+pub fn test_bits(policy: &Policy, dataset: &Dataset) -> Result<TestBits, Error> {
     let p = policy;
     if p.evidence.required.len() > 62 {
         return Err(Error::Usage(format!(
@@ -512,27 +544,116 @@ pub(crate) fn decide_codes_unchecked(
                 .collect::<Vec<_>>(),
         )
         .collect()?;
-    let n = dataset.len();
     // Every test column is null-free (see `compile`), so its value bits are its answers.
     let column = |name: &str| -> Result<BooleanChunked, Error> {
         Ok(tests.column(name)?.bool()?.rechunk().into_owned())
     };
     let in_scope = column("__in_scope")?;
-    let dq_cols = (0..p.disqualify_rules().count())
+    let dq = (0..p.disqualify_rules().count())
         .map(|i| column(&format!("__dq{i}")))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut gate_cols = Vec::new();
+    let mut gate = Vec::new();
     for k in 0..p.evidence.required.len() {
-        gate_cols.push((column(&format!("__miss{k}"))?, 1u64 << k));
+        gate.push((column(&format!("__miss{k}"))?, 1u64 << k));
     }
     if p.evidence.min_enrichment_confidence.is_some() {
-        gate_cols.push((column("__lowconf")?, LOW_CONFIDENCE_BIT));
+        gate.push((column("__lowconf")?, LOW_CONFIDENCE_BIT));
     }
-    let routes: Vec<(&crate::policy::Rule, &crate::policy::Route)> = p.route_rules().collect();
-    let rt_cols = (0..routes.len())
+    let rt = (0..p.route_rules().count())
         .map(|j| column(&format!("__rt{j}")))
         .collect::<Result<Vec<_>, _>>()?;
-    // The single arrow array behind each (rechunked) test column.
+    Ok(TestBits {
+        in_scope,
+        dq,
+        gate,
+        rt,
+    })
+}
+
+/// The decision order of design.md over precomputed test bits: the only place decisions are
+/// assembled, for `decide`, `replay` and every analysis.
+pub fn assemble(
+    policy: &Policy,
+    dataset: &Dataset,
+    bits: &TestBits,
+    owners: Owners,
+) -> Result<Decisions, Error> {
+    let n = dataset.len();
+    let keep = owners == Owners::Keep;
+    let mut decision = vec![Decision::Unresolved as u8; n];
+    let mut rule: Vec<Option<u32>> = vec![None; n];
+    let mut unresolved = vec![Unresolved::None; n];
+    let mut gate = vec![0u64; n];
+    let mut owner = StringChunkedBuilder::new("owner".into(), if keep { n } else { 0 });
+    assemble_rows(policy, dataset, bits, Rows::All, |row, d, who| {
+        decision[row] = d.decision as u8;
+        rule[row] = d.rule;
+        unresolved[row] = d.unresolved;
+        gate[row] = d.gate;
+        if keep {
+            owner.append_option(who);
+        }
+    })?;
+    let owner = if keep {
+        owner.finish()
+    } else {
+        StringChunked::full_null("owner".into(), n)
+    };
+    Ok(Decisions {
+        decision,
+        rule,
+        unresolved,
+        gate,
+        owner,
+    })
+}
+
+/// The decision of one lead, without its owner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowDecision {
+    pub decision: Decision,
+    /// Index of the deciding rule in `policy.rules`.
+    pub rule: Option<u32>,
+    pub unresolved: Unresolved,
+    pub gate: u64,
+}
+
+/// [`assemble`] for some leads only (rows in the order given): an analysis that changed a few
+/// leads' test bits (a threshold sweep) re-decides just those.
+pub fn decide_rows(
+    policy: &Policy,
+    dataset: &Dataset,
+    bits: &TestBits,
+    rows: &[usize],
+) -> Result<Vec<RowDecision>, Error> {
+    let mut out = Vec::with_capacity(rows.len());
+    assemble_rows(policy, dataset, bits, Rows::Some(rows), |_, d, _| {
+        out.push(d)
+    })?;
+    Ok(out)
+}
+
+enum Rows<'r> {
+    All,
+    Some(&'r [usize]),
+}
+
+/// The decision order, lead by lead over the test bits, calling `sink(row, decision, owner)`.
+fn assemble_rows(
+    policy: &Policy,
+    dataset: &Dataset,
+    bits: &TestBits,
+    rows: Rows<'_>,
+    mut sink: impl FnMut(usize, RowDecision, Option<&str>),
+) -> Result<(), Error> {
+    let p = policy;
+    // The single arrow array behind each column (a column built elsewhere may be chunked).
+    let one = |c: &BooleanChunked| c.rechunk().into_owned();
+    let in_scope = one(&bits.in_scope);
+    let dq_cols: Vec<BooleanChunked> = bits.dq.iter().map(one).collect();
+    let gate_cols: Vec<(BooleanChunked, u64)> =
+        bits.gate.iter().map(|(c, b)| (one(c), *b)).collect();
+    let rt_cols: Vec<BooleanChunked> = bits.rt.iter().map(one).collect();
     let scope_bits = in_scope.downcast_iter().next();
     let dq_bits: Vec<_> = dq_cols.iter().map(|c| c.downcast_iter().next()).collect();
     let gate_bits: Vec<_> = gate_cols
@@ -540,6 +661,7 @@ pub(crate) fn decide_codes_unchecked(
         .map(|(c, bit)| (c.downcast_iter().next(), *bit))
         .collect();
     let rt_bits: Vec<_> = rt_cols.iter().map(|c| c.downcast_iter().next()).collect();
+    let routes: Vec<(&crate::policy::Rule, &crate::policy::Route)> = p.route_rules().collect();
     macro_rules! on {
         ($arr:expr, $row:expr) => {
             $arr.is_some_and(|a| a.value($row))
@@ -550,35 +672,35 @@ pub(crate) fn decide_codes_unchecked(
     let review = p.evidence.on_overlap == OnOverlap::Review;
     let fields = owner_fields(p, dataset)?;
 
-    let mut decision = vec![Decision::Unresolved as u8; n];
-    let mut rule: Vec<Option<u32>> = vec![None; n];
-    let mut unresolved = vec![Unresolved::None; n];
-    let mut gate = vec![0u64; n];
-    let mut owner = StringChunkedBuilder::new("owner".into(), n);
-    // The decision order of design.md, lead by lead over the test bits.
-    for row in 0..n {
+    let mut decide = |row: usize| {
+        let mut d = RowDecision {
+            decision: Decision::Unresolved,
+            rule: None,
+            unresolved: Unresolved::None,
+            gate: 0,
+        };
         let mut who = None;
         if !on!(scope_bits, row) {
-            decision[row] = Decision::OutOfScope as u8;
+            d.decision = Decision::OutOfScope;
         } else if let Some(i) = dq_bits.iter().position(|b| on!(b, row)) {
-            decision[row] = Decision::Rejected as u8;
-            rule[row] = dq_rules[i];
+            d.decision = Decision::Rejected;
+            d.rule = dq_rules[i];
         } else {
             let g = gate_bits
                 .iter()
                 .filter(|(b, _)| on!(b, row))
                 .fold(0u64, |acc, (_, bit)| acc | bit);
             if g != 0 {
-                gate[row] = g;
-                unresolved[row] = Unresolved::Gate;
+                d.gate = g;
+                d.unresolved = Unresolved::Gate;
             } else {
                 let mut fired = rt_bits.iter().enumerate().filter(|(_, b)| on!(b, row));
                 match fired.next() {
-                    None => unresolved[row] = Unresolved::NoRuleMatched,
+                    None => d.unresolved = Unresolved::NoRuleMatched,
                     Some((j, _)) => {
                         let route = routes[j].1;
                         if review && fired.any(|(k, _)| routes[k].1.name != route.name) {
-                            unresolved[row] = Unresolved::OverlappingRoutes;
+                            d.unresolved = Unresolved::OverlappingRoutes;
                         } else {
                             let assigned = match &route.owner {
                                 None => Some(None),
@@ -592,13 +714,13 @@ pub(crate) fn decide_codes_unchecked(
                             };
                             match assigned {
                                 // INVARIANT: `no_owner` never falls through to the next rule.
-                                None => unresolved[row] = Unresolved::NoOwner,
+                                None => d.unresolved = Unresolved::NoOwner,
                                 Some(o) => {
-                                    decision[row] = match route.kind {
-                                        RouteKind::Sales => Decision::Accepted as u8,
-                                        RouteKind::Nurture => Decision::Nurture as u8,
+                                    d.decision = match route.kind {
+                                        RouteKind::Sales => Decision::Accepted,
+                                        RouteKind::Nurture => Decision::Nurture,
                                     };
-                                    rule[row] = rt_rules[j];
+                                    d.rule = rt_rules[j];
                                     who = o;
                                 }
                             }
@@ -607,15 +729,119 @@ pub(crate) fn decide_codes_unchecked(
                 }
             }
         }
-        owner.append_option(who);
+        sink(row, d, who);
+    };
+    match rows {
+        Rows::All => (0..dataset.len()).for_each(&mut decide),
+        Rows::Some(rows) => rows.iter().for_each(|&r| decide(r)),
     }
-    Ok(Decisions {
-        decision,
-        rule,
-        unresolved,
-        gate,
-        owner: owner.finish(),
-    })
+    Ok(())
+}
+
+/// The test columns of the rules that read `leaf` (a field comparison of `policy`, found by
+/// address, directly or through signals), each evaluated three times with the leaf's answer
+/// forced to true, false and unknown. Any other answer of the leaf is one of these three, so a
+/// threshold sweep picks per lead the variant its own comparison gives: exact three-valued
+/// semantics without evaluating the policy again.
+#[derive(Debug, Clone)]
+pub struct LeafVariants {
+    /// (index into [`TestBits::dq`], [leaf true, leaf false, leaf unknown]).
+    pub dq: Vec<(usize, [BooleanChunked; 3])>,
+    /// (index into [`TestBits::rt`], [leaf true, leaf false, leaf unknown]).
+    pub rt: Vec<(usize, [BooleanChunked; 3])>,
+}
+
+/// See [`LeafVariants`].
+pub fn leaf_variants(policy: &Policy, dataset: &Dataset, leaf: &Op) -> Result<LeafVariants, Error> {
+    let p = policy;
+    let m = &text_masks(p, dataset)?;
+    let key = op_key(leaf);
+    let forced = [lit(true), lit(false), lit(NULL).cast(DataType::Boolean)];
+    let mut exprs = Vec::new();
+    let mut wanted: Vec<(bool, usize)> = Vec::new();
+    let dq: Vec<&crate::policy::Rule> = p.disqualify_rules().map(|(r, _)| r).collect();
+    let rt: Vec<&crate::policy::Rule> = p.route_rules().map(|(r, _)| r).collect();
+    for (is_dq, rules) in [(true, &dq), (false, &rt)] {
+        for (i, r) in rules.iter().enumerate() {
+            if !reads_leaf(&r.when, p, key) {
+                continue;
+            }
+            for (v, f) in forced.iter().enumerate() {
+                exprs.push(
+                    substituted(&r.when, p, m, key, f)
+                        .fill_null(false)
+                        .alias(format!("__v{}_{v}", wanted.len())),
+                );
+            }
+            wanted.push((is_dq, i));
+        }
+    }
+    let mut out = LeafVariants {
+        dq: Vec::new(),
+        rt: Vec::new(),
+    };
+    if exprs.is_empty() {
+        return Ok(out);
+    }
+    let df = dataset.frame.clone().lazy().select(exprs).collect()?;
+    for (w, (is_dq, i)) in wanted.into_iter().enumerate() {
+        let col3 = |v: usize| -> Result<BooleanChunked, Error> {
+            let c = df
+                .column(&format!("__v{w}_{v}"))?
+                .bool()?
+                .rechunk()
+                .into_owned();
+            // A condition that is only the forced leaf is a literal: one row, broadcast here.
+            Ok(if c.len() == dataset.len() {
+                c
+            } else {
+                BooleanChunked::full("".into(), c.get(0) == Some(true), dataset.len())
+            })
+        };
+        let variants = [col3(0)?, col3(1)?, col3(2)?];
+        if is_dq {
+            out.dq.push((i, variants));
+        } else {
+            out.rt.push((i, variants));
+        }
+    }
+    Ok(out)
+}
+
+/// Whether `c` reads the leaf at address `key`, directly or through (nested) signals.
+fn reads_leaf(c: &Condition, p: &Policy, key: usize) -> bool {
+    match c {
+        Condition::Field { op, .. } => op_key(op) == key,
+        Condition::Signal(name) => p
+            .signal(&name.name)
+            .is_some_and(|s| reads_leaf(&s.when, p, key)),
+        Condition::All(cs) | Condition::Any(cs) => cs.iter().any(|c| reads_leaf(c, p, key)),
+        Condition::Not(inner) => reads_leaf(inner, p, key),
+    }
+}
+
+/// [`condition`] with signals inlined and the leaf at address `key` replaced by `forced`.
+fn substituted(c: &Condition, p: &Policy, m: &Masks, key: usize, forced: &Expr) -> Expr {
+    match c {
+        Condition::Field { op, .. } if op_key(op) == key => forced.clone(),
+        Condition::Field { .. } => condition(c, m),
+        Condition::Signal(name) => match p.signal(&name.name) {
+            Some(s) => substituted(&s.when, p, m, key, forced),
+            // Validation rules out unknown signals; unknown is the safe reading.
+            None => lit(NULL).cast(DataType::Boolean),
+        },
+        Condition::Not(inner) => substituted(inner, p, m, key, forced).not(),
+        Condition::All(cs) => cs
+            .iter()
+            .map(|c| substituted(c, p, m, key, forced))
+            .reduce(|a, b| a.and(b))
+            .unwrap_or_else(|| lit(true)),
+        Condition::Any(cs) => cs
+            .iter()
+            .map(|c| substituted(c, p, m, key, forced))
+            .reduce(|a, b| a.or(b))
+            .unwrap_or_else(|| lit(false)),
+    }
 }
 
 /// Counts of each decision.

@@ -172,19 +172,19 @@ impl<'a> Decided<'a> {
 }
 
 /// What actually happened, per lead, and which outcome roles the dataset has.
-struct Outcomes<'a> {
-    converted: Option<Vec<bool>>,
-    seller: Option<Vec<Option<&'a str>>>,
-    meeting: Option<Vec<Option<&'a str>>>,
+pub(crate) struct Outcomes<'a> {
+    pub(crate) converted: Option<Vec<bool>>,
+    pub(crate) seller: Option<Vec<Option<&'a str>>>,
+    pub(crate) meeting: Option<Vec<Option<&'a str>>>,
     historical: Option<Vec<u8>>,
     first_touch: Option<Vec<Option<f64>>>,
-    enrichment_error: Option<Vec<bool>>,
+    pub(crate) enrichment_error: Option<Vec<bool>>,
     /// The source as text (numbers as written), one chunk so that `get` is direct.
     enrichment_source: Option<StringChunked>,
 }
 
 impl<'a> Outcomes<'a> {
-    fn new(ds: &'a Dataset) -> Result<Self, Error> {
+    pub(crate) fn new(ds: &'a Dataset) -> Result<Self, Error> {
         let f = &ds.frame;
         let text = |name: &str| -> Result<Option<Vec<Option<&'a str>>>, Error> {
             match f.column(name) {
@@ -432,14 +432,14 @@ impl QueueAcc {
 }
 
 /// Breakdown groups (`source`, `campaign`, `form`) interned once: per lead a group index.
-struct Groups<'a> {
-    names: [Vec<&'a str>; 3],
-    index: [Vec<u32>; 3],
-    present: [bool; 3],
+pub(crate) struct Groups<'a> {
+    pub(crate) names: [Vec<&'a str>; 3],
+    pub(crate) index: [Vec<u32>; 3],
+    pub(crate) present: [bool; 3],
 }
 
 impl<'a> Groups<'a> {
-    fn new(ds: &'a Dataset) -> Result<Self, Error> {
+    pub(crate) fn new(ds: &'a Dataset) -> Result<Self, Error> {
         let mut names: [Vec<&str>; 3] = Default::default();
         let mut index: [Vec<u32>; 3] = Default::default();
         let mut present = [false; 3];
@@ -479,7 +479,7 @@ impl<'a> Groups<'a> {
     }
 }
 
-fn policy_info(p: &Policy) -> PolicyInfo {
+pub(crate) fn policy_info(p: &Policy) -> PolicyInfo {
     PolicyInfo {
         id: p.id.clone(),
         name: p.name.clone(),

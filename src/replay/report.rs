@@ -430,6 +430,11 @@ fn esc(s: &str) -> String {
 
 /// The self-contained review page: headline table, charts, flip matrix, queue, ledgers.
 pub fn render_html(r: &Replay, charts: &[(&str, String)]) -> String {
+    render_html_with(r, charts, "")
+}
+
+/// [`render_html`] with an extra section (the trust analytics) before the flipped leads.
+pub fn render_html_with(r: &Replay, charts: &[(&str, String)], extra: &str) -> String {
     let (b, d) = (&r.baseline.policy, &r.draft.policy);
     let mut h = String::new();
     let _ = write!(
@@ -500,6 +505,7 @@ Policy hashes (sha256): baseline <code>{bsha}</code>, draft <code>{dsha}</code>.
             strip_xml_decl(svg)
         );
     }
+    h.push_str(extra);
     let _ = writeln!(
         h,
         "<h2>Flipped leads</h2><p>{} of {} leads change decision. The first ones:</p>",
@@ -540,6 +546,17 @@ fn strip_xml_decl(svg: &str) -> &str {
 
 /// Write `report.json`, the charts, `flips.csv`, `unresolved.csv` and `report.html` into `dir`.
 pub fn write_dir(r: &Replay, charts: &[(&str, String)], dir: &Path) -> Result<Vec<String>, Error> {
+    write_dir_with(r, charts, None, dir)
+}
+
+/// [`write_dir`] plus, with an analysis, its section in `report.html`, `analysis.json` and the
+/// analysis charts (`analysis_*.svg`).
+pub fn write_dir_with(
+    r: &Replay,
+    charts: &[(&str, String)],
+    analysis: Option<&crate::analyze::Analysis>,
+    dir: &Path,
+) -> Result<Vec<String>, Error> {
     std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
     let mut written = Vec::new();
     let mut put = |name: &str, bytes: &[u8]| -> Result<(), Error> {
@@ -557,6 +574,22 @@ pub fn write_dir(r: &Replay, charts: &[(&str, String)], dir: &Path) -> Result<Ve
     let io = |e: std::io::Error| Error::write(dir, e);
     put("flips.csv", &flips_csv(r).map_err(io)?)?;
     put("unresolved.csv", &unresolved_csv(r).map_err(io)?)?;
-    put("report.html", render_html(r, charts).as_bytes())?;
+    let extra = match analysis {
+        Some(a) => {
+            let analysis_charts = crate::chart::analysis::all(a);
+            let json = serde_json::to_vec_pretty(a)
+                .map_err(|e| Error::Usage(format!("cannot render the analysis as JSON: {e}")))?;
+            put("analysis.json", &json)?;
+            for (name, svg) in &analysis_charts {
+                put(&format!("{name}.svg"), svg.as_bytes())?;
+            }
+            crate::analyze::report::render_html_section(a, &analysis_charts)
+        }
+        None => String::new(),
+    };
+    put(
+        "report.html",
+        render_html_with(r, charts, &extra).as_bytes(),
+    )?;
     Ok(written)
 }
