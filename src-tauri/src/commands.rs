@@ -100,6 +100,12 @@ pub async fn inspect_lead(app: State<'_, App>, lead_id: String) -> AppResult<Lea
 
 #[tauri::command]
 #[specta::specta]
+pub async fn trust(app: State<'_, App>) -> AppResult<TrustView> {
+    app.trust().await
+}
+
+#[tauri::command]
+#[specta::specta]
 pub async fn review(app: State<'_, App>) -> AppResult<ReviewView> {
     app.review().await
 }

@@ -32,6 +32,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             leads,
             search_leads,
             inspect_lead,
+            trust,
             review,
             submit,
             approve,

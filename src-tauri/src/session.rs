@@ -617,6 +617,40 @@ impl App {
         .map_err(blocking_failed)?
     }
 
+    /// The trust analytics of the draft of the last replay, with the baseline for segment impact.
+    pub async fn trust(&self) -> AppResult<TrustView> {
+        let last = self.last().await?;
+        tokio::task::spawn_blocking(move || -> AppResult<TrustView> {
+            let start = Instant::now();
+            let a = leadpolicy::analyze::analyze(
+                &last.draft,
+                Some(&last.baseline),
+                &last.ds,
+                &leadpolicy::analyze::Settings::default(),
+            )?;
+            let f = leadpolicy::analyze::report::findings(&a);
+            Ok(TrustView {
+                draft_label: format!("v{}", last.draft.version),
+                proxies: f.proxies,
+                proxy_threshold: a.proxies.threshold,
+                four_fifths: f.four_fifths,
+                idle_rules: f.idle_rules,
+                charts: chart::analysis::all(&a)
+                    .into_iter()
+                    .map(|(id, svg)| ChartView {
+                        id: id.into(),
+                        title: String::new(),
+                        svg,
+                    })
+                    .collect(),
+                text: leadpolicy::analyze::report::render_text(&a),
+                elapsed_ms: start.elapsed().as_millis() as u32,
+            })
+        })
+        .await
+        .map_err(blocking_failed)?
+    }
+
     /// The review screen: diff against the published version, guardrails on the recorded
     /// replay, the approval, and what can happen next.
     pub async fn review(&self) -> AppResult<ReviewView> {

@@ -351,6 +351,23 @@ pub struct ReviewView {
     pub next_step: String,
 }
 
+/// The trust analytics of the draft on the loaded data (see `leadpolicy analyze`).
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct TrustView {
+    pub draft_label: String,
+    /// "job_level may act as a proxy for age_band", …
+    pub proxies: Vec<String>,
+    pub proxy_threshold: f64,
+    /// "age_band = 18-24", … (acceptance under four-fifths of the best group's, draft)
+    pub four_fifths: Vec<String>,
+    /// Rules that never fire, are shadowed, or change no decision when removed.
+    pub idle_rules: Vec<String>,
+    pub charts: Vec<ChartView>,
+    /// Every figure, as the command line prints it.
+    pub text: String,
+    pub elapsed_ms: u32,
+}
+
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct ExportView {
     pub policy_path: String,

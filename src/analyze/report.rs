@@ -394,32 +394,51 @@ fn esc(s: &str) -> String {
 
 /// The "Trust analytics" section of `report.html`: the charts with the headline findings; the
 /// terminal report verbatim underneath, so every number is in the page.
+/// What a reviewer should look at first, in words: possible proxies, groups under four-fifths
+/// (draft), and rules that never fire, are shadowed or change nothing if removed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Findings {
+    pub proxies: Vec<String>,
+    pub four_fifths: Vec<String>,
+    pub idle_rules: Vec<String>,
+}
+
+pub fn findings(a: &Analysis) -> Findings {
+    Findings {
+        proxies: a
+            .proxies
+            .flagged()
+            .map(|p| format!("{} may act as a proxy for {}", p.field, p.sensitive))
+            .collect(),
+        four_fifths: a
+            .segments
+            .fields
+            .iter()
+            .flat_map(|f| {
+                f.groups
+                    .iter()
+                    .filter(|g| g.draft.flagged)
+                    .map(move |g| format!("{} = {}", f.field, g.group))
+            })
+            .collect(),
+        idle_rules: a
+            .coverage
+            .rules
+            .iter()
+            .filter(|r| r.never_fires || r.shadowed || r.removal_changes_nothing)
+            .map(|r| r.rule.clone())
+            .collect(),
+    }
+}
+
 pub fn render_html_section(a: &Analysis, charts: &[(&str, String)]) -> String {
     let mut h = String::new();
     h.push_str("<h2>Trust analytics</h2>\n");
-    let flagged: Vec<String> = a
-        .proxies
-        .flagged()
-        .map(|p| format!("{} may act as a proxy for {}", p.field, p.sensitive))
-        .collect();
-    let four_fifths = a
-        .segments
-        .fields
-        .iter()
-        .flat_map(|f| {
-            f.groups
-                .iter()
-                .filter(|g| g.draft.flagged)
-                .map(move |g| format!("{} = {}", f.field, g.group))
-        })
-        .collect::<Vec<_>>();
-    let idle: Vec<&str> = a
-        .coverage
-        .rules
-        .iter()
-        .filter(|r| r.never_fires || r.shadowed || r.removal_changes_nothing)
-        .map(|r| r.rule.as_str())
-        .collect();
+    let Findings {
+        proxies: flagged,
+        four_fifths,
+        idle_rules: idle,
+    } = findings(a);
     let list = |v: &[String]| {
         if v.is_empty() {
             "none".to_string()
@@ -433,7 +452,7 @@ pub fn render_html_section(a: &Analysis, charts: &[(&str, String)]) -> String {
         num(a.proxies.threshold),
         list(&flagged),
         list(&four_fifths),
-        list(&idle.iter().map(|s| s.to_string()).collect::<Vec<_>>()),
+        list(&idle),
     );
     for (name, svg) in charts {
         let svg = match svg.find("<svg") {

@@ -193,6 +193,17 @@ async function main() {
   await sleep(300);
   screenshot("leads");
 
+  console.log("5b. trust analytics of the draft");
+  await click("nav-trust");
+  await waitFor("the analyses", async () => /Analysed/.test(await text("trust-status")));
+  const idle = await text("trust-idle-rules");
+  check(/nurture-micro-companies/.test(idle), "the rule whose removal changes nothing is named");
+  const groups = await text("trust-four-fifths");
+  check(/age_band = 18-24/.test(groups), "the group under four-fifths is named");
+  await find("chart-analysis_sweep");
+  await sleep(300);
+  screenshot("trust");
+
   console.log("6. submit, approve as another reviewer, publish, export");
   await click("nav-review");
   await find("submit");

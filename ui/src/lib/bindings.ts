@@ -18,6 +18,7 @@ export const commands = {
 	leads: (query: LeadQuery, offset: number, limit: number) => typedError<LeadPage, AppError>(__TAURI_INVOKE("leads", { query, offset, limit })),
 	searchLeads: (text: string) => typedError<string[], AppError>(__TAURI_INVOKE("search_leads", { text })),
 	inspectLead: (leadId: string) => typedError<LeadInspection, AppError>(__TAURI_INVOKE("inspect_lead", { leadId })),
+	trust: () => typedError<TrustView, AppError>(__TAURI_INVOKE("trust")),
 	review: () => typedError<ReviewView, AppError>(__TAURI_INVOKE("review")),
 	submit: (actor: string) => typedError<ReviewView, AppError>(__TAURI_INVOKE("submit", { actor })),
 	approve: (actor: string, note: string, overrideNote: string | null) => typedError<ReviewView, AppError>(__TAURI_INVOKE("approve", { actor, note, overrideNote })),
@@ -377,6 +378,22 @@ export type SignalCheck = {
 export type SignalView = {
 	name: string,
 	when: Cond,
+};
+
+/**  The trust analytics of the draft on the loaded data (see `leadpolicy analyze`). */
+export type TrustView = {
+	draft_label: string,
+	/**  "job_level may act as a proxy for age_band", … */
+	proxies: string[],
+	proxy_threshold: number,
+	/**  "age_band = 18-24", … (acceptance under four-fifths of the best group's, draft) */
+	four_fifths: string[],
+	/**  Rules that never fire, are shadowed, or change no decision when removed. */
+	idle_rules: string[],
+	charts: ChartView[],
+	/**  Every figure, as the command line prints it. */
+	text: string,
+	elapsed_ms: number,
 };
 
 export type ValueType = "text" | "number";

@@ -16,7 +16,7 @@ import {
 /** What every generated command resolves to (tauri-specta's `typedError`). */
 export type Result<T, E> = { status: "ok"; data: T } | { status: "error"; error: E };
 
-export type Screen = "policy" | "replay" | "leads" | "review" | "history" | "data";
+export type Screen = "policy" | "replay" | "leads" | "trust" | "review" | "history" | "data";
 
 export type ShownError = { what: string; message: string; place: string | null; code: string };
 
