@@ -176,6 +176,12 @@ pub fn run(
         .and_then(|v| v.parse().ok())
         .unwrap_or(f64::NAN);
 
+    let runs = |v: &[f64]| {
+        v.iter()
+            .map(|t| format!("{t:.3}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     println!(
         "leadpolicy bench — {} leads × {} columns, policy `{}` ({} rules, {} signals)",
         ds.len(),
@@ -189,28 +195,14 @@ pub fn run(
     println!(
         "  decide {decided} loaded leads {decide_s:8.3} s   median of {} (runs: {})",
         times.len(),
-        times
-            .iter()
-            .map(|t| format!("{t:.3}"))
-            .collect::<Vec<_>>()
-            .join(" ")
+        runs(&times)
     );
     println!("  + decision table (text cols) {table_s:8.3} s   median (what `decide` writes)");
     println!(
         "  replay baseline vs draft      {replay_s:8.3} s   median of {} (runs: {}); {flipped} flips, all metrics and breakdowns",
         replay_times.len(),
-        replay_times
-            .iter()
-            .map(|t| format!("{t:.3}"))
-            .collect::<Vec<_>>()
-            .join(" ")
+        runs(&replay_times)
     );
-    let runs = |v: &[f64]| {
-        v.iter()
-            .map(|t| format!("{t:.3}"))
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
     println!(
         "  threshold sweep              {sweep_s:8.3} s   median of {} (runs: {}); {swept}, test bits included",
         sweep_times.len(),

@@ -200,6 +200,20 @@ fn edits_refuse_what_would_be_wrong_and_say_why() {
         },
     ));
     assert!(m.contains("already exists"), "{m}");
+    let m = usage(apply(
+        &text,
+        &Edit::PutSignal {
+            previous: Some("engaged".into()),
+            name: "persona_match".into(),
+            when: Cond::Signal {
+                name: "mid_market".into(),
+            },
+        },
+    ));
+    assert!(
+        m.contains("signal named `persona_match` already exists"),
+        "{m}"
+    );
     let m = usage(apply(&text, &Edit::MoveRule { from: 0, to: 99 }));
     assert!(m.contains("no rule number 100"), "{m}");
     let m = usage(apply(
@@ -355,6 +369,19 @@ fn the_working_copy_is_kept_until_saved_and_editors_cannot_approve() {
             Err(Error::Invalid(_))
         ));
         assert_eq!(ws.version(id, Some(4)).await.unwrap().sha256, before.sha256);
+        // Submitting while the copy holds unsaved edits would orphan them: refused.
+        ws.record_replay(
+            id,
+            4,
+            &root().join("fixtures/sample/mapping.toml"),
+            who("carol"),
+        )
+        .await
+        .unwrap();
+        match ws.submit(id, 4, who("carol")).await {
+            Err(Error::Lifecycle(m)) => assert!(m.contains("unsaved edits"), "{m}"),
+            other => panic!("{other:?}"),
+        }
         // A valid copy becomes the version (an audited edit by bob) and the copy is dropped.
         let edited = apply(
             &draft_text(),

@@ -70,8 +70,9 @@ pub struct App {
     dir: PathBuf,
     actor: String,
     session: Mutex<Option<Session>>,
-    /// The newest replay asked for; an older one still running is discarded when it ends.
-    replay_gen: AtomicU32,
+    /// Counts replay requests (and cancels): a replay whose ticket is no longer the newest is
+    /// discarded when it ends.
+    replay_seq: AtomicU32,
     /// Set by `cancel`; a load polls it and stops.
     cancel: Arc<AtomicBool>,
 }
@@ -117,13 +118,11 @@ fn problems(e: &Error) -> Vec<Problem> {
 }
 
 /// The draft parsed and checked against the dataset, or every problem.
-fn checked(text: &str, version: i64, ds: Option<&Dataset>) -> Result<Policy, Error> {
+fn checked(text: &str, version: i64, ds: &Dataset) -> Result<Policy, Error> {
     let p = parse_draft(text, version)?;
-    if let Some(ds) = ds {
-        let diags = policy::validate::check_against(&p, ds);
-        if !diags.is_empty() {
-            return Err(Error::Invalid(diags));
-        }
+    let diags = policy::validate::check_against(&p, ds);
+    if !diags.is_empty() {
+        return Err(Error::Invalid(diags));
     }
     Ok(p)
 }
@@ -163,15 +162,17 @@ impl Session {
             return Ok(None);
         };
         let (text, saved_at) = self.text_of(&v).await?;
-        let (policy, problems) = match checked(&text, v.version, self.dataset.as_deref()) {
-            Ok(p) => (Some(PolicyView::of(&p)), Vec::new()),
-            Err(e) => {
-                // Dataset problems still leave a readable policy for the structured views.
-                let view = parse_draft(&text, v.version)
-                    .ok()
-                    .map(|p| PolicyView::of(&p));
-                (view, problems(&e))
+        // Dataset problems still leave a readable policy for the structured views.
+        let (policy, problems) = match parse_draft(&text, v.version) {
+            Ok(p) => {
+                let diags = self
+                    .dataset
+                    .as_deref()
+                    .map(|ds| policy::validate::check_against(&p, ds))
+                    .unwrap_or_default();
+                (Some(PolicyView::of(&p)), problems(&Error::Invalid(diags)))
             }
+            Err(e) => (None, problems(&e)),
         };
         Ok(Some(DraftState {
             version: v.version,
@@ -208,7 +209,7 @@ impl App {
             dir,
             actor,
             session: Mutex::new(None),
-            replay_gen: AtomicU32::new(0),
+            replay_seq: AtomicU32::new(0),
             cancel: Arc::new(AtomicBool::new(false)),
         }
     }
@@ -369,11 +370,21 @@ impl App {
         mapping: &Path,
         progress: impl Fn(LoadProgress) + Send + 'static,
     ) -> AppResult<DatasetSummary> {
+        let (ds, fields) = self.read_dataset(mapping, progress).await?;
+        self.install(mapping, ds, fields).await
+    }
+
+    /// Read and profile a dataset on the blocking pool, without touching the session.
+    async fn read_dataset(
+        &self,
+        mapping: &Path,
+        progress: impl Fn(LoadProgress) + Send + 'static,
+    ) -> AppResult<(Dataset, Vec<FieldView>)> {
         self.ensure_session().await?;
         self.cancel.store(false, Ordering::SeqCst);
         let cancel = Arc::clone(&self.cancel);
         let path = mapping.to_path_buf();
-        let (ds, fields) = tokio::task::spawn_blocking(move || -> AppResult<_> {
+        tokio::task::spawn_blocking(move || -> AppResult<_> {
             let mut report = |done: u64, total: u64| {
                 progress(LoadProgress {
                     bytes: done as f64,
@@ -395,7 +406,16 @@ impl App {
             Ok((ds, fields))
         })
         .await
-        .map_err(blocking_failed)??;
+        .map_err(blocking_failed)?
+    }
+
+    /// Make a read dataset the session's, and remember its mapping for the next launch.
+    async fn install(
+        &self,
+        mapping: &Path,
+        ds: Dataset,
+        fields: Vec<FieldView>,
+    ) -> AppResult<DatasetSummary> {
         let remembered = serde_json::to_vec_pretty(&Remembered {
             mapping: Some(mapping.to_path_buf()),
         })
@@ -403,21 +423,19 @@ impl App {
         leadpolicy::output::write_atomic(&self.dir.join(APP_FILE), |w| {
             std::io::Write::write_all(w, &remembered)
         })?;
-        {
-            let mut guard = self.lock().await?;
-            let s = &mut *guard;
-            s.dataset = Some(Arc::new(ds));
-            s.fields = fields;
-            s.mapping = Some(mapping.to_path_buf());
-            s.last = None;
-            s.summary()?
-                .ok_or_else(|| AppError::new("internal", "the dataset did not stay loaded"))
-        }
+        let mut guard = self.lock().await?;
+        let s = &mut *guard;
+        s.dataset = Some(Arc::new(ds));
+        s.fields = fields;
+        s.mapping = Some(mapping.to_path_buf());
+        s.last = None;
+        s.summary()?
+            .ok_or_else(|| AppError::new("internal", "the dataset did not stay loaded"))
     }
 
     pub fn cancel(&self) {
         self.cancel.store(true, Ordering::SeqCst);
-        self.replay_gen.fetch_add(1, Ordering::SeqCst);
+        self.replay_seq.fetch_add(1, Ordering::SeqCst);
     }
 
     pub async fn read_mapping(&self) -> AppResult<String> {
@@ -426,8 +444,9 @@ impl App {
         Ok(leadpolicy::read_text(&m)?)
     }
 
-    /// Write the mapping text and reload: the text is tried from a side file first, so a
-    /// mapping that does not load never replaces the one that does.
+    /// Write the mapping text and reload. The text is tried from a side file next to the
+    /// mapping first (relative paths resolve the same), so a mapping that does not load never
+    /// replaces the one that does, and the session never points at the side file.
     pub async fn save_mapping(
         &self,
         text: &str,
@@ -439,17 +458,19 @@ impl App {
         leadpolicy::output::write_atomic(&trial, |w| {
             std::io::Write::write_all(w, text.as_bytes())
         })?;
-        let loaded = self.load_dataset(&trial, progress).await;
+        let read = self.read_dataset(&trial, progress).await;
         let _ = std::fs::remove_file(&trial);
-        loaded?;
+        let (mut ds, fields) = read?;
         leadpolicy::output::write_atomic(&m, |w| std::io::Write::write_all(w, text.as_bytes()))?;
-        self.load_dataset(&m, |_| {}).await
+        ds.mapping_path = m.clone();
+        self.install(&m, ds, fields).await
     }
 
-    /// Replay the published baseline and the working copy. `generation` orders requests: a
-    /// result that a newer request has overtaken is reported as cancelled.
+    /// Replay the published baseline and the working copy. A result that a newer request (or a
+    /// cancel) has overtaken is reported as cancelled; `generation` is the window's own counter,
+    /// echoed back.
     pub async fn replay(&self, generation: u32) -> AppResult<ReplayView> {
-        self.replay_gen.fetch_max(generation, Ordering::SeqCst);
+        let ticket = self.replay_seq.fetch_add(1, Ordering::SeqCst) + 1;
         let start = Instant::now();
         let (ds, baseline, draft, labels) = {
             let mut guard = self.lock().await?;
@@ -469,7 +490,7 @@ impl App {
             let baseline = parse_version(&published)?;
             let v = s.open_version().await?.unwrap_or_else(|| published.clone());
             let (text, _) = s.text_of(&v).await?;
-            let draft = checked(&text, v.version, Some(&ds)).map_err(|e| {
+            let draft = checked(&text, v.version, &ds).map_err(|e| {
                 let mut err = AppError::from(e);
                 err.message = format!(
                     "The draft has problems; fix them to see the replay.\n{}",
@@ -487,7 +508,7 @@ impl App {
             );
             Ok::<_, AppError>((ds, Arc::new(baseline), Arc::new(draft), labels))
         }?;
-        let latest = || self.replay_gen.load(Ordering::SeqCst) == generation;
+        let latest = || self.replay_seq.load(Ordering::SeqCst) == ticket;
         if !latest() {
             return Err(Error::Cancelled.into());
         }
@@ -568,23 +589,27 @@ impl App {
                 .ok_or_else(|| AppError::new("usage", "No dataset is loaded."))
         }?;
         let needle = text.trim().to_lowercase();
-        let ids = ds.text_column(&ds.id)?;
-        let mut starts = Vec::new();
-        let mut contains = Vec::new();
-        for id in ids.iter().flatten() {
-            let low = id.to_lowercase();
-            if low.starts_with(&needle) {
-                starts.push(id.to_string());
-            } else if low.contains(&needle) && contains.len() < 20 {
-                contains.push(id.to_string());
+        tokio::task::spawn_blocking(move || -> AppResult<Vec<String>> {
+            let ids = ds.text_column(&ds.id)?;
+            let mut starts = Vec::new();
+            let mut contains = Vec::new();
+            for id in ids.iter().flatten() {
+                let low = id.to_lowercase();
+                if low.starts_with(&needle) {
+                    starts.push(id.to_string());
+                } else if low.contains(&needle) && contains.len() < 20 {
+                    contains.push(id.to_string());
+                }
+                if starts.len() >= 20 {
+                    break;
+                }
             }
-            if starts.len() >= 20 {
-                break;
-            }
-        }
-        starts.extend(contains);
-        starts.truncate(20);
-        Ok(starts)
+            starts.extend(contains);
+            starts.truncate(20);
+            Ok(starts)
+        })
+        .await
+        .map_err(blocking_failed)?
     }
 
     /// A lead's packets under the baseline and the draft of the last replay.
@@ -679,7 +704,7 @@ impl App {
                     "Load a dataset first: a draft is submitted with its replay.",
                 )
             })?;
-            let mapping = s.mapping.clone().unwrap_or_default();
+            let mapping = ds.mapping_path.clone();
             if v.status == Status::Draft {
                 s.ws.save_working_copy_as_version(&s.policy_id, v.version, who)
                     .await?;

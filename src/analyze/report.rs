@@ -4,6 +4,8 @@
 
 use std::fmt::Write as _;
 
+use crate::replay::report::{esc, strip_xml_decl};
+
 use super::Analysis;
 use super::segments::GroupRates;
 use crate::replay::report::group_digits;
@@ -385,15 +387,6 @@ fn clip(s: &str, n: usize) -> String {
     }
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// The "Trust analytics" section of `report.html`: the charts with the headline findings; the
-/// terminal report verbatim underneath, so every number is in the page.
 /// What a reviewer should look at first, in words: possible proxies, groups under four-fifths
 /// (draft), and rules that never fire, are shadowed or change nothing if removed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -431,6 +424,8 @@ pub fn findings(a: &Analysis) -> Findings {
     }
 }
 
+/// The "Trust analytics" section of `report.html`: the charts with the headline findings; the
+/// terminal report verbatim underneath, so every number is in the page.
 pub fn render_html_section(a: &Analysis, charts: &[(&str, String)]) -> String {
     let mut h = String::new();
     h.push_str("<h2>Trust analytics</h2>\n");
@@ -455,10 +450,7 @@ pub fn render_html_section(a: &Analysis, charts: &[(&str, String)]) -> String {
         list(&idle),
     );
     for (name, svg) in charts {
-        let svg = match svg.find("<svg") {
-            Some(i) => &svg[i..],
-            None => svg.as_str(),
-        };
+        let svg = strip_xml_decl(svg);
         let _ = writeln!(h, "<figure data-chart=\"{name}\">{svg}</figure>");
     }
     let _ = writeln!(

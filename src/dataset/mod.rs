@@ -204,11 +204,21 @@ impl Dataset {
         Ok((c.min(), c.max()))
     }
 
-    /// Whether each lead converted, when outcomes are known.
-    pub fn converted(&self) -> Result<Option<Vec<bool>>, Error> {
-        match self.frame.column(hidden::CONVERTED) {
+    /// A boolean column as one flag per lead (missing = false); `None` when there is no such
+    /// column (its role is not mapped).
+    pub fn flags(&self, column: &str) -> Result<Option<Vec<bool>>, Error> {
+        match self.frame.column(column) {
             Ok(c) => Ok(Some(c.bool()?.iter().map(|v| v == Some(true)).collect())),
             Err(_) => Ok(None),
+        }
+    }
+
+    /// Whether each lead converted, when outcomes are known.
+    pub fn converted(&self) -> Result<Option<Vec<bool>>, Error> {
+        if self.has_converted {
+            self.flags(hidden::CONVERTED)
+        } else {
+            Ok(None)
         }
     }
 

@@ -108,6 +108,7 @@ pub fn apply(text: &str, edit: &Edit) -> Result<String, Error> {
             when,
         } => {
             let signals = section(&mut doc, "signals")?;
+            refuse_clash(signals, previous.as_deref(), name, "signal")?;
             let mut table = match previous.as_deref().and_then(|p| signals.remove(p)) {
                 Some(Item::Table(t)) => t,
                 _ => Table::new(),
@@ -122,6 +123,7 @@ pub fn apply(text: &str, edit: &Edit) -> Result<String, Error> {
         Edit::DeleteReason { code } => remove(&mut doc, "reasons", code, "reason")?,
         Edit::PutRoute { previous, route } => {
             let routes = section(&mut doc, "routes")?;
+            refuse_clash(routes, previous.as_deref(), &route.name, "route")?;
             let mut table = match previous.as_deref().and_then(|p| routes.remove(p)) {
                 Some(Item::Table(t)) => t,
                 _ => Table::new(),
@@ -132,6 +134,16 @@ pub fn apply(text: &str, edit: &Edit) -> Result<String, Error> {
         Edit::DeleteRoute { name } => remove(&mut doc, "routes", name, "route")?,
     }
     Ok(doc.to_string())
+}
+
+/// Adding `name`, or renaming `previous` to it, must not replace another entry.
+fn refuse_clash(t: &Table, previous: Option<&str>, name: &str, what: &str) -> Result<(), Error> {
+    if previous != Some(name) && t.contains_key(name) {
+        return Err(bad(format!(
+            "a {what} named `{name}` already exists; pick another name"
+        )));
+    }
+    Ok(())
 }
 
 fn check_index(i: usize, len: usize) -> Result<(), Error> {

@@ -192,12 +192,6 @@ impl<'a> Outcomes<'a> {
                 Err(_) => Ok(None),
             }
         };
-        let flag = |name: &str| -> Result<Option<Vec<bool>>, Error> {
-            match f.column(name) {
-                Ok(c) => Ok(Some(c.bool()?.iter().map(|v| v == Some(true)).collect())),
-                Err(_) => Ok(None),
-            }
-        };
         let first_touch = match ds.role("first_touch_minutes") {
             Some(c) if ds.field(c).is_some_and(|fi| fi.ty == FieldType::Number) => {
                 Some(f.column(c)?.f64()?.iter().collect())
@@ -209,16 +203,12 @@ impl<'a> Outcomes<'a> {
             .map(|c| ds.text_column(c))
             .transpose()?;
         Ok(Self {
-            converted: if ds.has_converted {
-                flag(hidden::CONVERTED)?
-            } else {
-                None
-            },
+            converted: ds.converted()?,
             seller: text(hidden::SELLER_OUTCOME)?,
             meeting: text(hidden::MEETING)?,
             historical: text(hidden::HISTORICAL)?.map(|v| v.into_iter().map(code).collect()),
             first_touch,
-            enrichment_error: flag(hidden::ENRICHMENT_ERROR)?,
+            enrichment_error: ds.flags(hidden::ENRICHMENT_ERROR)?,
             enrichment_source,
         })
     }

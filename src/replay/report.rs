@@ -421,7 +421,7 @@ pub fn unresolved_csv(r: &Replay) -> std::io::Result<Vec<u8>> {
     w.into_inner().map_err(|e| e.into_error())
 }
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -537,7 +537,7 @@ Policy hashes (sha256): baseline <code>{bsha}</code>, draft <code>{dsha}</code>.
     h
 }
 
-fn strip_xml_decl(svg: &str) -> &str {
+pub(crate) fn strip_xml_decl(svg: &str) -> &str {
     match svg.find("<svg") {
         Some(i) => &svg[i..],
         None => svg,
@@ -574,22 +574,17 @@ pub fn write_dir_with(
     let io = |e: std::io::Error| Error::write(dir, e);
     put("flips.csv", &flips_csv(r).map_err(io)?)?;
     put("unresolved.csv", &unresolved_csv(r).map_err(io)?)?;
-    let extra = match analysis {
-        Some(a) => {
-            let analysis_charts = crate::chart::analysis::all(a);
-            let json = serde_json::to_vec_pretty(a)
-                .map_err(|e| Error::Usage(format!("cannot render the analysis as JSON: {e}")))?;
-            put("analysis.json", &json)?;
-            for (name, svg) in &analysis_charts {
-                put(&format!("{name}.svg"), svg.as_bytes())?;
-            }
-            crate::analyze::report::render_html_section(a, &analysis_charts)
-        }
-        None => String::new(),
+    let (extra, analysis_files) = match analysis {
+        Some(a) => (
+            crate::analyze::report::render_html_section(a, &crate::chart::analysis::all(a)),
+            crate::analyze::report::write_dir(a, dir)?,
+        ),
+        None => (String::new(), Vec::new()),
     };
     put(
         "report.html",
         render_html_with(r, charts, &extra).as_bytes(),
     )?;
+    written.extend(analysis_files);
     Ok(written)
 }

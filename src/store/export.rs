@@ -99,7 +99,6 @@ impl Workspace {
         dir: &Path,
         actor: Actor<'_>,
     ) -> Result<Exported, Error> {
-        std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
         let path = dir.join(format!("{policy_id}-v{version}.toml"));
         self.export_to(policy_id, version, &path, actor).await
     }
@@ -212,9 +211,6 @@ impl Workspace {
         policy_path: &Path,
         actor: Actor<'_>,
     ) -> Result<(String, i64), Error> {
-        if let Some(parent) = policy_path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
-        }
         let manifest_file = manifest_path(policy_path);
         let bytes = std::fs::read(policy_path).map_err(|e| Error::io(policy_path, e))?;
         let manifest_text = crate::read_text(&manifest_file)?;

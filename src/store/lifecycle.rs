@@ -489,6 +489,16 @@ impl Workspace {
         if v.status != Status::Draft {
             return Err(illegal(&v, "submit", "a draft"));
         }
+        // Edits autosaved by the desktop app and not saved into the version would be orphaned.
+        if self
+            .working_copy(policy_id, version)
+            .await?
+            .is_some_and(|wc| wc.content != v.content)
+        {
+            return Err(Error::Lifecycle(format!(
+                "`{policy_id}` v{version} has unsaved edits in the desktop app's working copy; submit it from the app (which saves them first), or save them there"
+            )));
+        }
         let Some(replay) = self.current_replay(&v).await? else {
             return Err(Error::Lifecycle(format!(
                 "cannot submit `{policy_id}` v{version}: no replay of this exact content against the current published baseline is on record; run `leadpolicy workspace replay {policy_id} --version {version}` first"
@@ -559,7 +569,7 @@ impl Workspace {
         }
         // Four eyes: whoever wrote, edited or submitted this version cannot approve it.
         let hands: Vec<String> = sqlx::query_scalar(
-            "SELECT DISTINCT actor FROM audit WHERE policy_id = ? AND version = ? AND action IN ('import', 'edit', 'new_version', 'submit')",
+            "SELECT DISTINCT actor FROM audit WHERE policy_id = ? AND version = ? AND action IN ('import', 'edit', 'submit')",
         )
         .bind(policy_id)
         .bind(version)
