@@ -223,7 +223,7 @@ impl App {
         }
         let fresh = !self.dir.join(leadpolicy::store::DB_FILE).exists();
         let ws = Workspace::create(&self.dir).await?;
-        let sample = self.dir.join("datasets/sample");
+        let sample = self.sample_dir();
         if fresh {
             std::fs::create_dir_all(&sample).map_err(|e| Error::write(&sample, e))?;
             for (name, bytes) in [
@@ -289,9 +289,13 @@ impl App {
             .map_err(|_| AppError::new("workspace", "the workspace is not open"))
     }
 
+    /// The bundled sample's folder inside the workspace (written on first launch).
+    fn sample_dir(&self) -> PathBuf {
+        self.dir.join("datasets/sample")
+    }
+
     /// Open (seeding on first launch) and load the remembered or sample dataset.
     pub async fn open_workbench(&self) -> AppResult<Workbench> {
-        self.ensure_session().await?;
         let (loaded, mapping) = {
             let s = self.lock().await?;
             (s.dataset.is_some(), s.mapping.clone())
@@ -299,12 +303,11 @@ impl App {
         if !loaded && let Some(m) = mapping {
             // A remembered dataset that no longer loads must not lock the person out.
             if let Err(e) = self.load_dataset(&m, |_| {}).await {
-                if m != self.dir.join("datasets/sample/mapping.toml") {
-                    self.load_dataset(&self.dir.join("datasets/sample/mapping.toml"), |_| {})
-                        .await?;
-                } else {
+                let sample = self.sample_dir().join("mapping.toml");
+                if m == sample {
                     return Err(e);
                 }
+                self.load_dataset(&sample, |_| {}).await?;
             }
         }
         self.workbench().await
@@ -380,7 +383,6 @@ impl App {
         mapping: &Path,
         progress: impl Fn(LoadProgress) + Send + 'static,
     ) -> AppResult<(Dataset, Vec<FieldView>)> {
-        self.ensure_session().await?;
         self.cancel.store(false, Ordering::SeqCst);
         let cancel = Arc::clone(&self.cancel);
         let path = mapping.to_path_buf();
