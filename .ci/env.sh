@@ -10,14 +10,36 @@ for pkg in build-essential pkg-config file libwebkit2gtk-4.1-dev libgtk-3-dev li
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
+  # apt needs root: as root directly, otherwise through sudo.
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if ! command -v sudo >/dev/null 2>&1; then
+      echo "these Debian packages are missing and installing them needs root: ${need_apt[*]}" >&2
+      echo "run this script as root, or install sudo, or ask an administrator for: apt-get install ${need_apt[*]}" >&2
+      exit 2
+    fi
+    SUDO="sudo"
+    echo "installing Debian packages with sudo (it may ask for your password)"
+  fi
   echo "installing ${need_apt[*]} (apt)…"
   export DEBIAN_FRONTEND=noninteractive
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${need_apt[@]}"
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
+# Rust: the version Cargo.toml states (rust-version = 1.95, edition 2024), from rustup.
+rust_min="1.95"
 if ! command -v cargo >/dev/null 2>&1; then
-  echo "cargo is missing: install Rust with rustup (https://rustup.rs) first" >&2
+  echo "Rust is missing: install it with rustup (https://rustup.rs: curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh), then open a new shell; leadpolicy needs Rust ${rust_min} or newer" >&2
   exit 2
+fi
+rust_have=$(rustc --version | awk '{print $2}')
+if [ "$(printf '%s\n%s\n' "$rust_min" "$rust_have" | sort -V | head -n1)" != "$rust_min" ]; then
+  if command -v rustup >/dev/null 2>&1; then
+    echo "Rust ${rust_have} is older than the ${rust_min} leadpolicy needs: updating the stable toolchain (rustup update stable)…"
+    rustup update stable
+  else
+    echo "Rust ${rust_have} is older than the ${rust_min} leadpolicy needs: update it (rustup update stable, or your distribution's newer rustc)" >&2
+    exit 2
+  fi
 fi
 for component in rustfmt clippy; do
   if ! rustup component list --installed 2>/dev/null | grep -q "^${component}"; then
@@ -26,12 +48,46 @@ for component in rustfmt clippy; do
 done
 # The UI builds with Node.js 20 or newer (Vite 7); Debian 12's own nodejs is 18.
 if ! command -v npm >/dev/null 2>&1 || [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" -lt 20 ]; then
-  echo "Node.js 20+ with npm is needed for the UI (ui/): install it (e.g. from nodejs.org or NodeSource)" >&2
+  have=$(node --version 2>/dev/null || echo "none")
+  echo "Node.js 20 or newer with npm is needed to build the UI (ui/); this machine has: ${have}." >&2
+  echo "Debian 12's own nodejs is 18: install 20+ from nodejs.org or NodeSource (https://github.com/nodesource/distributions)" >&2
   exit 2
 fi
 
 export CARGO_TARGET_DIR="${LEADPOLICY_TARGET_DIR:-${HOME}/.cache/leadpolicy/target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+# Every release build goes through this one invocation (the app and the CLI together, one
+# feature set), so `.ci/app` and `.ci/demo` share one build of Polars and Tauri.
+build_release() {
+  cargo build --workspace --bins --release --locked
+}
+
+# Put the `leadpolicy` command on the PATH of new shells: /usr/local/bin as root, else
+# ~/.local/bin (added to ~/.bashrc and ~/.profile when they do not mention it yet).
+install_cli() {
+  local bin="$CARGO_TARGET_DIR/release/leadpolicy" dir
+  if [ "$(id -u)" -eq 0 ]; then dir=/usr/local/bin; else dir="$HOME/.local/bin"; fi
+  mkdir -p "$dir"
+  install -m 755 "$bin" "$dir/leadpolicy"
+  if [ "$dir" = "$HOME/.local/bin" ]; then
+    for rc in "$HOME/.bashrc" "$HOME/.profile"; do
+      if [ -f "$rc" ] && ! grep -q '\.local/bin' "$rc"; then
+        printf '\n# added by leadpolicy (.ci/app): the leadpolicy command\nexport PATH="$HOME/.local/bin:$PATH"\n' >> "$rc"
+      fi
+    done
+  fi
+  echo "installed the command line: $dir/leadpolicy ($("$dir/leadpolicy" --version)); try \`leadpolicy --help\` in a new shell"
+}
+
+# Run a command under Xvfb with a session bus, the way WebKitGTK behaves headless. The bus and
+# audio stack's start-up chatter (D-Bus activation, PipeWire) is filtered out of stderr: it is
+# harmless and alarms a newcomer. Real errors still show.
+export NO_AT_BRIDGE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1 WEBKIT_DISABLE_COMPOSITING_MODE=1 LIBGL_ALWAYS_SOFTWARE=1
+headless() {
+  xvfb-run -a -s "-screen 0 1280x900x24" dbus-run-session -- "$@" \
+    2> >(grep -v -E 'dbus-daemon|PipeWire|pipewire|Activating service|Successfully activated|org\.freedesktop|libEGL warning|MESA' >&2)
+}
 
 # Build the UI into ui/dist (the app embeds it at compile time). `npm ci` only when the lockfile
 # changed since the last install.

@@ -119,9 +119,22 @@ enum Command {
         #[arg(long, default_value_t = 30)]
         min_group_size: usize,
     },
+    /// Check an exported policy file before loading it: exit 0 only when the file is unchanged
+    /// and its manifest carries a valid signature by KEY; otherwise say what was changed
+    Verify {
+        /// The exported policy file (TOML)
+        policy: PathBuf,
+        /// Its manifest (default: `<policy stem>.manifest.json` next to it)
+        #[arg(long)]
+        manifest: Option<PathBuf>,
+        /// The exporting workspace's public key (`ed25519:…`, as `leadpolicy workspace key`
+        /// prints it), or a file holding it
+        #[arg(long)]
+        key: String,
+    },
     /// The versioned workspace: import, replay, submit, approve, publish, export, audit log
     Workspace {
-        /// The workspace folder (default: the app data folder, ~/.local/share/leadpolicy)
+        /// The workspace folder (default: the desktop app's, ~/.local/share/dev.leadpolicy.workbench/workspace)
         #[arg(long, global = true)]
         workspace: Option<PathBuf>,
         /// Who is acting (default: the login name)
@@ -214,7 +227,12 @@ fn main() -> ExitCode {
             user,
             command,
         } => workspace_cli::run(
-            &workspace.unwrap_or_else(workspace_cli::default_workspace),
+            &workspace.unwrap_or_else(|| {
+                leadpolicy::store::default_dir(
+                    std::env::var_os("XDG_DATA_HOME").map(PathBuf::from),
+                    std::env::var_os("HOME").map(PathBuf::from),
+                )
+            }),
             &user.unwrap_or_else(workspace_cli::default_user),
             command,
         ),
@@ -225,6 +243,11 @@ fn main() -> ExitCode {
             out,
             json,
         } => replay_cmd(&baseline, &draft, &dataset, out.as_deref(), json),
+        Command::Verify {
+            policy,
+            manifest,
+            key,
+        } => verify_cmd(&policy, manifest, &key),
         Command::Bench {
             rows,
             dir,
@@ -241,6 +264,20 @@ fn main() -> ExitCode {
             exit_code_for(&e)
         }
     }
+}
+
+fn verify_cmd(policy: &Path, manifest: Option<PathBuf>, key: &str) -> Result<ExitCode, Error> {
+    use leadpolicy::store::signing;
+    let key = signing::PublicKey::from_arg(key)?;
+    let manifest = signing::manifest_for(policy, manifest);
+    let signed = signing::verify_files(policy, &manifest, std::slice::from_ref(&key))?;
+    println!(
+        "verified: {} is unchanged (sha256 {}) and its manifest is signed by key {}",
+        policy.display(),
+        signed.sha256,
+        signed.key.id()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn render_error(e: &Error) -> String {

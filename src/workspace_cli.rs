@@ -104,15 +104,22 @@ pub enum WorkspaceCommand {
         key: Option<String>,
         value: Option<f64>,
     },
-}
-
-/// The platform's app data folder for the default workspace.
-pub fn default_workspace() -> PathBuf {
-    let base = std::env::var_os("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-        .unwrap_or_else(|| PathBuf::from("."));
-    base.join("leadpolicy")
+    /// Print this workspace's public key (`ed25519:…`), the one its exports are signed with;
+    /// hand it to the routing team and to workspaces that import those exports
+    Key,
+    /// Trust a public key to sign exports this workspace imports
+    Trust {
+        /// The key as `leadpolicy workspace key` prints it (`ed25519:…`), or a file holding it
+        key: String,
+        /// Whose key it is
+        #[arg(long)]
+        name: String,
+    },
+    /// The keys this workspace trusts (its own first)
+    Trusted {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// The acting user: `--as`, else the login name.
@@ -164,6 +171,9 @@ async fn run_async(dir: &Path, user: &str, cmd: WorkspaceCommand) -> Result<Exit
     let actor = Actor { user, now: &now };
     if let WorkspaceCommand::Init { from, empty } = &cmd {
         let ws = Workspace::create(dir).await?;
+        // The signing key pair is made now, so the first export does not have to.
+        let key = ws.public_key()?;
+        println!("signing key {} ({key})", key.id());
         if *empty {
             println!("empty workspace ready at {}", dir.display());
             ws.close().await;
@@ -202,7 +212,9 @@ async fn run_async(dir: &Path, user: &str, cmd: WorkspaceCommand) -> Result<Exit
         WorkspaceCommand::Import { file, published } => {
             if leadpolicy::store::export::manifest_path(&file).exists() {
                 let (id, v) = ws.import_export(&file, actor).await?;
-                println!("imported `{id}` v{v} as approved (hash and manifest checked)");
+                println!(
+                    "imported `{id}` v{v} as approved (signature by a trusted key and hash checked)"
+                );
             } else {
                 let r = ws.import(&file, published, actor).await?;
                 println!(
@@ -434,6 +446,34 @@ async fn run_async(dir: &Path, user: &str, cmd: WorkspaceCommand) -> Result<Exit
                 }
                 None => ExitCode::SUCCESS,
             }
+        }
+        WorkspaceCommand::Key => {
+            println!("{}", ws.public_key()?);
+            ExitCode::SUCCESS
+        }
+        WorkspaceCommand::Trust { key, name } => {
+            let key = leadpolicy::store::signing::PublicKey::from_arg(&key)?;
+            ws.trust(&key, &name, actor).await?;
+            println!(
+                "trusted key {} ({name}): exports it signs can be imported",
+                key.id()
+            );
+            ExitCode::SUCCESS
+        }
+        WorkspaceCommand::Trusted { json } => {
+            let keys = ws.trusted_keys().await?;
+            if json {
+                json_out(&keys)?;
+            } else {
+                for k in keys {
+                    let since = match (&k.added_at, &k.added_by) {
+                        (Some(at), Some(by)) => format!("  (trusted {at} by {by})"),
+                        _ => String::new(),
+                    };
+                    println!("{}  {:24} {}{since}", k.id, k.name, k.key);
+                }
+            }
+            ExitCode::SUCCESS
         }
         WorkspaceCommand::Settings { key, value } => {
             match (key, value) {

@@ -259,6 +259,8 @@ fn an_export_reimports_elsewhere_and_a_one_byte_change_is_refused() {
         );
 
         let other = Workspace::create(b.path()).await.unwrap();
+        let key = ws.public_key().unwrap();
+        other.trust(&key, "workspace A", who("dana")).await.unwrap();
         assert_eq!(
             other.import_export(&e.policy, who("dana")).await.unwrap(),
             ("inbound-qualification".to_string(), 4)
@@ -287,11 +289,11 @@ fn an_export_reimports_elsewhere_and_a_one_byte_change_is_refused() {
         bytes[i] = b'6';
         std::fs::write(&e.policy, &bytes).unwrap();
         let third = Workspace::create(&b.path().join("third")).await.unwrap();
+        third.trust(&key, "workspace A", who("dana")).await.unwrap();
         match third.import_export(&e.policy, who("dana")).await {
-            Err(Error::Tampered(m)) => assert!(
-                m.contains("does not match its manifest") && m.contains("changed after export"),
-                "{m}"
-            ),
+            Err(Error::Tampered(m)) => {
+                assert!(m.contains("was edited after export"), "{m}")
+            }
             other => panic!("expected a tampering error, got {other:?}"),
         }
         assert!(third.versions().await.unwrap().is_empty());
@@ -464,6 +466,10 @@ fn the_cli_takes_a_draft_from_init_to_an_exported_file() {
         c.output().unwrap()
     };
     assert!(other(&["init", "--empty"]).status.success());
+    let key = step("carol", &["key"]);
+    assert!(key.starts_with("ed25519:"), "{key}");
+    let trusted = other(&["trust", key.trim(), "--name", "revenue ops"]);
+    assert!(trusted.status.success());
     let imported = other(&["import", file.to_str().unwrap()]);
     assert!(
         imported.status.success(),
@@ -473,6 +479,27 @@ fn the_cli_takes_a_draft_from_init_to_an_exported_file() {
     assert!(
         String::from_utf8_lossy(&imported.stdout)
             .contains("imported `inbound-qualification` v4 as approved")
+    );
+    // Before anyone trusts the key, the same export is refused, saying how to trust it.
+    let w4 = tempfile::tempdir().unwrap();
+    let mut c = lp();
+    c.arg("workspace")
+        .arg("--workspace")
+        .arg(w4.path())
+        .args(["init", "--empty"]);
+    run_ok(&mut c);
+    let mut c = lp();
+    c.arg("workspace")
+        .arg("--workspace")
+        .arg(w4.path())
+        .arg("import")
+        .arg(&file);
+    let foreign = c.output().unwrap();
+    assert_eq!(foreign.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&foreign.stderr);
+    assert!(
+        said.contains("not a trusted key") && said.contains("leadpolicy workspace trust ed25519:"),
+        "{said}"
     );
     let mut bytes = std::fs::read(&file).unwrap();
     let last = bytes.len() - 2;
@@ -486,6 +513,14 @@ fn the_cli_takes_a_draft_from_init_to_an_exported_file() {
         .args(["init", "--empty"]);
     run_ok(&mut c);
     let mut c = lp();
+    c.arg("workspace").arg("--workspace").arg(w3.path()).args([
+        "trust",
+        key.trim(),
+        "--name",
+        "revenue ops",
+    ]);
+    run_ok(&mut c);
+    let mut c = lp();
     c.arg("workspace")
         .arg("--workspace")
         .arg(w3.path())
@@ -493,7 +528,7 @@ fn the_cli_takes_a_draft_from_init_to_an_exported_file() {
         .arg(&file);
     let refused = c.output().unwrap();
     assert_eq!(refused.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("does not match its manifest"));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("was edited after export"));
 }
 
 /// A small deterministic generator for kill delays.

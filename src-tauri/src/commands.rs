@@ -135,6 +135,23 @@ pub async fn publish(app: State<'_, App>, actor: String) -> AppResult<ReviewView
 
 #[tauri::command]
 #[specta::specta]
+pub async fn keys(app: State<'_, App>) -> AppResult<KeysView> {
+    app.keys().await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn trust_key(
+    app: State<'_, App>,
+    actor: String,
+    key: String,
+    name: String,
+) -> AppResult<KeysView> {
+    app.trust_key(&actor, &key, &name).await
+}
+
+#[tauri::command]
+#[specta::specta]
 pub async fn export_policy(
     app: State<'_, App>,
     actor: String,

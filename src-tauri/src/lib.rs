@@ -14,7 +14,7 @@ mod tests;
 use std::path::PathBuf;
 
 use specta_typescript::Typescript;
-use tauri::{Manager, Runtime};
+use tauri::Runtime;
 
 /// The commands, in one place for the app, the tests and the bindings.
 pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
@@ -42,6 +42,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             versions,
             compare_versions,
             audit,
+            keys,
+            trust_key,
         ])
         .dangerously_cast_bigints_to_number()
         .disable_serde_phases()
@@ -58,7 +60,7 @@ pub fn bindings() -> Result<String, String> {
     let path = dir.join("bindings.ts");
     specta_builder::<tauri::Wry>()
         .export(
-            Typescript::default().header("// Generated from src-tauri by `cargo test -p leadpolicy-app bindings` (UPDATE_BINDINGS=1 rewrites it). Do not edit.\n/* eslint-disable */"),
+            Typescript::default().header("// Generated from src-tauri by `cargo test --workspace bindings` (UPDATE_BINDINGS=1 rewrites it). Do not edit.\n/* eslint-disable */"),
             &path,
         )
         .map_err(|e| e.to_string())?;
@@ -91,11 +93,14 @@ pub fn app_builder<R: Runtime>(
     // `LEADPOLICY_WORKSPACE` points the app elsewhere (tests, a second workspace).
     match workspace.or_else(|| std::env::var_os("LEADPOLICY_WORKSPACE").map(PathBuf::from)) {
         Some(dir) => base.manage(session::App::new(dir, default_actor())),
-        None => base.setup(|app| {
-            let dir = app.path().app_data_dir()?.join("workspace");
-            app.manage(session::App::new(dir, default_actor()));
-            Ok(())
-        }),
+        // The same default folder as the command line's (`leadpolicy workspace …`).
+        None => base.manage(session::App::new(
+            leadpolicy::store::default_dir(
+                std::env::var_os("XDG_DATA_HOME").map(PathBuf::from),
+                std::env::var_os("HOME").map(PathBuf::from),
+            ),
+            default_actor(),
+        )),
     }
 }
 

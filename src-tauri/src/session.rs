@@ -774,6 +774,30 @@ impl App {
 
     /// Export the newest approved or published version to `path` (chosen in the save dialog),
     /// with its manifest next to it.
+    /// The signing key of this workspace and the keys it trusts.
+    pub async fn keys(&self) -> AppResult<KeysView> {
+        let s = self.lock().await?;
+        Ok(s.ws.trusted_keys().await?.into())
+    }
+
+    /// Trust a public key to sign the exports this workspace imports.
+    pub async fn trust_key(&self, actor: &str, key: &str, name_of: &str) -> AppResult<KeysView> {
+        let actor = name(actor)?;
+        let key = leadpolicy::store::signing::PublicKey::parse(key)?;
+        let s = self.lock().await?;
+        let now = now();
+        s.ws.trust(
+            &key,
+            name_of,
+            Actor {
+                user: &actor,
+                now: &now,
+            },
+        )
+        .await?;
+        Ok(s.ws.trusted_keys().await?.into())
+    }
+
     pub async fn export_policy(&self, actor: &str, path: &Path) -> AppResult<ExportView> {
         let actor = name(actor)?;
         {

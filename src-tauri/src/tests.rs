@@ -86,7 +86,7 @@ fn bindings_are_current() {
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         committed == generated,
-        "ui/src/lib/bindings.ts is out of date with the Rust commands: run `UPDATE_BINDINGS=1 cargo test -p leadpolicy-app bindings`"
+        "ui/src/lib/bindings.ts is out of date with the Rust commands: run `UPDATE_BINDINGS=1 cargo test --workspace bindings`"
     );
 }
 
@@ -348,6 +348,28 @@ fn review_approve_publish_export() {
     assert_eq!(manifest["version"], 4);
     assert_eq!(manifest["file"], "inbound-v4.toml");
     assert_eq!(manifest["approval"]["reviewer"], "sam");
+    // The app's export is signed with the workspace's key, and verifies as a routing system
+    // would check it.
+    let keys = h.ok("keys", json!({}));
+    let own = keys["keys"][0]["key"].as_str().unwrap();
+    assert_eq!(keys["keys"][0]["own"], true);
+    assert_eq!(manifest["public_key"], own);
+    let key = leadpolicy::store::signing::PublicKey::parse(own).unwrap();
+    leadpolicy::store::signing::verify_files(
+        &out,
+        Path::new(x["manifest_path"].as_str().unwrap()),
+        &[key],
+    )
+    .unwrap();
+    // Trusting another key is listed, and a key that is not one is refused with its words.
+    let bad = h
+        .call(
+            "trust_key",
+            json!({ "actor": "sam", "key": "not-a-key", "name": "x" }),
+        )
+        .unwrap_err();
+    assert_eq!(bad["code"], "usage");
+    assert!(bad["message"].as_str().unwrap().contains("ed25519:"));
 
     let audit = h.ok("audit", json!({}));
     assert_eq!(audit["verified"], true);

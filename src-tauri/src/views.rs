@@ -392,6 +392,42 @@ pub struct AuditView {
     pub message: String,
 }
 
+/// A key that signs exports: this workspace's own, or one it trusts for imports.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct KeyRow {
+    /// `ed25519:<base64>`, as `leadpolicy workspace key` prints it.
+    pub key: String,
+    pub id: String,
+    pub name: String,
+    pub own: bool,
+    pub added_at: Option<String>,
+    pub added_by: Option<String>,
+}
+
+/// The workspace's signing key and the keys it trusts (its own first).
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct KeysView {
+    pub keys: Vec<KeyRow>,
+}
+
+impl From<Vec<leadpolicy::store::trust::TrustedKey>> for KeysView {
+    fn from(keys: Vec<leadpolicy::store::trust::TrustedKey>) -> Self {
+        Self {
+            keys: keys
+                .into_iter()
+                .map(|k| KeyRow {
+                    key: k.key.to_string(),
+                    id: k.id,
+                    name: k.name,
+                    own: k.own,
+                    added_at: k.added_at,
+                    added_by: k.added_by,
+                })
+                .collect(),
+        }
+    }
+}
+
 /// "draft" for a draft, "in review" for in_review, …
 pub fn status_words(s: Status) -> String {
     s.as_str().replace('_', " ")

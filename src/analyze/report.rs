@@ -348,7 +348,8 @@ pub fn render_text(a: &Analysis) -> String {
         );
         for q in &en.sources {
             let conf = q.confidence.as_ref().map_or("n/a".into(), |c| {
-                format!("{}/{}/{}", num(c.p25), num(c.median), num(c.p75))
+                // One precision for all three, so `0.47/0.60/0.72` reads as a row of figures.
+                format!("{:.2}/{:.2}/{:.2}", c.p25, c.median, c.p75)
             });
             let _ = writeln!(
                 s,

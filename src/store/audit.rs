@@ -57,6 +57,17 @@ fn entry_hash(prev: &str, f: &Fields<'_>) -> String {
     crate::sha256_hex(&buf)
 }
 
+/// The newest entry's hash ([`GENESIS`] for an empty log): what an export anchors.
+pub async fn head(pool: &sqlx::SqlitePool) -> Result<String, Error> {
+    let last = sqlx::query("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(pool)
+        .await?;
+    match last {
+        Some(r) => Ok(r.try_get(0)?),
+        None => Ok(GENESIS.to_string()),
+    }
+}
+
 /// Append an entry within `tx`.
 pub async fn append(
     tx: &mut Transaction<'static, Sqlite>,

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::lifecycle::Approval;
+use super::signing::{self, KeyPair};
 use super::{Actor, Status, Workspace, audit};
 use crate::diag::Source;
 use crate::error::Error;
@@ -68,6 +69,17 @@ pub struct Manifest {
     pub evidence: Evidence,
     pub exported_at: String,
     pub exported_by: String,
+    /// The audit log's head hash when the export was made: anchors the log the approval is in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_head: Option<String>,
+    /// The signing workspace's public key (`ed25519:<base64>`) and its id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    /// Ed25519 over the manifest's canonical bytes (see [`super::signing`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
 }
 
 /// Where an export went.
@@ -133,7 +145,9 @@ impl Workspace {
                     policy_path.display()
                 ))
             })?;
-        let manifest = Manifest {
+        let keys = KeyPair::load_or_create(&self.dir)?;
+        let public = keys.public();
+        let mut manifest = Manifest {
             policy_id: policy_id.to_string(),
             version,
             file: file.clone(),
@@ -152,9 +166,19 @@ impl Workspace {
             },
             exported_at: actor.now.to_string(),
             exported_by: actor.user.to_string(),
+            audit_head: Some(audit::head(self.pool()).await?),
+            public_key: Some(public.to_string()),
+            key_id: Some(public.id()),
+            signature: None,
         };
-        let json = serde_json::to_vec_pretty(&manifest)
-            .map_err(|e| Error::Usage(format!("cannot write the manifest: {e}")))?;
+        let cannot = |e: serde_json::Error| Error::Usage(format!("cannot write the manifest: {e}"));
+        let unsigned = serde_json::to_value(&manifest).map_err(cannot)?;
+        let bytes = unsigned
+            .as_object()
+            .map(signing::canonical_bytes)
+            .ok_or_else(|| Error::Usage("cannot write the manifest: not an object".into()))?;
+        manifest.signature = Some(keys.sign(&bytes));
+        let json = serde_json::to_vec_pretty(&manifest).map_err(cannot)?;
         if let Some(parent) = policy_path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
         }
@@ -205,7 +229,9 @@ impl Workspace {
     }
 
     /// Import an exported policy with its manifest into this workspace as an approved version
-    /// (keeping its approval record). Refuses a file whose bytes do not match the manifest.
+    /// (keeping its approval record). Refuses an export that is not signed by a trusted key
+    /// (this workspace's own, or one it was told to trust), and a file whose bytes do not match
+    /// the signed manifest: there is no fallback to the checksum alone.
     pub async fn import_export(
         &self,
         policy_path: &Path,
@@ -214,21 +240,17 @@ impl Workspace {
         let manifest_file = manifest_path(policy_path);
         let bytes = std::fs::read(policy_path).map_err(|e| Error::io(policy_path, e))?;
         let manifest_text = crate::read_text(&manifest_file)?;
+        let trusted = self.trusted_keys().await?;
+        let keys: Vec<_> = trusted.iter().map(|t| t.key.clone()).collect();
+        let signed = signing::check(&bytes, &manifest_text, &keys)
+            .map_err(|r| Error::Tampered(r.describe(policy_path, &manifest_file)))?;
         let manifest: Manifest = serde_json::from_str(&manifest_text).map_err(|e| {
             Error::Tampered(format!(
                 "`{}` is not a leadpolicy manifest: {e}",
                 manifest_file.display()
             ))
         })?;
-        let sha = crate::sha256_hex(&bytes);
-        if sha != manifest.sha256 {
-            return Err(Error::Tampered(format!(
-                "`{}` does not match its manifest: its sha256 is {sha}, the manifest `{}` records {}; the file was changed after export",
-                policy_path.display(),
-                manifest_file.display(),
-                manifest.sha256
-            )));
-        }
+        let sha = signed.sha256;
         let text = String::from_utf8(bytes).map_err(|_| {
             Error::Tampered(format!("`{}` is not UTF-8 text", policy_path.display()))
         })?;
@@ -290,7 +312,7 @@ impl Workspace {
             "import",
             Some(&p.id),
             Some(p.version),
-            &serde_json::json!({ "file": policy_path.display().to_string(), "sha256": sha, "status": "approved", "manifest": manifest_file.display().to_string(), "approved_by": a.reviewer }),
+            &serde_json::json!({ "file": policy_path.display().to_string(), "sha256": sha, "status": "approved", "manifest": manifest_file.display().to_string(), "approved_by": a.reviewer, "signed_by": signed.key.id(), "source_audit_head": manifest.audit_head }),
         )
         .await?;
         tx.commit().await?;

@@ -9,6 +9,8 @@
 pub mod audit;
 pub mod export;
 pub mod lifecycle;
+pub mod signing;
+pub mod trust;
 pub mod working;
 
 use std::path::{Path, PathBuf};
@@ -24,12 +26,32 @@ use crate::error::Error;
 
 /// The schema this build writes. A database with a higher `user_version` came from a newer
 /// leadpolicy and is refused rather than misread.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
-const MIGRATIONS: [&str; 2] = [include_str!("schema_v1.sql"), include_str!("schema_v2.sql")];
+const MIGRATIONS: [&str; 3] = [
+    include_str!("schema_v1.sql"),
+    include_str!("schema_v2.sql"),
+    include_str!("schema_v3.sql"),
+];
 
 /// The database file inside a workspace directory.
 pub const DB_FILE: &str = "workspace.db";
+
+/// The app's identifier: its data folder's name.
+pub const APP_ID: &str = "dev.leadpolicy.workbench";
+
+/// The default workspace, shared by the desktop app and the command line, so that what is
+/// published in the window is what `leadpolicy workspace export` exports:
+/// `$XDG_DATA_HOME/dev.leadpolicy.workbench/workspace`, else
+/// `~/.local/share/dev.leadpolicy.workbench/workspace`. The front end reads the environment and
+/// passes the two values in.
+pub fn default_dir(xdg_data_home: Option<PathBuf>, home: Option<PathBuf>) -> PathBuf {
+    let base = xdg_data_home
+        .filter(|p| p.is_absolute())
+        .or_else(|| home.map(|h| h.join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join(APP_ID).join("workspace")
+}
 
 /// Who acts, and when (RFC 3339). Supplied by the front end.
 #[derive(Debug, Clone, Copy)]

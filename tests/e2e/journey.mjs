@@ -132,7 +132,16 @@ async function main() {
   const rejectedBefore = num(await text("metric-rejected-draft"));
   await find("chart-outcomes");
   await sleep(500);
+  const below = await text("charts-below");
+  check(/5 charts below/.test(below), `the fold says what is below it: "${below}"`);
   screenshot("replay");
+  await click("charts-below");
+  await waitFor("the charts in view (the hint goes)", async () =>
+    js(`return document.querySelector('[data-testid="charts-below"]') === null;`),
+  );
+  await sleep(600);
+  screenshot("charts");
+  await js(`document.querySelector('[data-testid="replay-status"]').scrollIntoView();`);
 
   console.log("2. allow a field and add a rule with the builder");
   await setValue("actor-input", "maria");
@@ -245,6 +254,9 @@ async function main() {
   await click("nav-history");
   const audit = await waitFor("audit verification", async () => await text("audit-verified"));
   check(/verified/i.test(audit), `audit log: "${audit}"`);
+  const ownKey = await text("own-key");
+  check(/^ed25519:[A-Za-z0-9+/=]{44}$/.test(ownKey.trim()), `the workspace's signing key is shown: ${ownKey.slice(0, 20)}…`);
+  check(manifest.public_key === ownKey.trim() && manifest.signature?.length === 88, "the export is signed with that key");
   await sleep(300);
   screenshot("history");
 
