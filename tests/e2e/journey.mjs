@@ -259,6 +259,9 @@ async function main() {
   check(manifest.public_key === ownKey.trim() && manifest.signature?.length === 88, "the export is signed with that key");
   await sleep(300);
   screenshot("history");
+  await js(`document.querySelector('[data-testid="signing-keys"]').scrollIntoView({ block: "end" });`);
+  await sleep(400);
+  screenshot("keys");
 
   await click("nav-data");
   await find("mapping-editor");
