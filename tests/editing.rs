@@ -263,6 +263,7 @@ fn fields_evidence_signals_reasons_and_routes_round_trip() {
         Edit::Evidence {
             evidence: EvidenceView {
                 required: vec!["employees".into()],
+                approved_sources: Some(vec!["clearbit".into(), "zoominfo".into()]),
                 min_enrichment_confidence: None,
                 on_overlap: OverlapView::Review,
             },

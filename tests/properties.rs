@@ -1,7 +1,8 @@
 //! Properties over generated input (proptest):
 //! - the vectorised engine and the packet evaluator agree on every lead of random policies over
 //!   random data (condition trees over typed columns with missing values, random rule orders,
-//!   scopes, gates, overlap modes and owners);
+//!   scopes, gates with required fields, approved sources and confidence minimums, overlap
+//!   modes and owners);
 //! - the policy reader, the mapping reader and the CSV loader take arbitrary bytes and mutated
 //!   valid files without panicking: always a value or located diagnostics.
 //!
@@ -77,6 +78,7 @@ const TEXTS: [&str; 9] = [
 const SOURCES: [&str; 4] = ["", "web", "event", "partner"];
 const CONFIDENCES: [&str; 5] = ["", "0.2", "0.6", "0.9", "1"];
 const OWNERS: [&str; 3] = ["", "Ana", "Bo"];
+const PROVIDERS: [&str; 5] = ["", "clearbit", "zoominfo", "apollo", "Clearbit"];
 const NUM_FIELDS: [&str; 2] = ["n1", "n2"];
 const TEXT_FIELDS: [&str; 2] = ["t1", "t2"];
 const NUM_LITERALS: [&str; 6] = ["-1", "0", "1.5", "2", "7", "200"];
@@ -96,11 +98,11 @@ fn cell(rng: &mut Rng, values: &[&str]) -> String {
 
 fn dataset(rng: &mut Rng, dir: &Path) {
     let rows = 1 + rng.below(40);
-    let mut csv = String::from("lead_id,src,n1,n2,t1,t2,conf,owner\n");
+    let mut csv = String::from("lead_id,src,n1,n2,t1,t2,conf,owner,prov\n");
     for i in 0..rows {
         let _ = writeln!(
             csv,
-            "L{i},{},{},{},{},{},{},{}",
+            "L{i},{},{},{},{},{},{},{},{}",
             cell(rng, &SOURCES),
             cell(rng, &NUMBERS),
             cell(rng, &NUMBERS),
@@ -108,6 +110,7 @@ fn dataset(rng: &mut Rng, dir: &Path) {
             cell(rng, &TEXTS),
             cell(rng, &CONFIDENCES),
             cell(rng, &OWNERS),
+            cell(rng, &PROVIDERS),
         );
     }
     std::fs::write(dir.join("leads.csv"), csv).unwrap();
@@ -127,8 +130,10 @@ t2 = { type = "text" }
 conf = { type = "number" }
 owner = { type = "text" }
 src = { type = "text" }
+prov = { type = "text" }
 
 [roles]
+enrichment_source = "prov"
 source = "src"
 enrichment_confidence = "conf"
 account_owner = "owner"
@@ -223,6 +228,13 @@ fn random_policy(rng: &mut Rng) -> String {
     if rng.chance(40) {
         let all = ["n1", "n2", "t1", "t2"];
         let _ = writeln!(p, "required = [{}]", quoted(&rng.subset(&all)));
+    }
+    if rng.chance(30) {
+        let _ = writeln!(
+            p,
+            "approved_sources = [{}]",
+            quoted(&rng.subset(&["clearbit", "zoominfo", "apollo"]))
+        );
     }
     if rng.chance(40) {
         let _ = writeln!(
@@ -417,6 +429,7 @@ fn the_generator_makes_policies_that_decide_every_kind_of_lead() {
         "unresolved",
         "out_of_scope",
         "missing_field",
+        "unapproved_enrichment_source",
         "low_enrichment_confidence",
         "no_rule_matched",
         "overlapping_routes",

@@ -1004,7 +1004,11 @@ fn is_review_reason(code: &str) -> bool {
     code.starts_with("missing_field:")
         || matches!(
             code,
-            "low_enrichment_confidence" | "no_rule_matched" | "overlapping_routes" | "no_owner"
+            "unapproved_enrichment_source"
+                | "low_enrichment_confidence"
+                | "no_rule_matched"
+                | "overlapping_routes"
+                | "no_owner"
         )
 }
 

@@ -451,6 +451,27 @@ pub fn explain_row(policy: &Policy, ds: &Dataset, row: usize) -> Result<Packet, 
             passed,
         });
     }
+    if let Some((approved, _)) = &policy.evidence.approved_sources {
+        let value = ds
+            .role("enrichment_source")
+            .map_or(Value::Missing, |c| r.get(c));
+        let passed = match &value {
+            Value::Text(s) => approved.contains(s),
+            Value::Number(x) => approved.contains(&crate::format_number(*x)),
+            Value::Missing => false,
+        };
+        if !passed {
+            gate_reasons.push("unapproved_enrichment_source".into());
+        }
+        evidence.push(GateCheck {
+            check: format!(
+                "the enrichment source is approved ({})",
+                approved.join(", ")
+            ),
+            value,
+            passed,
+        });
+    }
     if let Some((min, _)) = policy.evidence.min_enrichment_confidence {
         let value = ds
             .role("enrichment_confidence")

@@ -315,6 +315,8 @@ fn compile(p: &Policy, ds: &Dataset) -> Result<Plan, Error> {
 // Not bit 63: a literal above i64::MAX did not survive the Polars sum that builds the mask
 // (the agreement test caught it), so the top bit stays unused.
 pub const LOW_CONFIDENCE_BIT: u64 = 1 << 62;
+/// The lead's enrichment source is missing or not in `[evidence] approved_sources`.
+pub const UNAPPROVED_SOURCE_BIT: u64 = 1 << 61;
 
 /// Why an unresolved lead is unresolved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -373,6 +375,9 @@ impl Decisions {
                     .filter(|(k, _)| g & (1u64 << k) != 0)
                     .map(|(_, r)| format!("missing_field:{}", r.name))
                     .collect();
+                if g & UNAPPROVED_SOURCE_BIT != 0 {
+                    out.push("unapproved_enrichment_source".into());
+                }
                 if g & LOW_CONFIDENCE_BIT != 0 {
                     out.push("low_enrichment_confidence".into());
                 }
@@ -520,13 +525,37 @@ pub enum Owners {
     Skip,
 }
 
+/// True where the lead's enrichment source (trimmed text, exact) is missing or not approved.
+/// Text sources are tested once per distinct value through the field's dictionary.
+fn unapproved_sources(ds: &Dataset, approved: &[String]) -> Result<BooleanChunked, Error> {
+    let field = ds.role("enrichment_source").ok_or_else(|| {
+        Error::Usage("approved_sources needs the dataset's `enrichment_source` role".into())
+    })?;
+    let listed = |s: &str| approved.iter().any(|a| a == s);
+    let known: BooleanChunked =
+        if ds.field(field).map(|f| f.ty) == Some(crate::dataset::FieldType::Text) {
+            ds.dictionary(field)?.mask("__unapproved", listed)
+        } else {
+            ds.text_column(field)?
+                .iter()
+                .map(|v| v.map(listed))
+                .collect()
+        };
+    // Missing → not approved: the gate never guesses.
+    Ok(known
+        .iter()
+        .map(|v| Some(!v.unwrap_or(false)))
+        .collect::<BooleanChunked>()
+        .with_name("__unapproved".into()))
+}
+
 /// Compute every test column of a policy (the policy must have been checked against the
 /// dataset, see [`check`]).
 pub fn test_bits(policy: &Policy, dataset: &Dataset) -> Result<TestBits, Error> {
     let p = policy;
-    if p.evidence.required.len() > 62 {
+    if p.evidence.required.len() > 61 {
         return Err(Error::Usage(format!(
-            "policy `{}` requires {} evidence fields; at most 62 are supported",
+            "policy `{}` requires {} evidence fields; at most 61 are supported",
             p.id,
             p.evidence.required.len()
         )));
@@ -555,6 +584,12 @@ pub fn test_bits(policy: &Policy, dataset: &Dataset) -> Result<TestBits, Error> 
     let mut gate = Vec::new();
     for k in 0..p.evidence.required.len() {
         gate.push((column(&format!("__miss{k}"))?, 1u64 << k));
+    }
+    if let Some((approved, _)) = &p.evidence.approved_sources {
+        gate.push((
+            unapproved_sources(dataset, approved)?,
+            UNAPPROVED_SOURCE_BIT,
+        ));
     }
     if p.evidence.min_enrichment_confidence.is_some() {
         gate.push((column("__lowconf")?, LOW_CONFIDENCE_BIT));

@@ -86,6 +86,12 @@ pub fn diff(old: &Policy, new: &Policy) -> Vec<Change> {
         }
     }
     let required = |p: &Policy| format!("[{}]", names(&p.evidence.required).join(", "));
+    let approved = |p: &Policy| {
+        p.evidence
+            .approved_sources
+            .as_ref()
+            .map(|(a, _)| format!("[{}]", a.join(", ")))
+    };
     let min = |p: &Policy| {
         p.evidence
             .min_enrichment_confidence
@@ -98,6 +104,7 @@ pub fn diff(old: &Policy, new: &Policy) -> Vec<Change> {
     };
     for (name, o, n) in [
         ("required", Some(required(old)), Some(required(new))),
+        ("approved_sources", approved(old), approved(new)),
         ("min_enrichment_confidence", min(old), min(new)),
         ("on_overlap", Some(overlap(old)), Some(overlap(new))),
     ] {

@@ -244,6 +244,17 @@ fn set_evidence(doc: &mut DocumentMut, e: &EvidenceView) -> Result<(), Error> {
         "required",
         value(string_array(e.required.iter().map(String::as_str))),
     );
+    match &e.approved_sources {
+        Some(list) => {
+            t.insert(
+                "approved_sources",
+                value(string_array(list.iter().map(String::as_str))),
+            );
+        }
+        None => {
+            t.remove("approved_sources");
+        }
+    }
     match e.min_enrichment_confidence {
         Some(m) => {
             t.insert("min_enrichment_confidence", value(m));

@@ -85,6 +85,9 @@ pub enum OnOverlap {
 #[derive(Debug, Clone, Default)]
 pub struct Evidence {
     pub required: Vec<Named>,
+    /// The enrichment providers whose data may be used (exact, trimmed text), with the span of
+    /// the list; a lead whose `enrichment_source` is missing or not listed is unresolved.
+    pub approved_sources: Option<(Vec<String>, Span)>,
     pub min_enrichment_confidence: Option<(f64, Span)>,
     pub on_overlap: OnOverlap,
 }

@@ -239,11 +239,32 @@ impl Reader<'_> {
         {
             self.known_keys(
                 t,
-                &["required", "min_enrichment_confidence", "on_overlap"],
+                &[
+                    "required",
+                    "approved_sources",
+                    "min_enrichment_confidence",
+                    "on_overlap",
+                ],
                 "[evidence]",
             );
             if let Some((_, v)) = get(t, "required") {
                 evidence.required = self.names(v, "[evidence] required");
+            }
+            if let Some((_, v)) = get(t, "approved_sources") {
+                let sources: Vec<String> = self
+                    .names(v, "[evidence] approved_sources")
+                    .into_iter()
+                    .map(|n| n.name)
+                    .collect();
+                if matches!(v.get_ref(), DeValue::Array(a) if a.is_empty()) {
+                    self.err_hint(
+                        v.span(),
+                        "[evidence] approved_sources is empty: no lead could pass the gate",
+                        "list the enrichment providers whose data may be used, e.g. [\"clearbit\", \"zoominfo\"], or remove the key to accept any source",
+                    );
+                } else if !sources.is_empty() {
+                    evidence.approved_sources = Some((sources, v.span()));
+                }
             }
             if let Some((_, v)) = get(t, "min_enrichment_confidence")
                 && let Some(n) = self.number(v, "min_enrichment_confidence")

@@ -67,6 +67,21 @@ pub fn check_against(policy: &Policy, dataset: &Dataset) -> Diagnostics {
             ));
         }
     }
+    if let Some((_, span)) = &policy.evidence.approved_sources
+        && dataset.role("enrichment_source").is_none()
+    {
+        diags.push(
+            Diagnostic::at(
+                src,
+                span.clone(),
+                format!(
+                    "approved_sources is set but dataset `{}` has no `enrichment_source` role",
+                    dataset.name
+                ),
+            )
+            .with_hint("map the enrichment provider column under [roles] in the dataset mapping (enrichment_source = \"…\"), or remove the list"),
+        );
+    }
     if let Some((_, span)) = &policy.evidence.min_enrichment_confidence
         && dataset.role("enrichment_confidence").is_none()
     {

@@ -135,6 +135,8 @@ pub enum OverlapView {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct EvidenceView {
     pub required: Vec<String>,
+    /// `None`: any enrichment source may be used.
+    pub approved_sources: Option<Vec<String>>,
     pub min_enrichment_confidence: Option<f64>,
     pub on_overlap: OverlapView,
 }
@@ -221,6 +223,7 @@ impl PolicyView {
             sensitive: names(&p.sensitive),
             evidence: EvidenceView {
                 required: names(&p.evidence.required),
+                approved_sources: p.evidence.approved_sources.as_ref().map(|a| a.0.clone()),
                 min_enrichment_confidence: p
                     .evidence
                     .min_enrichment_confidence

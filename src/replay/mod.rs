@@ -37,7 +37,8 @@ struct Decided<'a> {
     d: &'a Decisions,
     policy: &'a Policy,
     /// Slot names: disqualification reason codes, then `missing_field:*` per required field,
-    /// then `low_enrichment_confidence`, `no_rule_matched`, `overlapping_routes`, `no_owner`.
+    /// then `unapproved_enrichment_source`, `low_enrichment_confidence`, `no_rule_matched`,
+    /// `overlapping_routes`, `no_owner` (see [`Decided::each_unresolved`]).
     slots: Vec<String>,
     /// Per rule: its reason's slot (disqualify rules) and its route's SLA (route rules).
     rule_slot: Vec<Option<usize>>,
@@ -81,6 +82,7 @@ impl<'a> Decided<'a> {
         );
         slots.extend(
             [
+                "unapproved_enrichment_source",
                 "low_enrichment_confidence",
                 "no_rule_matched",
                 "overlapping_routes",
@@ -119,13 +121,16 @@ impl<'a> Decided<'a> {
                         f(self.first_gate_slot + k);
                     }
                 }
-                if g & engine::LOW_CONFIDENCE_BIT != 0 {
+                if g & engine::UNAPPROVED_SOURCE_BIT != 0 {
                     f(after_gate);
                 }
+                if g & engine::LOW_CONFIDENCE_BIT != 0 {
+                    f(after_gate + 1);
+                }
             }
-            Unresolved::NoRuleMatched => f(after_gate + 1),
-            Unresolved::OverlappingRoutes => f(after_gate + 2),
-            Unresolved::NoOwner => f(after_gate + 3),
+            Unresolved::NoRuleMatched => f(after_gate + 2),
+            Unresolved::OverlappingRoutes => f(after_gate + 3),
+            Unresolved::NoOwner => f(after_gate + 4),
         }
     }
 

@@ -350,6 +350,7 @@ pub fn plain_reason(code: &str) -> String {
         return format!("Missing {}", field.replace('_', " "));
     }
     let text = match code {
+        "unapproved_enrichment_source" => "Enrichment source not approved",
         "low_enrichment_confidence" => "Low enrichment confidence",
         "no_rule_matched" => "No rule matched",
         "overlapping_routes" => "Overlapping routes",

@@ -149,6 +149,8 @@ export type Edit = { kind: "source"; text: string } | { kind: "allow"; field: st
 
 export type EvidenceView = {
 	required: string[],
+	/**  `None`: any enrichment source may be used. */
+	approved_sources: string[] | null,
 	min_enrichment_confidence: number | null,
 	on_overlap: OverlapView,
 };

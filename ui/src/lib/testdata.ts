@@ -24,7 +24,7 @@ export const POLICY: PolicyView = {
   // `gender` is listed as allowed AND sensitive here on purpose: it must still never be offered.
   allowed: ["employees", "industry", "job_level", "job_title", "engagement_score", "gender", "annual_revenue"],
   sensitive: ["gender", "postal_code"],
-  evidence: { required: ["employees"], min_enrichment_confidence: 0.6, on_overlap: "first" },
+  evidence: { required: ["employees"], approved_sources: null, min_enrichment_confidence: 0.6, on_overlap: "first" },
   signals: [
     { name: "account_fit", when: { kind: "field", field: "employees", op: "gte", value: 200 } },
     { name: "persona_match", when: { kind: "field", field: "job_level", op: "in", value: ["c_level", "vp"] } },
