@@ -99,3 +99,12 @@ pub fn decide_inline(
     let recs = records(&leadpolicy::engine::decide(&p, &ds).unwrap());
     (p, ds, recs)
 }
+
+/// The kinds of unresolved reasons among `records` (`missing_field:x` counts as `missing_field`).
+pub fn reason_kinds(records: &[DecisionRecord]) -> std::collections::BTreeSet<String> {
+    records
+        .iter()
+        .flat_map(|r| r.unresolved_reasons.iter().flat_map(|u| u.split(';')))
+        .map(|reason| reason.split(':').next().unwrap_or(reason).to_string())
+        .collect()
+}

@@ -11,35 +11,11 @@ use leadpolicy::store::export::manifest_path;
 use leadpolicy::store::signing::{self, KeyPair, PublicKey, Refusal};
 
 use crate::common::root;
-use crate::workspace::{seeded, who};
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
+use crate::workspace::{approved_v4, rt, who};
 
 /// A workspace in `dir` with v4 approved and exported into `out`; returns the policy file.
 async fn exported(dir: &Path, out: &Path) -> (Workspace, PathBuf) {
-    let ws = seeded(dir).await;
-    let sample = root().join("fixtures/sample/mapping.toml");
-    ws.record_replay("inbound-qualification", 4, &sample, who("alice"))
-        .await
-        .unwrap();
-    ws.submit("inbound-qualification", 4, who("alice"))
-        .await
-        .unwrap();
-    ws.approve(
-        "inbound-qualification",
-        4,
-        "reviewed",
-        Some("pilot"),
-        who("bob"),
-    )
-    .await
-    .unwrap();
+    let ws = approved_v4(dir).await;
     let e = ws
         .export("inbound-qualification", 4, out, who("carol"))
         .await

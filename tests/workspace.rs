@@ -9,7 +9,7 @@ use leadpolicy::store::{Actor, Status, Workspace, audit, lifecycle::parse_versio
 
 use crate::common::root;
 
-fn rt() -> tokio::runtime::Runtime {
+pub(crate) fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -208,7 +208,8 @@ fn the_semantic_diff_names_what_a_reviewer_must_see() {
     );
 }
 
-async fn approved_v4(dir: &Path) -> Workspace {
+/// [`seeded`], with v4 replayed, submitted by alice and approved by bob (with an override).
+pub(crate) async fn approved_v4(dir: &Path) -> Workspace {
     let ws = seeded(dir).await;
     ws.record_replay("inbound-qualification", 4, &sample(), who("alice"))
         .await
@@ -365,6 +366,13 @@ fn lp() -> Command {
     c
 }
 
+/// `leadpolicy workspace --workspace DIR ARGS…`, as a command to run.
+fn in_ws(dir: &Path, args: &[&std::ffi::OsStr]) -> Command {
+    let mut c = lp();
+    c.arg("workspace").arg("--workspace").arg(dir).args(args);
+    c
+}
+
 fn run_ok(c: &mut Command) -> String {
     let out = c.output().unwrap();
     assert!(
@@ -482,19 +490,13 @@ fn the_cli_takes_a_draft_from_init_to_an_exported_file() {
     );
     // Before anyone trusts the key, the same export is refused, saying how to trust it.
     let w4 = tempfile::tempdir().unwrap();
-    let mut c = lp();
-    c.arg("workspace")
-        .arg("--workspace")
-        .arg(w4.path())
-        .args(["init", "--empty"]);
-    run_ok(&mut c);
-    let mut c = lp();
-    c.arg("workspace")
-        .arg("--workspace")
-        .arg(w4.path())
-        .arg("import")
-        .arg(&file);
-    let foreign = c.output().unwrap();
+    run_ok(&mut in_ws(
+        w4.path(),
+        &["init".as_ref(), "--empty".as_ref()],
+    ));
+    let foreign = in_ws(w4.path(), &["import".as_ref(), file.as_os_str()])
+        .output()
+        .unwrap();
     assert_eq!(foreign.status.code(), Some(1));
     let said = String::from_utf8_lossy(&foreign.stderr);
     assert!(
@@ -506,27 +508,22 @@ fn the_cli_takes_a_draft_from_init_to_an_exported_file() {
     bytes[last] ^= 1;
     std::fs::write(&file, bytes).unwrap();
     let w3 = tempfile::tempdir().unwrap();
-    let mut c = lp();
-    c.arg("workspace")
-        .arg("--workspace")
-        .arg(w3.path())
-        .args(["init", "--empty"]);
-    run_ok(&mut c);
-    let mut c = lp();
-    c.arg("workspace").arg("--workspace").arg(w3.path()).args([
-        "trust",
-        key.trim(),
-        "--name",
-        "revenue ops",
-    ]);
-    run_ok(&mut c);
-    let mut c = lp();
-    c.arg("workspace")
-        .arg("--workspace")
-        .arg(w3.path())
-        .arg("import")
-        .arg(&file);
-    let refused = c.output().unwrap();
+    run_ok(&mut in_ws(
+        w3.path(),
+        &["init".as_ref(), "--empty".as_ref()],
+    ));
+    run_ok(&mut in_ws(
+        w3.path(),
+        &[
+            "trust".as_ref(),
+            key.trim().as_ref(),
+            "--name".as_ref(),
+            "revenue ops".as_ref(),
+        ],
+    ));
+    let refused = in_ws(w3.path(), &["import".as_ref(), file.as_os_str()])
+        .output()
+        .unwrap();
     assert_eq!(refused.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("was edited after export"));
 }

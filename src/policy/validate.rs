@@ -67,35 +67,41 @@ pub fn check_against(policy: &Policy, dataset: &Dataset) -> Diagnostics {
             ));
         }
     }
-    if let Some((_, span)) = &policy.evidence.approved_sources
-        && dataset.role("enrichment_source").is_none()
-    {
-        diags.push(
-            Diagnostic::at(
-                src,
-                span.clone(),
-                format!(
-                    "approved_sources is set but dataset `{}` has no `enrichment_source` role",
-                    dataset.name
-                ),
-            )
-            .with_hint("map the enrichment provider column under [roles] in the dataset mapping (enrichment_source = \"…\"), or remove the list"),
-        );
-    }
-    if let Some((_, span)) = &policy.evidence.min_enrichment_confidence
-        && dataset.role("enrichment_confidence").is_none()
-    {
-        diags.push(
-            Diagnostic::at(
-                src,
-                span.clone(),
-                format!(
-                    "min_enrichment_confidence is set but dataset `{}` has no `enrichment_confidence` role",
-                    dataset.name
-                ),
-            )
-            .with_hint("map the confidence column under [roles] in the dataset mapping, or remove the minimum"),
-        );
+    // Gate settings that read a role: without it they would pass silently, so they are errors.
+    let needs_role = [
+        (
+            policy.evidence.approved_sources.as_ref().map(|a| &a.1),
+            "approved_sources",
+            "enrichment_source",
+            "map the enrichment provider column under [roles] in the dataset mapping (enrichment_source = \"…\"), or remove the list",
+        ),
+        (
+            policy
+                .evidence
+                .min_enrichment_confidence
+                .as_ref()
+                .map(|m| &m.1),
+            "min_enrichment_confidence",
+            "enrichment_confidence",
+            "map the confidence column under [roles] in the dataset mapping, or remove the minimum",
+        ),
+    ];
+    for (span, key, role, hint) in needs_role {
+        if let Some(span) = span
+            && dataset.role(role).is_none()
+        {
+            diags.push(
+                Diagnostic::at(
+                    src,
+                    span.clone(),
+                    format!(
+                        "{key} is set but dataset `{}` has no `{role}` role",
+                        dataset.name
+                    ),
+                )
+                .with_hint(hint),
+            );
+        }
     }
     for s in &policy.scope {
         if dataset.role(s.role.as_str()).is_none() {

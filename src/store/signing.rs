@@ -123,7 +123,15 @@ impl KeyPair {
         let path = dir.join(KEY_FILE);
         match Self::load(&path) {
             Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
-                Self::create(&path)
+                match Self::create(&path) {
+                    // Another process made it first: use theirs.
+                    Err(Error::Io { source, .. })
+                        if source.kind() == std::io::ErrorKind::AlreadyExists =>
+                    {
+                        Self::load(&path)
+                    }
+                    made => made,
+                }
             }
             other => other,
         }
@@ -385,7 +393,16 @@ pub fn verify_files(
 ) -> Result<Signed, Error> {
     let bytes = std::fs::read(policy).map_err(|e| Error::io(policy, e))?;
     let text = std::fs::read_to_string(manifest).map_err(|e| Error::io(manifest, e))?;
-    check(&bytes, &text, trusted).map_err(|r| Error::Tampered(r.describe(policy, manifest)))
+    check(&bytes, &text, trusted).map_err(|r| match (&r, trusted) {
+        // Checked against keys given on the command line: say which was given, not how to
+        // trust a key in a workspace.
+        (Refusal::OtherKey { key, id }, [given]) => Error::Tampered(format!(
+            "`{}` is signed by key {id} (`{key}`), which is not a trusted key: you gave key {} (`{given}`). Check that you have the exporting workspace's current key (`leadpolicy workspace key` there)",
+            manifest.display(),
+            given.id()
+        )),
+        _ => Error::Tampered(r.describe(policy, manifest)),
+    })
 }
 
 /// The manifest path given, or the one next to the policy file.
