@@ -99,6 +99,13 @@ build_ui() {
       npm ci --no-audit --no-fund
       cp package-lock.json node_modules/.package-lock.json.ci
     fi
-    npm run build
+    # Rebuilt only when a UI source is newer than the last build: a fresh ui/dist would make
+    # cargo relink the app (its assets are compiled in), so .ci/run after .ci/app, or .ci/demo
+    # after either, compiles nothing it does not have to.
+    if [ -f dist/index.html ] && [ -z "$(find src index.html package.json package-lock.json vite.config.ts svelte.config.js tsconfig.json -newer dist/index.html -print -quit)" ]; then
+      echo "ui/dist is up to date"
+    else
+      npm run build
+    fi
   )
 }
