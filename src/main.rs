@@ -302,10 +302,17 @@ fn check(paths: &[PathBuf], dataset: Option<&Path>) -> Result<ExitCode, Error> {
     if let Some(e) = io.into_iter().next() {
         return Err(e);
     }
+    let mut warnings = Vec::new();
     if let Some(mapping) = dataset {
         let ds = Dataset::load(mapping)?;
         for p in &policies {
-            diags.extend(policy::validate::check_against(p, &ds));
+            let problems = policy::validate::check_against(p, &ds);
+            if problems.is_empty() {
+                for w in policy::validate::warnings(p, &ds)? {
+                    warnings.push(format!("warning: {}: {w}", p.source.path.display()));
+                }
+            }
+            diags.extend(problems);
         }
     }
     let mut out = std::io::stdout().lock();
@@ -324,10 +331,13 @@ fn check(paths: &[PathBuf], dataset: Option<&Path>) -> Result<ExitCode, Error> {
             );
         }
     }
+    drop(out);
+    for w in &warnings {
+        eprintln!("{w}");
+    }
     if diags.is_empty() {
         return Ok(ExitCode::SUCCESS);
     }
-    drop(out);
     eprintln!("{diags}");
     eprintln!(
         "\n{} problem{} found",

@@ -59,6 +59,67 @@ fn check_reports_problems_with_exit_1_and_locations() {
     assert!(err.contains("1 problem found"), "{err}");
 }
 
+/// A catch-all written as a rule under `on_overlap = "review"` sends every lead another rule
+/// claims to manual review: `check` says so and names `[otherwise]`; with `[otherwise]` the
+/// warning is gone, the overlap too, and the packet says why the lead went there.
+#[test]
+fn a_catch_all_rule_under_review_is_warned_and_otherwise_replaces_it() {
+    let leads = "lead_id,employees\nL1,10\nL2,500\nL3,20\nL4,30\n";
+    let mapping = "[dataset]\nleads = \"leads.csv\"\nid = \"lead_id\"\n";
+    let head = "[policy]\nid = \"p\"\n[fields]\nallowed = [\"employees\"]\n[routes.s]\nkind = \"sales\"\nowner = \"A\"\n[routes.n]\nkind = \"nurture\"\n[[rules]]\nid = \"big\"\nroute = \"s\"\nwhen = { field = \"employees\", gte = 100 }\n";
+    let rule = format!(
+        "{head}[[rules]]\nid = \"rest\"\nroute = \"n\"\nwhen = {{ field = \"employees\", gte = 0 }}\n"
+    );
+    let otherwise = format!("{head}[otherwise]\nroute = \"n\"\n");
+    let dir = temp_with(&[
+        ("leads.csv", leads),
+        ("mapping.toml", mapping),
+        ("rule.toml", &rule),
+        ("otherwise.toml", &otherwise),
+    ]);
+    let check = |file: &str| {
+        let out = lp()
+            .arg("check")
+            .arg(dir.path().join(file))
+            .arg("--dataset")
+            .arg(dir.path().join("mapping.toml"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "a warning is not an error");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let warned = check("rule.toml");
+    assert!(
+        warned.contains("rule `rest` fires for 4 of the 4 leads in scope (100%)")
+            && warned.contains("[otherwise] route = \"n\""),
+        "{warned}"
+    );
+    assert!(!warned.contains("rule `big`"), "{warned}");
+    assert_eq!(check("otherwise.toml"), "");
+
+    let packet = |file: &str, lead: &str| {
+        stdout_of(
+            lp().arg("explain")
+                .arg("--policy")
+                .arg(dir.path().join(file))
+                .arg("--dataset")
+                .arg(dir.path().join("mapping.toml"))
+                .args(["--lead", lead]),
+        )
+    };
+    assert!(packet("rule.toml", "L2").contains("overlapping_routes"));
+    let big = packet("otherwise.toml", "L2");
+    assert!(big.contains("ACCEPTED → route s") && big.contains("rule `big`"), "{big}");
+    let rest = packet("otherwise.toml", "L1");
+    assert!(
+        rest.contains("NURTURE → route n")
+            && rest.contains(
+                "decided by rule `otherwise`: no routing rule fired; the policy's otherwise route applies"
+            ),
+        "{rest}"
+    );
+}
+
 #[test]
 fn check_against_a_dataset_finds_type_and_column_problems() {
     let dir = temp_with(&[

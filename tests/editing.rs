@@ -436,3 +436,36 @@ fn the_working_copy_is_kept_until_saved_and_editors_cannot_approve() {
         );
     });
 }
+
+#[test]
+fn the_otherwise_route_is_set_changed_and_removed_leaving_the_rest_as_written() {
+    let text = draft_text();
+    assert_eq!(PolicyView::of(&parse(&text)).otherwise, None);
+    let set = apply(
+        &text,
+        &Edit::Otherwise {
+            route: Some("nurture".into()),
+        },
+    )
+    .unwrap();
+    assert!(set.starts_with(&text), "only a section is added:\n{set}");
+    let p = parse(&set);
+    assert_eq!(PolicyView::of(&p).otherwise.as_deref(), Some("nurture"));
+    assert_eq!(p.otherwise.as_ref().map(|r| r.id.as_str()), Some("otherwise"));
+    let unknown = apply(
+        &set,
+        &Edit::Otherwise {
+            route: Some("nowhere".into()),
+        },
+    )
+    .unwrap();
+    let refused = policy::parse(Source::new("edited.toml", unknown)).unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("unknown route `nowhere` in [otherwise]"),
+        "{refused}"
+    );
+    let removed = apply(&set, &Edit::Otherwise { route: None }).unwrap();
+    assert_eq!(removed.trim_end(), text.trim_end());
+}

@@ -275,6 +275,13 @@ fn random_policy(rng: &mut Rng) -> String {
             condition(rng, 3, signals)
         );
     }
+    if rng.chance(40) {
+        let _ = writeln!(
+            p,
+            "[otherwise]\nroute = \"{}\"\n",
+            rng.pick(&["sa", "sb", "nu"])
+        );
+    }
     p
 }
 

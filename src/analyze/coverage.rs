@@ -109,7 +109,8 @@ pub(crate) fn coverage(e: &Evaluated<'_>, ds: &Dataset) -> Result<Coverage, Erro
             }
             fired += 1;
             let before = match d.rule[i] {
-                Some(r) => order[r as usize] < order[idx],
+                // The `[otherwise]` rule (index `rules.len()`) comes after every rule.
+                Some(r) => order.get(r as usize).is_some_and(|&o| o < order[idx]),
                 None => false,
             };
             let gated = !is_dq && d.unresolved[i] == Unresolved::Gate;

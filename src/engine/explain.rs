@@ -542,9 +542,14 @@ pub fn explain_row(policy: &Policy, ds: &Dataset, row: usize) -> Result<Packet, 
         .zip(policy.route_rules().map(|(_, route)| route))
         .filter(|(c, _)| c.fired)
         .collect();
-    let Some((first, route)) = fired.first().copied() else {
-        packet.unresolved_reasons = vec!["no_rule_matched".into()];
-        return Ok(packet);
+    // The first fired route rule decides; when none fired, the `[otherwise]` route does.
+    let (rule_id, route) = match (fired.first(), policy.otherwise_route()) {
+        (Some((first, route)), _) => (first.id.clone(), *route),
+        (None, Some(route)) => (crate::policy::OTHERWISE.to_string(), route),
+        (None, None) => {
+            packet.unresolved_reasons = vec!["no_rule_matched".into()];
+            return Ok(packet);
+        }
     };
     if policy.evidence.on_overlap == OnOverlap::Review
         && fired.iter().any(|(_, r)| r.name != route.name)
@@ -568,12 +573,11 @@ pub fn explain_row(policy: &Policy, ds: &Dataset, row: usize) -> Result<Packet, 
             },
         },
     };
-    let first_id = first.id.clone();
     packet.decision = match route.kind {
         RouteKind::Sales => Decision::Accepted,
         RouteKind::Nurture => Decision::Nurture,
     };
-    packet.rule = Some(first_id);
+    packet.rule = Some(rule_id);
     packet.route = Some(route.name.clone());
     packet.route_kind = Some(route.kind);
     packet.queue = route.queue.clone();
@@ -732,7 +736,11 @@ pub fn render(p: &Packet) -> String {
             .iter()
             .chain(&p.route_rules)
             .find(|c| &c.id == rule)
-            .and_then(|c| c.description.clone());
+            .and_then(|c| c.description.clone())
+            .or_else(|| {
+                (rule == crate::policy::OTHERWISE)
+                    .then(|| crate::policy::OTHERWISE_TEXT.to_string())
+            });
         match desc {
             Some(d) => {
                 let _ = writeln!(s, "           decided by rule `{rule}`: {d}");

@@ -339,7 +339,8 @@ pub struct ReasonTexts(std::collections::HashMap<(i32, u64), Option<String>>);
 pub struct Decisions {
     /// Index into [`Decision::ALL`].
     pub decision: Vec<u8>,
-    /// Index of the deciding rule in `policy.rules`; `None` for unresolved and out-of-scope leads.
+    /// Index of the deciding rule in [`Policy::decision_rules`] (`rules.len()` is the
+    /// `[otherwise]` route); `None` for unresolved and out-of-scope leads.
     pub rule: Vec<Option<u32>>,
     pub unresolved: Vec<Unresolved>,
     /// Failed evidence checks (bit k: `required[k]` missing; [`LOW_CONFIDENCE_BIT`]).
@@ -410,7 +411,7 @@ impl Decisions {
 
     /// The deciding rule of lead `i` with its reason (rejected) or route (accepted, nurture).
     pub fn rule<'p>(&self, p: &'p Policy, i: usize) -> Option<&'p crate::policy::Rule> {
-        self.rule[i].and_then(|k| p.rules.get(k as usize))
+        self.rule[i].and_then(|k| p.rule_at(k))
     }
 
     /// The decision table of the contract: [`DECISION_COLUMNS`], one row per lead.
@@ -705,6 +706,8 @@ fn assemble_rows(
     let dq_rules: Vec<Option<u32>> = p.disqualify_rules().map(|(r, _)| index_of(p, r)).collect();
     let rt_rules: Vec<Option<u32>> = routes.iter().map(|(r, _)| index_of(p, r)).collect();
     let review = p.evidence.on_overlap == OnOverlap::Review;
+    let otherwise = p.otherwise_route();
+    let otherwise_rule = u32::try_from(p.rules.len()).ok();
     let fields = owner_fields(p, dataset)?;
 
     let mut decide = |row: usize| {
@@ -730,35 +733,47 @@ fn assemble_rows(
                 d.unresolved = Unresolved::Gate;
             } else {
                 let mut fired = rt_bits.iter().enumerate().filter(|(_, b)| on!(b, row));
-                match fired.next() {
-                    None => d.unresolved = Unresolved::NoRuleMatched,
+                // The route that decides, with its rule: the first fired route rule, or the
+                // `[otherwise]` route when none fired (never an overlap).
+                let chosen = match fired.next() {
+                    None => match otherwise {
+                        Some(route) => Some((route, otherwise_rule)),
+                        None => {
+                            d.unresolved = Unresolved::NoRuleMatched;
+                            None
+                        }
+                    },
                     Some((j, _)) => {
                         let route = routes[j].1;
                         if review && fired.any(|(k, _)| routes[k].1.name != route.name) {
                             d.unresolved = Unresolved::OverlappingRoutes;
+                            None
                         } else {
-                            let assigned = match &route.owner {
-                                None => Some(None),
-                                Some(Owner::Fixed(s)) => Some(Some(s.as_str())),
-                                Some(Owner::Field { field, fallback }) => {
-                                    match fields.get(field.name.as_str()).and_then(|c| c.get(row)) {
-                                        Some(v) => Some(Some(v)),
-                                        None => fallback.as_deref().map(Some),
-                                    }
-                                }
-                            };
-                            match assigned {
-                                // INVARIANT: `no_owner` never falls through to the next rule.
-                                None => d.unresolved = Unresolved::NoOwner,
-                                Some(o) => {
-                                    d.decision = match route.kind {
-                                        RouteKind::Sales => Decision::Accepted,
-                                        RouteKind::Nurture => Decision::Nurture,
-                                    };
-                                    d.rule = rt_rules[j];
-                                    who = o;
-                                }
+                            Some((route, rt_rules[j]))
+                        }
+                    }
+                };
+                if let Some((route, rule)) = chosen {
+                    let assigned = match &route.owner {
+                        None => Some(None),
+                        Some(Owner::Fixed(s)) => Some(Some(s.as_str())),
+                        Some(Owner::Field { field, fallback }) => {
+                            match fields.get(field.name.as_str()).and_then(|c| c.get(row)) {
+                                Some(v) => Some(Some(v)),
+                                None => fallback.as_deref().map(Some),
                             }
+                        }
+                    };
+                    match assigned {
+                        // INVARIANT: `no_owner` never falls through to the next rule.
+                        None => d.unresolved = Unresolved::NoOwner,
+                        Some(o) => {
+                            d.decision = match route.kind {
+                                RouteKind::Sales => Decision::Accepted,
+                                RouteKind::Nurture => Decision::Nurture,
+                            };
+                            d.rule = rule;
+                            who = o;
                         }
                     }
                 }

@@ -143,13 +143,17 @@ pub fn diff(old: &Policy, new: &Policy) -> Vec<Change> {
             Action::Disqualify(reason) => format!("disqualify as `{reason}`"),
             Action::Route(route) => format!("route to `{route}`"),
         };
-        format!("{action} when {}", r.when)
+        if r.when.is_always() {
+            format!("{action} when no routing rule fired")
+        } else {
+            format!("{action} when {}", r.when)
+        }
     };
     keyed(
         &mut out,
         "rule",
-        old.rules.iter().map(|r| (r.id.clone(), rule_text(r))),
-        new.rules.iter().map(|r| (r.id.clone(), rule_text(r))),
+        old.decision_rules().map(|r| (r.id.clone(), rule_text(r))),
+        new.decision_rules().map(|r| (r.id.clone(), rule_text(r))),
     );
     // Reordering among the rules both versions have (decision order is file order).
     let common_old: Vec<&str> = old

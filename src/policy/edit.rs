@@ -64,6 +64,11 @@ pub enum Edit {
     DeleteRoute {
         name: String,
     },
+    /// Set the `[otherwise]` route (every lead no route rule claims), or remove it (`null`:
+    /// such leads go to manual review as `no_rule_matched`).
+    Otherwise {
+        route: Option<String>,
+    },
 }
 
 fn bad(msg: impl Into<String>) -> Error {
@@ -132,6 +137,16 @@ pub fn apply(text: &str, edit: &Edit) -> Result<String, Error> {
             routes.insert(&route.name, Item::Table(table));
         }
         Edit::DeleteRoute { name } => remove(&mut doc, "routes", name, "route")?,
+        Edit::Otherwise { route } => match route {
+            Some(route) => {
+                let t = section(&mut doc, "otherwise")?;
+                t.set_implicit(false);
+                t.insert("route", value(route.as_str()));
+            }
+            None => {
+                doc.remove("otherwise");
+            }
+        },
     }
     Ok(doc.to_string())
 }

@@ -39,7 +39,15 @@ pub struct Policy {
     pub reasons: Vec<Reason>,
     pub routes: Vec<Route>,
     pub rules: Vec<Rule>,
+    /// The `[otherwise]` catch-all route, as a rule with the reserved id [`OTHERWISE`] that
+    /// always fires after every route rule; see [`Policy::decision_rules`].
+    pub otherwise: Option<Rule>,
 }
+
+/// The reserved rule id of the `[otherwise]` route.
+pub const OTHERWISE: &str = "otherwise";
+/// What a packet says of a lead the `[otherwise]` route decided.
+pub const OTHERWISE_TEXT: &str = "no routing rule fired; the policy's otherwise route applies";
 
 /// A name with the span where the policy wrote it.
 #[derive(Debug, Clone, PartialEq)]
@@ -215,6 +223,12 @@ pub enum Condition {
 }
 
 impl Condition {
+    /// The condition of the `[otherwise]` rule: `all` of nothing, always true. A policy's own
+    /// rules cannot write it (an empty `all` is refused).
+    pub fn is_always(&self) -> bool {
+        matches!(self, Condition::All(cs) if cs.is_empty())
+    }
+
     /// Calls `f` on every field comparison, signals not followed.
     pub fn visit_fields<'a>(&'a self, f: &mut impl FnMut(&'a Named, &'a Op, &'a Span)) {
         match self {
@@ -261,6 +275,27 @@ impl Policy {
             Action::Route(name) => self.route(name).map(|route| (r, route)),
             Action::Disqualify(_) => None,
         })
+    }
+    /// The rules a decision can name, by index: `rules` in file order, then the `[otherwise]`
+    /// rule (index `rules.len()`) when the policy has one.
+    pub fn decision_rules(&self) -> impl Iterator<Item = &Rule> {
+        self.rules.iter().chain(self.otherwise.as_ref())
+    }
+    /// The rule at index `k` of [`Policy::decision_rules`].
+    pub fn rule_at(&self, k: u32) -> Option<&Rule> {
+        let k = k as usize;
+        match self.rules.get(k) {
+            Some(r) => Some(r),
+            None if k == self.rules.len() => self.otherwise.as_ref(),
+            None => None,
+        }
+    }
+    /// The route of the `[otherwise]` rule, when the policy has one.
+    pub fn otherwise_route(&self) -> Option<&Route> {
+        match &self.otherwise.as_ref()?.action {
+            Action::Route(name) => self.route(name),
+            Action::Disqualify(_) => None,
+        }
     }
     /// sha256 of the exact file bytes, hex.
     pub fn sha256(&self) -> String {

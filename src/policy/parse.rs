@@ -162,7 +162,15 @@ impl Reader<'_> {
         self.known_keys(
             doc,
             &[
-                "policy", "scope", "fields", "evidence", "signals", "reasons", "routes", "rules",
+                "policy",
+                "scope",
+                "fields",
+                "evidence",
+                "signals",
+                "reasons",
+                "routes",
+                "rules",
+                "otherwise",
             ],
             "a policy file",
         );
@@ -361,6 +369,29 @@ impl Reader<'_> {
             }
         }
 
+        let mut otherwise = None;
+        if let Some((k, v)) = get(doc, "otherwise")
+            && let Some(t) = self.table(v, "[otherwise]")
+        {
+            self.known_keys(t, &["route"], "[otherwise]");
+            match get(t, "route") {
+                Some((_, r)) => {
+                    otherwise = self.text(r, "[otherwise] route").map(|name| Rule {
+                        id: super::OTHERWISE.to_string(),
+                        span: r.span(),
+                        description: Some(super::OTHERWISE_TEXT.to_string()),
+                        when: Condition::All(Vec::new()),
+                        action: Action::Route(name),
+                    });
+                }
+                None => self.err_hint(
+                    k.span(),
+                    "[otherwise] has no `route`",
+                    "name the route for every lead no rule claims, e.g. `route = \"nurture\"`",
+                ),
+            }
+        }
+
         let id = id?;
         Some(Policy {
             source: self.src.clone(),
@@ -377,6 +408,7 @@ impl Reader<'_> {
             reasons,
             routes,
             rules,
+            otherwise,
         })
     }
 
@@ -521,6 +553,13 @@ impl Reader<'_> {
             Some((k, v)) => {
                 let id = self.text(v, "rule id");
                 if let Some(id) = &id {
+                    if id == super::OTHERWISE {
+                        self.err_hint(
+                            v.span(),
+                            "`otherwise` is a reserved rule id",
+                            "it names the [otherwise] route; give this rule another id, or write `[otherwise] route = \"…\"` for a catch-all",
+                        );
+                    }
                     if self.rule_ids.iter().any(|(seen, _)| seen == id) {
                         self.err_hint(
                             k.span(),
@@ -1013,7 +1052,7 @@ fn check_references(p: &Policy, diags: &mut Diagnostics) {
     // Rules: reasons and routes (duplicate ids are found while reading).
     let reason_codes: Vec<&str> = p.reasons.iter().map(|r| r.code.as_str()).collect();
     let route_names: Vec<&str> = p.routes.iter().map(|r| r.name.as_str()).collect();
-    for r in &p.rules {
+    for r in p.decision_rules() {
         let value_span = |key: &str| -> Span { find_value_span(src, &r.span, key) };
         match &r.action {
             Action::Disqualify(reason) if !reason_codes.contains(&reason.as_str()) => {
@@ -1039,7 +1078,11 @@ fn check_references(p: &Policy, diags: &mut Diagnostics) {
                     Diagnostic::at(
                         src,
                         value_span("route"),
-                        format!("unknown route `{route}` in rule `{}`", r.id),
+                        if r.id == OTHERWISE && r.when.is_always() {
+                            format!("unknown route `{route}` in [otherwise]")
+                        } else {
+                            format!("unknown route `{route}` in rule `{}`", r.id)
+                        },
                     )
                     .with_hint(hint),
                 );

@@ -157,6 +157,8 @@ pub struct PolicyView {
     pub routes: Vec<RouteView>,
     /// In file order (which, within each kind, is decision order).
     pub rules: Vec<RuleView>,
+    /// The `[otherwise]` route: where a lead goes that passed the gate and no route rule claims.
+    pub otherwise: Option<String>,
 }
 
 fn scalar(l: &Literal) -> Scalar {
@@ -287,6 +289,7 @@ impl PolicyView {
                     when: Cond::of(&r.when),
                 })
                 .collect(),
+            otherwise: p.otherwise_route().map(|r| r.name.clone()),
         }
     }
 }

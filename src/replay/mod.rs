@@ -50,8 +50,7 @@ impl<'a> Decided<'a> {
     fn new(d: &'a Decisions, policy: &'a Policy) -> Self {
         let mut slots: Vec<String> = policy.reasons.iter().map(|r| r.code.clone()).collect();
         let rule_slot = policy
-            .rules
-            .iter()
+            .decision_rules()
             .map(|r| match &r.action {
                 crate::policy::Action::Disqualify(code) => {
                     Some(slots.iter().position(|s| s == code).unwrap_or_else(|| {
@@ -63,8 +62,7 @@ impl<'a> Decided<'a> {
             })
             .collect();
         let rule_sla = policy
-            .rules
-            .iter()
+            .decision_rules()
             .map(|r| match &r.action {
                 crate::policy::Action::Route(name) => {
                     policy.route(name).and_then(|r| r.sla_minutes)
@@ -171,7 +169,10 @@ impl<'a> Decided<'a> {
             .iter()
             .enumerate()
             .filter(|(_, n)| **n > 0)
-            .map(|(k, n)| (self.policy.rules[k].id.clone(), *n))
+            .filter_map(|(k, n)| {
+                let rule = self.policy.rule_at(u32::try_from(k).ok()?)?;
+                Some((rule.id.clone(), *n))
+            })
             .collect()
     }
 }
@@ -248,7 +249,7 @@ impl Acc {
     fn new(d: &Decided<'_>) -> Self {
         Self {
             lc_by_reason: vec![0; d.slots.len()],
-            lc_by_rule: vec![0; d.policy.rules.len()],
+            lc_by_rule: vec![0; d.policy.decision_rules().count()],
             ..Self::default()
         }
     }

@@ -145,7 +145,12 @@ export type Edit = { kind: "source"; text: string } | { kind: "allow"; field: st
  *  Replace the rule at `index`, or add one (`index` null): a disqualify rule after the last
  *  disqualify rule, a route rule at the end.
  */
-{ kind: "put_rule"; index: number | null; rule: RuleView } | { kind: "delete_rule"; index: number } | { kind: "move_rule"; from: number; to: number } | { kind: "put_signal"; previous: string | null; name: string; when: Cond } | { kind: "delete_signal"; name: string } | { kind: "put_reason"; code: string; label: string } | { kind: "delete_reason"; code: string } | { kind: "put_route"; previous: string | null; route: RouteView } | { kind: "delete_route"; name: string };
+{ kind: "put_rule"; index: number | null; rule: RuleView } | { kind: "delete_rule"; index: number } | { kind: "move_rule"; from: number; to: number } | { kind: "put_signal"; previous: string | null; name: string; when: Cond } | { kind: "delete_signal"; name: string } | { kind: "put_reason"; code: string; label: string } | { kind: "delete_reason"; code: string } | { kind: "put_route"; previous: string | null; route: RouteView } | { kind: "delete_route"; name: string } | 
+/**
+ *  Set the `[otherwise]` route (every lead no route rule claims), or remove it (`null`:
+ *  such leads go to manual review as `no_rule_matched`).
+ */
+{ kind: "otherwise"; route: string | null };
 
 export type EvidenceView = {
 	required: string[],
@@ -308,6 +313,8 @@ export type PolicyView = {
 	routes: RouteView[],
 	/**  In file order (which, within each kind, is decision order). */
 	rules: RuleView[],
+	/**  The `[otherwise]` route: where a lead goes that passed the gate and no route rule claims. */
+	otherwise: string | null,
 };
 
 /**  A problem in the draft's text, located in that text. */

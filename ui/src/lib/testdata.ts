@@ -32,4 +32,5 @@ export const POLICY: PolicyView = {
   reasons: [{ code: "student", label: "Student or job seeker" }],
   routes: [{ name: "enterprise", kind: "sales", queue: "Enterprise SDR", owner: null, sla_minutes: 15 }],
   rules: [],
+  otherwise: null,
 };
