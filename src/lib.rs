@@ -13,6 +13,7 @@ pub mod diag;
 pub mod engine;
 pub mod error;
 pub mod generate;
+pub mod infer;
 pub mod output;
 pub mod policy;
 pub mod replay;

@@ -5,6 +5,7 @@
 //! prints, and measures (the clock is read here, never in the core).
 
 mod bench;
+mod import_cli;
 mod workspace_cli;
 
 use std::io::Write;
@@ -59,9 +60,12 @@ enum Command {
         policy: PathBuf,
         #[arg(long)]
         dataset: PathBuf,
-        /// The lead id
+        /// The lead id (or, with --by, the lead's value in that field)
         #[arg(long)]
         lead: String,
+        /// Find the lead by another unique field than the id, e.g. --by lead_number
+        #[arg(long)]
+        by: Option<String>,
         /// Print the packet as JSON
         #[arg(long)]
         json: bool,
@@ -143,6 +147,16 @@ enum Command {
         #[command(subcommand)]
         command: workspace_cli::WorkspaceCommand,
     },
+    /// Your own exports: `data infer` writes a dataset mapping for a CRM export
+    Data {
+        #[command(subcommand)]
+        command: import_cli::DataCommand,
+    },
+    /// Policies from scratch: `policy new` writes a starter policy for a dataset
+    Policy {
+        #[command(subcommand)]
+        command: import_cli::PolicyCommand,
+    },
     /// Write a realistic synthetic dataset (leads.csv, deals.csv, mapping.toml), same output for a seed
     Generate {
         #[arg(long, default_value_t = 15_000)]
@@ -185,8 +199,9 @@ fn main() -> ExitCode {
             policy,
             dataset,
             lead,
+            by,
             json,
-        } => explain_lead(&policy, &dataset, &lead, json),
+        } => explain_lead(&policy, &dataset, &lead, by.as_deref(), json),
         Command::Generate { rows, seed, out } => gen_cmd(rows, seed, &out),
         Command::Analyze {
             policy,
@@ -222,6 +237,8 @@ fn main() -> ExitCode {
                 out.as_deref(),
             )
         }
+        Command::Data { command } => import_cli::data(command),
+        Command::Policy { command } => import_cli::policy_cmd(command),
         Command::Workspace {
             workspace,
             user,
@@ -391,10 +408,23 @@ fn decide(policy: &Path, mapping: &Path, out: &Path, stats: bool) -> Result<Exit
     Ok(ExitCode::SUCCESS)
 }
 
-fn explain_lead(policy: &Path, mapping: &Path, lead: &str, json: bool) -> Result<ExitCode, Error> {
+fn explain_lead(
+    policy: &Path,
+    mapping: &Path,
+    lead: &str,
+    by: Option<&str>,
+    json: bool,
+) -> Result<ExitCode, Error> {
     let p = policy::load(policy)?;
     let ds = Dataset::load(mapping)?;
-    let packet = explain(&p, &ds, lead)?;
+    let packet = match by {
+        Some(field) => {
+            engine::check(&p, &ds)?;
+            let row = ds.row_by(field, lead)?;
+            explain::explain_row(&p, &ds, row)?
+        }
+        None => explain(&p, &ds, lead)?,
+    };
     if json {
         let text = serde_json::to_string_pretty(&packet)
             .map_err(|e| Error::Usage(format!("cannot render the packet as JSON: {e}")))?;

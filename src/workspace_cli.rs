@@ -254,6 +254,11 @@ async fn run_async(dir: &Path, user: &str, cmd: WorkspaceCommand) -> Result<Exit
             let v = ws.version(&policy, version).await?;
             let approval = ws.approval(&policy, v.version).await?;
             let replay = ws.current_replay(&v).await?;
+            let earlier = match &replay {
+                Some(_) => None,
+                None => ws.latest_replay(&v).await?,
+            };
+            let baseline_now = ws.published(&policy).await?.map(|b| b.version);
             let guardrails = match &replay {
                 Some(r) => Some(ws.guardrails(r).await?),
                 None => None,
@@ -261,7 +266,7 @@ async fn run_async(dir: &Path, user: &str, cmd: WorkspaceCommand) -> Result<Exit
             if json {
                 json_out(&serde_json::json!({
                     "version": v, "content": v.content, "approval": approval,
-                    "replay": replay, "guardrails": guardrails,
+                    "replay": replay, "guardrails": guardrails, "earlier_replay": earlier,
                 }))?;
             } else {
                 println!(
@@ -304,9 +309,28 @@ async fn run_async(dir: &Path, user: &str, cmd: WorkspaceCommand) -> Result<Exit
                             );
                         }
                     }
-                    _ => {
-                        println!("no replay of this content against the current baseline on record")
-                    }
+                    _ => match (&earlier, baseline_now) {
+                        (Some(r), now) => println!(
+                            "replay #{} on \"{}\" against baseline v{} (published then; {}): accepted {} → {}, unresolved {} → {}",
+                            r.id,
+                            r.dataset_name,
+                            r.baseline_version.unwrap_or(0),
+                            match now {
+                                Some(n) if n == v.version =>
+                                    "this version is the baseline now".to_string(),
+                                Some(n) => format!("the baseline is v{n} now"),
+                                None => "nothing is published now".to_string(),
+                            },
+                            r.baseline.accepted,
+                            r.draft.accepted,
+                            r.baseline.unresolved,
+                            r.draft.unresolved
+                        ),
+                        (None, _) => println!(
+                            "no replay of this content is on record: run `leadpolicy workspace replay {policy} --version {}`",
+                            v.version
+                        ),
+                    },
                 }
                 println!("\n{}", v.content);
             }
@@ -341,7 +365,19 @@ async fn run_async(dir: &Path, user: &str, cmd: WorkspaceCommand) -> Result<Exit
             dataset,
             json,
         } => {
-            let mapping = dataset.unwrap_or_else(|| dir.join("datasets/sample/mapping.toml"));
+            let mapping = match dataset {
+                Some(d) => d,
+                None => {
+                    let sample = dir.join("datasets/sample/mapping.toml");
+                    if !sample.exists() {
+                        return Err(Error::Usage(format!(
+                            "this workspace has no sample dataset ({} is not there): pass --dataset MAPPING, a dataset mapping such as `leadpolicy data infer` writes for your export",
+                            sample.display()
+                        )));
+                    }
+                    sample
+                }
+            };
             let (record, r) = ws.record_replay(&policy, version, &mapping, actor).await?;
             if json {
                 json_out(&record)?;

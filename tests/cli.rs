@@ -109,7 +109,10 @@ fn a_catch_all_rule_under_review_is_warned_and_otherwise_replaces_it() {
     };
     assert!(packet("rule.toml", "L2").contains("overlapping_routes"));
     let big = packet("otherwise.toml", "L2");
-    assert!(big.contains("ACCEPTED → route s") && big.contains("rule `big`"), "{big}");
+    assert!(
+        big.contains("ACCEPTED → route s") && big.contains("rule `big`"),
+        "{big}"
+    );
     let rest = packet("otherwise.toml", "L1");
     assert!(
         rest.contains("NURTURE → route n")

@@ -451,7 +451,10 @@ fn the_otherwise_route_is_set_changed_and_removed_leaving_the_rest_as_written() 
     assert!(set.starts_with(&text), "only a section is added:\n{set}");
     let p = parse(&set);
     assert_eq!(PolicyView::of(&p).otherwise.as_deref(), Some("nurture"));
-    assert_eq!(p.otherwise.as_ref().map(|r| r.id.as_str()), Some("otherwise"));
+    assert_eq!(
+        p.otherwise.as_ref().map(|r| r.id.as_str()),
+        Some("otherwise")
+    );
     let unknown = apply(
         &set,
         &Edit::Otherwise {

@@ -263,7 +263,8 @@ fn random_policy(rng: &mut Rng) -> String {
         "[routes.sb]\nkind = \"sales\"\nqueue = \"B\"\nowner = {owner}\nsla_minutes = 60\n"
     );
     p.push_str("[routes.nu]\nkind = \"nurture\"\n\n");
-    for i in 0..1 + rng.below(6) {
+    // Zero rules too: a policy can be nothing but `[otherwise]` (a starter policy is).
+    for i in 0..rng.below(7) {
         let action = if rng.chance(35) {
             format!("disqualify = \"{}\"", rng.pick(&["r1", "r2"]))
         } else {

@@ -10,6 +10,7 @@ mod cli;
 mod common;
 mod docs;
 mod editing;
+mod import;
 mod loading;
 mod policy_errors;
 mod properties;

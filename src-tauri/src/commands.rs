@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use leadpolicy::infer::Inference;
 use leadpolicy::policy::edit::Edit;
 use tauri::State;
 use tauri::ipc::Channel;
@@ -186,4 +187,43 @@ pub async fn compare_versions(
 #[specta::specta]
 pub async fn audit(app: State<'_, App>) -> AppResult<AuditView> {
     app.audit().await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn infer_export(
+    app: State<'_, App>,
+    leads: String,
+    outcomes: Option<String>,
+    sheet: Option<String>,
+    on_progress: Channel<LoadProgress>,
+) -> AppResult<Inference> {
+    app.infer_export(
+        PathBuf::from(leads),
+        outcomes.map(PathBuf::from),
+        sheet,
+        move |p| {
+            let _ = on_progress.send(p);
+        },
+    )
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn use_inference(
+    app: State<'_, App>,
+    inference: Inference,
+    on_progress: Channel<LoadProgress>,
+) -> AppResult<DatasetSummary> {
+    app.use_inference(inference, move |p| {
+        let _ = on_progress.send(p);
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn starter_draft(app: State<'_, App>) -> AppResult<String> {
+    app.starter_draft().await
 }

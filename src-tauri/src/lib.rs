@@ -5,6 +5,7 @@
 
 pub mod commands;
 pub mod error;
+pub mod import;
 pub mod session;
 pub mod views;
 
@@ -44,6 +45,9 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             audit,
             keys,
             trust_key,
+            infer_export,
+            use_inference,
+            starter_draft,
         ])
         .dangerously_cast_bigints_to_number()
         .disable_serde_phases()

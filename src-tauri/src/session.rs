@@ -54,12 +54,12 @@ struct Last {
 }
 
 #[derive(Debug)]
-struct Session {
+pub(crate) struct Session {
     ws: Workspace,
-    policy_id: String,
+    pub(crate) policy_id: String,
     policy_name: String,
     mapping: Option<PathBuf>,
-    dataset: Option<Arc<Dataset>>,
+    pub(crate) dataset: Option<Arc<Dataset>>,
     fields: Vec<FieldView>,
     last: Option<Arc<Last>>,
 }
@@ -67,14 +67,14 @@ struct Session {
 /// Everything the commands share.
 #[derive(Debug)]
 pub struct App {
-    dir: PathBuf,
+    pub(crate) dir: PathBuf,
     actor: String,
     session: Mutex<Option<Session>>,
     /// Counts replay requests (and cancels): a replay whose ticket is no longer the newest is
     /// discarded when it ends.
     replay_seq: AtomicU32,
     /// Set by `cancel`; a load polls it and stops.
-    cancel: Arc<AtomicBool>,
+    pub(crate) cancel: Arc<AtomicBool>,
 }
 
 pub fn now() -> String {
@@ -84,7 +84,7 @@ pub fn now() -> String {
     leadpolicy::store::rfc3339(secs)
 }
 
-fn blocking_failed(e: tokio::task::JoinError) -> AppError {
+pub(crate) fn blocking_failed(e: tokio::task::JoinError) -> AppError {
     AppError::new(
         "internal",
         format!("the background job stopped unexpectedly: {e}"),
@@ -129,7 +129,7 @@ fn checked(text: &str, version: i64, ds: &Dataset) -> Result<Policy, Error> {
 
 impl Session {
     /// The version being worked on: the newest one that has not been published or retired.
-    async fn open_version(&self) -> AppResult<Option<Version>> {
+    pub(crate) async fn open_version(&self) -> AppResult<Option<Version>> {
         let versions = self.ws.versions().await?;
         Ok(versions
             .into_iter()
@@ -282,7 +282,7 @@ impl App {
     }
 
     /// The open session (opening it first if needed), locked.
-    async fn lock(&self) -> AppResult<MappedMutexGuard<'_, Session>> {
+    pub(crate) async fn lock(&self) -> AppResult<MappedMutexGuard<'_, Session>> {
         self.ensure_session().await?;
         let guard = self.session.lock().await;
         MutexGuard::try_map(guard, Option::as_mut)

@@ -300,6 +300,14 @@ pub fn render_text(a: &Analysis) -> String {
             .collect();
         shown.push((cur, true));
         shown.sort_by(|a, b| a.0.threshold.total_cmp(&b.0.threshold));
+        // One line per threshold as printed: the current one replaces a sweep point it equals.
+        shown.dedup_by(|later, kept| {
+            let same = num(later.0.threshold) == num(kept.0.threshold);
+            if same && later.1 {
+                *kept = *later;
+            }
+            same
+        });
         for (pt, is_cur) in shown {
             let _ = writeln!(
                 s,

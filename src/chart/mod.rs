@@ -74,13 +74,31 @@ pub fn flip_matrix(r: &Replay) -> String {
     render((WIDTH, 640), |root| draw_flip_matrix(root, r))
 }
 
-/// Later-converted leads per rejection / unresolved reason, both policies.
+/// Later-converted leads per rejection / unresolved reason and per nurture rule, both policies.
 pub fn later_converted_by_reason(r: &Replay) -> String {
     let (b, d) = (
         r.baseline.metrics.later_converted_by_reason.as_ref(),
         r.draft.metrics.later_converted_by_reason.as_ref(),
     );
-    let groups = reason_groups(b, d, true);
+    let mut groups = reason_groups(b, d, true);
+    // Nurture leads under the rule that sent them there (`otherwise` included).
+    let (rb, rd) = (
+        r.baseline.metrics.later_converted_by_rule.as_ref(),
+        r.draft.metrics.later_converted_by_rule.as_ref(),
+    );
+    let rules: Vec<&String> = rb
+        .iter()
+        .chain(rd.iter())
+        .flat_map(|m| m.keys())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if !rules.is_empty() {
+        groups.push(Group::heading(
+            "Nurture leads, by the rule that sent them to nurture",
+        ));
+        groups.extend(reason_bars(&rules, rb, rd, MAX_REASONS / 2));
+    }
     render((WIDTH, bars_height(groups.len())), |root| {
         draw_later_converted(root, r, &groups, b.is_none() && d.is_none())
     })
@@ -1082,10 +1100,11 @@ fn draw_later_converted(
 ) -> Drawn {
     let [bn, dn] = policy_names(r);
     let subtitle = "Leads the policy did not send to sales that became customers anyway: rejected leads under their \
-                    disqualification reason, unresolved leads under each review reason. Nurture leads are not included.";
+                    disqualification reason, unresolved leads under each review reason, nurture leads under the rule \
+                    that sent them to nurture.";
     let top = header(
         root,
-        &format!("Later-converted leads by reason: {bn} vs {dn}"),
+        &format!("Later-converted leads: {bn} vs {dn}"),
         subtitle,
         &policy_legend(r),
     )?;
@@ -1105,7 +1124,7 @@ fn draw_later_converted(
             top,
             &[
                 "Nothing to show.",
-                "No rejected or unresolved lead converted later under either policy.",
+                "No rejected, unresolved or nurture lead converted later under either policy.",
             ],
         );
     }

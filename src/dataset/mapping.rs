@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::source::Format;
 use crate::diag::{Diagnostic, Diagnostics, Source};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -31,6 +32,11 @@ pub struct DatasetSection {
     pub missing: Vec<String>,
     /// One-character field delimiter of CSV files; `,` when absent.
     pub delimiter: Option<Spanned<String>>,
+    /// Text encoding of CSV files (a WHATWG label: `utf-8`, `windows-1252`, `utf-16` …); UTF-8
+    /// when absent, or UTF-16 when the file opens with its byte-order mark.
+    pub encoding: Option<Spanned<String>>,
+    /// The sheet of a workbook leads file; its first sheet when absent.
+    pub sheet: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -38,6 +44,8 @@ pub struct DatasetSection {
 pub struct OutcomesSpec {
     pub file: Spanned<String>,
     pub key: Spanned<String>,
+    /// The sheet of a workbook outcomes file; its first sheet when absent.
+    pub sheet: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -53,6 +61,9 @@ pub struct ColumnSpec {
     pub name: Option<String>,
     #[serde(rename = "type")]
     pub ty: Option<ForcedType>,
+    /// A protected attribute or a proxy for one (`policy new` lists it in `[fields] sensitive`);
+    /// `false` when someone checked and it is not.
+    pub sensitive: Option<bool>,
 }
 
 /// A role that is just a column: `source = "lead_source"` or `source = { column = "…" }`.
@@ -216,6 +227,22 @@ pub struct Mapping {
 
 impl Mapping {
     pub fn load(path: &Path) -> Result<Self, crate::Error> {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        if let Some(ext) = ext.filter(|e| {
+            matches!(
+                e.as_str(),
+                "csv" | "tsv" | "txt" | "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" | "parquet" | "pq"
+            )
+        }) {
+            return Err(crate::Error::Usage(format!(
+                "{} is a data file ({ext}), not a dataset mapping: run `leadpolicy data infer {}` to write a mapping for it, then pass the mapping (a .toml file) instead",
+                path.display(),
+                path.display()
+            )));
+        }
         let text = crate::read_text(path)?;
         Self::parse(Source::new(path, text))
     }
@@ -256,6 +283,20 @@ impl Mapping {
                 format!("delimiter `{}` must be one character", d.get_ref()),
             ));
         }
+        if let Some(e) = &file.dataset.encoding
+            && super::source::encoding_for_label(e.get_ref()).is_none()
+        {
+            diags.push(
+                Diagnostic::at(
+                    &source,
+                    e.span(),
+                    format!("unknown encoding `{}`", e.get_ref()),
+                )
+                .with_hint(
+                    "use a name such as \"utf-8\", \"windows-1252\", \"utf-16\" or \"iso-8859-15\"",
+                ),
+            );
+        }
         if !diags.is_empty() {
             return Err(crate::Error::Invalid(diags));
         }
@@ -284,13 +325,33 @@ impl Mapping {
         m
     }
 
-    pub fn delimiter(&self) -> u8 {
-        self.file
-            .dataset
-            .delimiter
-            .as_ref()
-            .and_then(|d| d.get_ref().bytes().next())
-            .unwrap_or(b',')
+    /// How to read the leads file.
+    pub fn leads_format(&self) -> Format<'_> {
+        let ds = &self.file.dataset;
+        Format {
+            encoding: ds
+                .encoding
+                .as_ref()
+                .and_then(|e| super::source::encoding_for_label(e.get_ref())),
+            delimiter: ds
+                .delimiter
+                .as_ref()
+                .and_then(|d| d.get_ref().bytes().next()),
+            sheet: ds.sheet.as_ref().map(|s| s.get_ref().as_str()),
+        }
+    }
+
+    /// How to read the outcomes file: the leads file's encoding and delimiter, its own sheet.
+    pub fn outcomes_format(&self) -> Format<'_> {
+        Format {
+            sheet: self
+                .file
+                .dataset
+                .outcomes
+                .as_ref()
+                .and_then(|o| o.sheet.as_deref()),
+            ..self.leads_format()
+        }
     }
 
     pub fn resolve(&self, rel: &str) -> PathBuf {

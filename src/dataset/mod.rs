@@ -8,6 +8,8 @@
 
 pub mod mapping;
 pub mod read;
+pub mod source;
+pub mod workbook;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -63,6 +65,9 @@ pub struct FieldInfo {
     pub ty: FieldType,
     /// Non-missing values.
     pub filled: usize,
+    /// What the mapping says: `Some(true)` a protected attribute or a proxy for one,
+    /// `Some(false)` checked and not, `None` not said.
+    pub sensitive: Option<bool>,
 }
 
 /// A loaded dataset, ready to be decided any number of times.
@@ -231,6 +236,36 @@ impl Dataset {
             .ok_or_else(|| Error::UnknownLead(lead.to_string()))
     }
 
+    /// Row index of the lead whose `field` holds `value` (trimmed, as text): another unique
+    /// column than the id, such as a CRM's "Lead Number". An error when no lead or several
+    /// leads hold it, or when the field does not exist.
+    pub fn row_by(&self, field: &str, value: &str) -> Result<usize, Error> {
+        if self.field(field).is_none() {
+            let names: Vec<&str> = self.fields.iter().map(|f| f.name.as_str()).collect();
+            let hint = match closest(field, names.iter().copied()) {
+                Some(c) => format!("did you mean `{c}`?"),
+                None => format!("the fields are {}", list_names(&names)),
+            };
+            return Err(Error::Usage(format!(
+                "the dataset has no field `{field}`: {hint}"
+            )));
+        }
+        let value = read::trim_cell(value);
+        let column = self.text_column(field)?;
+        let mut rows = column
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| *v == Some(value))
+            .map(|(i, _)| i);
+        match (rows.next(), rows.next()) {
+            (Some(i), None) => Ok(i),
+            (None, _) => Err(Error::Usage(format!("no lead has `{value}` in `{field}`"))),
+            (Some(_), Some(_)) => Err(Error::Usage(format!(
+                "several leads have `{value}` in `{field}`, so it does not name one lead: use a column whose values are unique, or the lead id"
+            ))),
+        }
+    }
+
     /// Load with a progress callback (bytes of the leads file read, its size).
     pub fn load_with_progress(
         mapping_path: &Path,
@@ -271,7 +306,7 @@ impl Dataset {
         let raw = read_table(
             &leads_path,
             &missing,
-            mapping.delimiter(),
+            mapping.leads_format(),
             progress,
             &keep_text,
         )?;
@@ -397,6 +432,11 @@ impl Dataset {
                 header: c.header.clone(),
                 ty,
                 filled: c.filled,
+                sensitive: mapping
+                    .file
+                    .columns
+                    .get(&c.header)
+                    .and_then(|s| s.sensitive),
             });
         }
 
@@ -533,7 +573,7 @@ impl Dataset {
             let table = read_table(
                 &path,
                 &missing,
-                mapping.delimiter(),
+                mapping.outcomes_format(),
                 &mut |_, _| true,
                 &|_| true,
             )?;

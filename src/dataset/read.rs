@@ -1,4 +1,4 @@
-//! Reading one lead or outcome file (CSV or Parquet) into raw columns: every cell trimmed once,
+//! Reading one lead or outcome file (CSV, Parquet or a workbook) into raw columns: every cell trimmed once,
 //! missing tokens turned into nulls, each column's text kept and its numbers parsed when every
 //! value is a decimal number. Errors name the file, the line and the column.
 
@@ -102,7 +102,7 @@ pub type KeepText<'a> = &'a (dyn Fn(&str) -> bool + Sync);
 
 /// One column while it is read. Numbers are kept as they parse (NaN marks a missing cell, which
 /// no decimal number can produce) until the first value that is not a number.
-struct ColumnBuilder {
+pub(crate) struct ColumnBuilder {
     text: StringChunkedBuilder,
     numbers: Option<Vec<f64>>,
     first_non_number: Option<(String, usize)>,
@@ -110,7 +110,7 @@ struct ColumnBuilder {
 }
 
 impl ColumnBuilder {
-    fn new(name: &str, capacity: usize, numeric: bool) -> Self {
+    pub(crate) fn new(name: &str, capacity: usize, numeric: bool) -> Self {
         Self {
             text: StringChunkedBuilder::new(name.into(), capacity),
             numbers: numeric.then(|| Vec::with_capacity(capacity)),
@@ -119,14 +119,14 @@ impl ColumnBuilder {
         }
     }
 
-    fn push_missing(&mut self) {
+    pub(crate) fn push_missing(&mut self) {
         self.text.append_null();
         if let Some(n) = self.numbers.as_mut() {
             n.push(f64::NAN);
         }
     }
 
-    fn push(&mut self, v: &str, line: usize) {
+    pub(crate) fn push(&mut self, v: &str, line: usize) {
         self.filled += 1;
         self.text.append_value(v);
         if let Some(n) = self.numbers.as_mut() {
@@ -155,11 +155,36 @@ fn data_err(path: &Path, line: Option<u64>, column: Option<String>, message: Str
     })
 }
 
+/// What to do about a CSV file that is not UTF-8.
+const NOT_UTF8_HINT: &str = "the file was probably saved by Excel on Windows; add `encoding = \"windows-1252\"` under [dataset] in the mapping (or the file's own encoding), or let `leadpolicy data infer` find it";
+
 fn csv_err(path: &Path, line_offset: u64, e: csv::Error) -> Error {
     let line = e.position().map(|p| p.line() + line_offset);
     match e.into_kind() {
         csv::ErrorKind::Io(io) => Error::io(path, io),
-        other => data_err(path, line, None, format!("cannot read CSV: {other:?}")),
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => data_err(
+            path,
+            line,
+            None,
+            format!("this row has {len} cells but the header has {expected_len}"),
+        ),
+        csv::ErrorKind::Utf8 { err, .. } => data_err(
+            path,
+            line,
+            Some(format!("#{}", err.field() + 1)),
+            format!(
+                "cell {} is not UTF-8 text: {NOT_UTF8_HINT}",
+                err.field() + 1
+            ),
+        ),
+        _ => data_err(
+            path,
+            line,
+            None,
+            "this part of the file is not CSV the reader understands".into(),
+        ),
     }
 }
 
@@ -356,7 +381,7 @@ fn parse_chunk(
                     Some(line),
                     Some(headers[i].clone()),
                     format!(
-                        "invalid UTF-8 at byte {} of this cell; save the file as UTF-8",
+                        "this cell is not UTF-8 text (byte {} of it): {NOT_UTF8_HINT}",
                         e.valid_up_to() + 1
                     ),
                 )
@@ -438,7 +463,7 @@ pub fn read_csv_in_parts(
                 Some(header_line),
                 Some(format!("#{}", i + 1)),
                 format!(
-                    "the header of column {} is not valid UTF-8 (byte {}); save the file as UTF-8",
+                    "the header of column {} is not UTF-8 text (byte {} of it): {NOT_UTF8_HINT}",
                     i + 1,
                     e.valid_up_to() + 1
                 ),
@@ -583,7 +608,7 @@ fn merge_column(
     })
 }
 
-fn finish_column(
+pub(crate) fn finish_column(
     header: String,
     position: usize,
     c: ColumnBuilder,
@@ -658,20 +683,30 @@ pub fn read_parquet(
     })
 }
 
-/// Read a CSV or Parquet file, chosen by extension.
+/// Read a CSV, Parquet or workbook file, chosen by extension. A CSV file is decoded from its
+/// encoding first (given, or UTF-16 by its byte-order mark) and split at `format.delimiter`
+/// (`,` when none is given).
 pub fn read_table(
     path: &Path,
     missing: &[String],
-    delimiter: u8,
+    format: super::source::Format<'_>,
     progress: Progress<'_>,
     keep_text: KeepText<'_>,
 ) -> Result<RawTable, Error> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    match ext.as_deref() {
-        Some("parquet" | "pq") => read_parquet(path, missing, keep_text),
-        _ => read_csv(path, missing, delimiter, progress, keep_text),
+    use super::source::{Kind, as_utf8, relocate};
+    match Kind::of(path) {
+        Kind::Parquet => read_parquet(path, missing, keep_text),
+        Kind::Workbook => super::workbook::read_workbook(path, format.sheet, missing, keep_text),
+        Kind::Csv => {
+            let utf8 = as_utf8(path, format.encoding)?;
+            read_csv(
+                &utf8.path,
+                missing,
+                format.delimiter.unwrap_or(b','),
+                progress,
+                keep_text,
+            )
+            .map_err(|e| relocate(e, &utf8.path, path))
+        }
     }
 }

@@ -574,9 +574,17 @@ pub fn test_bits(policy: &Policy, dataset: &Dataset) -> Result<TestBits, Error> 
                 .collect::<Vec<_>>(),
         )
         .collect()?;
-    // Every test column is null-free (see `compile`), so its value bits are its answers.
+    // Every test column is null-free (see `compile`), so its value bits are its answers. A
+    // select of nothing but literals (no scope, no rules: a policy that is only `[otherwise]`)
+    // has one row: broadcast it to every lead.
+    let n = dataset.len();
     let column = |name: &str| -> Result<BooleanChunked, Error> {
-        Ok(tests.column(name)?.bool()?.rechunk().into_owned())
+        let c = tests.column(name)?.bool()?.rechunk().into_owned();
+        Ok(if c.len() == n {
+            c
+        } else {
+            BooleanChunked::full(name.into(), c.get(0) == Some(true), n)
+        })
     };
     let in_scope = column("__in_scope")?;
     let dq = (0..p.disqualify_rules().count())

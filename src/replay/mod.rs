@@ -567,6 +567,9 @@ pub fn replay_decided(
             lead_id: id.to_string(),
             baseline: b.record(id, i, &mut tb),
             draft: d.record(id, i, &mut td),
+            converted: o.converted.as_ref().map(|c| c[i]),
+            seller_outcome: o.seller.as_ref().and_then(|s| s[i].map(str::to_string)),
+            meeting: o.meeting.as_ref().and_then(|m| m[i].map(str::to_string)),
             packets,
         });
     }

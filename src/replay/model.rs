@@ -71,6 +71,11 @@ pub struct FlippedLead {
     pub lead_id: String,
     pub baseline: DecisionRecord,
     pub draft: DecisionRecord,
+    /// What actually happened: `null` where the dataset has no such role (or the value is
+    /// outside its lists).
+    pub converted: Option<bool>,
+    pub seller_outcome: Option<String>,
+    pub meeting: Option<String>,
     /// Both packets, for the first flipped leads only (see `Replay::flips.sample_packets`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub packets: Option<(Box<Packet>, Box<Packet>)>,

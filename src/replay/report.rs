@@ -96,6 +96,34 @@ fn metric_rows() -> Vec<(&'static str, &'static str, &'static str, Kind, i8)> {
             -1,
         ),
         (
+            "conversion_rate.accepted",
+            "Converted: of accepted leads",
+            "accepted leads that converted",
+            Kind::Rate,
+            1,
+        ),
+        (
+            "conversion_rate.nurture",
+            "Converted: of nurture leads",
+            "nurture leads that converted anyway",
+            Kind::Rate,
+            0,
+        ),
+        (
+            "conversion_rate.rejected",
+            "Converted: of rejected leads",
+            "disqualified leads that converted anyway",
+            Kind::Rate,
+            -1,
+        ),
+        (
+            "conversion_rate.unresolved",
+            "Converted: of unresolved leads",
+            "leads left for manual review that converted",
+            Kind::Rate,
+            0,
+        ),
+        (
             "seller_acceptance",
             "Seller acceptance",
             "accepted leads the seller kept, of those with a known seller outcome",
@@ -154,7 +182,15 @@ fn metric_value(m: &Metrics, key: &str) -> (Option<usize>, Option<f64>) {
         "disqualification_accuracy" => (None, m.disqualification_accuracy),
         "override_rate" => (None, m.override_rate),
         "sla_breach_rate" => (None, m.sla_breach_rate),
-        _ => (None, None),
+        _ => match key.strip_prefix("conversion_rate.") {
+            Some(decision) => (
+                None,
+                m.conversion_rate
+                    .as_ref()
+                    .and_then(|c| c.get(decision).copied().flatten()),
+            ),
+            None => (None, None),
+        },
     }
 }
 
@@ -367,7 +403,9 @@ pub fn plain_reason(code: &str) -> String {
     text.to_string()
 }
 
-/// `flips.csv`: every flipped lead with both decisions.
+/// `flips.csv`: every flipped lead with both decisions and what actually happened (`converted`
+/// is `true` / `false`, empty without outcomes; seller outcome and meeting as the lists name
+/// them, empty when unknown).
 pub fn flips_csv(r: &Replay) -> std::io::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
@@ -382,6 +420,9 @@ pub fn flips_csv(r: &Replay) -> std::io::Result<Vec<u8>> {
         "draft_unresolved_reasons",
         "draft_route",
         "draft_owner",
+        "converted",
+        "seller_outcome",
+        "meeting",
     ])?;
     let o = |v: &Option<String>| v.clone().unwrap_or_default();
     for f in &r.flips.leads {
@@ -397,6 +438,9 @@ pub fn flips_csv(r: &Replay) -> std::io::Result<Vec<u8>> {
             o(&f.draft.unresolved_reasons),
             o(&f.draft.route),
             o(&f.draft.owner),
+            f.converted.map_or_else(String::new, |c| c.to_string()),
+            o(&f.seller_outcome),
+            o(&f.meeting),
         ])?;
     }
     w.into_inner().map_err(|e| e.into_error())

@@ -477,6 +477,23 @@ impl Workspace {
         row.as_ref().map(replay_from_row).transpose()
     }
 
+    /// The latest replay of `v`'s exact content, against whichever baseline was published then
+    /// (after publishing, the current baseline is the version itself).
+    pub async fn latest_replay(&self, v: &Version) -> Result<Option<ReplayRecord>, Error> {
+        let row = sqlx::query(
+            "SELECT r.id, r.sha256, r.baseline_version, r.baseline_sha256, d.name, d.sha256, r.metrics, r.created_at
+             FROM replays r JOIN datasets d ON d.id = r.dataset_id
+             WHERE r.policy_id = ? AND r.version = ? AND r.sha256 = ?
+             ORDER BY r.id DESC LIMIT 1",
+        )
+        .bind(&v.policy_id)
+        .bind(v.version)
+        .bind(&v.sha256)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(replay_from_row).transpose()
+    }
+
     /// Submit a draft for review: needs a replay of its exact content against the current
     /// published baseline on record.
     pub async fn submit(

@@ -267,6 +267,47 @@ async function main() {
   await find("mapping-editor");
   await sleep(300);
   screenshot("data");
+
+  console.log("8. your own export: read, corrected, used, and a starter policy for it");
+  await click("nav-review");
+  await click("new-draft");
+  await waitFor("a new draft", async () => /draft/i.test(await text("next-step")));
+  await click("nav-data");
+  const exportFile = resolve("tests/fixtures/import/salesforce_leads_excel.csv");
+  const read = await jsAsync(
+    `const done = arguments[arguments.length - 1];
+     window.__leadpolicy.importFrom(arguments[0], null).then(() => done('ok'), e => done('error: ' + e));`,
+    exportFile,
+  );
+  check(read === "ok", `the export was read: ${read}`);
+  const facts = await waitFor("the import table", async () => await text("import-facts"));
+  check(/60\s+leads/.test(facts) && /windows-1252/.test(facts) && /;-separated/.test(facts), `the file is described: "${facts}"`);
+  check((await js(`return document.querySelector('[data-testid="import-role-lead_source"]').value`)) === "source", "Lead Source is the source");
+  check(await js(`return document.querySelector('[data-testid="import-sensitive-gender"]').checked`), "Gender is marked sensitive");
+  // A correction a person makes: country routes to regional teams here, so it is not a proxy.
+  await click("import-sensitive-country");
+  check(!(await js(`return document.querySelector('[data-testid="import-sensitive-country"]').checked`)), "a sensitive mark can be taken off");
+  await js(`document.querySelector('[data-testid="import-table"]').scrollIntoView({ block: "start" });`);
+  await sleep(300);
+  screenshot("import");
+  await click("use-data");
+  const summary = await waitFor("the new dataset", async () => {
+    const t = await text("dataset-summary");
+    return /salesforce leads excel/i.test(t) && t;
+  });
+  check(/\b60\b/.test(summary), `the dataset in use has the 60 leads: ${summary.replace(/\s+/g, " ")}`);
+  const misfit = await waitFor("the policy-misfit note", async () => await text("policy-misfit"));
+  check(/not a column/.test(misfit), `the sample policy does not fit this data: "${misfit.slice(0, 100)}…"`);
+  await click("start-policy");
+  await waitFor("the misfit note to go", async () => !(await js(`return !!document.querySelector('[data-testid="policy-misfit"]')`)));
+  await click("nav-replay");
+  const replayed = await waitFor("a replay of the export", async () => {
+    const t = await text("replay-status");
+    return /Updated/.test(t) && /\b60 leads/.test(t) && t;
+  });
+  check(true, `replayed the export: "${replayed}"`);
+  await sleep(400);
+  screenshot("import-replay");
 }
 
 try {

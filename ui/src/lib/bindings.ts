@@ -30,6 +30,9 @@ export const commands = {
 	audit: () => typedError<AuditView, AppError>(__TAURI_INVOKE("audit")),
 	keys: () => typedError<KeysView, AppError>(__TAURI_INVOKE("keys")),
 	trustKey: (actor: string, key: string, name: string) => typedError<KeysView, AppError>(__TAURI_INVOKE("trust_key", { actor, key, name })),
+	inferExport: (leads: string, outcomes: string | null, sheet: string | null, onProgress: Channel<LoadProgress>) => typedError<Inference, AppError>(__TAURI_INVOKE("infer_export", { leads, outcomes, sheet, onProgress })),
+	useInference: (inference: Inference, onProgress: Channel<LoadProgress>) => typedError<DatasetSummary, AppError>(__TAURI_INVOKE("use_inference", { inference, onProgress })),
+	starterDraft: () => typedError<string, AppError>(__TAURI_INVOKE("starter_draft")),
 };
 
 /* Types */
@@ -70,6 +73,15 @@ export type AuditView = {
 	message: string,
 };
 
+/**  How sure the inference is of a choice. */
+export type Certainty = 
+/**  The header says so exactly. */
+"sure" | 
+/**  The header suggests it, or the values do. */
+"likely" | 
+/**  A guess worth checking. */
+"guess";
+
 export type ChangeView = {
 	section: string,
 	kind: string,
@@ -89,6 +101,32 @@ export type Check = {
 	value: string,
 	/**  true, false or unknown */
 	result: string,
+};
+
+/**  One column of the export as the inference sees it. */
+export type ColumnGuess = {
+	/**  The header as written (trimmed). */
+	header: string,
+	/**  The field name rules use (snake_case). */
+	field: string,
+	/**  `number` or `text`, after the missing tokens. */
+	kind: string,
+	/**  Cells with a value (missing tokens and blanks left out). */
+	filled: number,
+	/**  Distinct values. */
+	distinct: number,
+	/**  Up to five of the most common values with their counts. */
+	samples: ([string, number])[],
+	role: RoleChoice | null,
+	/**  Why it may be a protected attribute or a proxy for one; `None` when it is not. */
+	sensitive: string | null,
+	/**
+	 *  Why it may be filled in after the decision (status, stage, tags …): replays that read
+	 *  it look better than a policy can be.
+	 */
+	recorded_later: string | null,
+	/**  Left out of the mapping (an empty column without a header). */
+	skipped: boolean,
 };
 
 /**  A condition as written in the policy. */
@@ -201,6 +239,33 @@ export type GuardrailView = {
 	blocked: boolean,
 };
 
+/**  Everything `data infer` found. */
+export type Inference = {
+	/**  A label for reports. */
+	name: string,
+	/**  The leads file as the mapping will name it (relative to the mapping, or absolute). */
+	leads: string,
+	/**  `csv`, `parquet` or `workbook`. */
+	file_kind: string,
+	/**  The CSV encoding when it is not plain UTF-8 (`windows-1252`, `utf-16le` …). */
+	encoding: string | null,
+	/**  The CSV delimiter when it is not `,`. */
+	delimiter: string | null,
+	/**  The workbook sheet read. */
+	sheet: string | null,
+	/**  Every sheet of a workbook (to pick another). */
+	sheets: string[],
+	rows: number,
+	/**  The id column's header; `None` when no column is unique and filled on every row. */
+	id: string | null,
+	id_why: string,
+	missing: MissingToken[],
+	columns: ColumnGuess[],
+	outcomes: OutcomesGuess | null,
+	/**  What it could not decide, in plain words. */
+	undecided: string[],
+};
+
 /**  A key that signs exports: this workspace's own, or one it trusts for imports. */
 export type KeyRow = {
 	/**  `ed25519:<base64>`, as `leadpolicy workspace key` prints it. */
@@ -272,6 +337,17 @@ export type MetricRow = {
 	direction: number,
 };
 
+/**  A token that stands for "not answered". */
+export type MissingToken = {
+	token: string,
+	/**  Cells holding it. */
+	cells: number,
+	/**  Headers of the columns it appears in. */
+	columns: string[],
+	/**  Why it is taken as "missing". */
+	why: string,
+};
+
 export type OutcomeView = {
 	converted: boolean | null,
 	seller_outcome: string | null,
@@ -279,6 +355,19 @@ export type OutcomeView = {
 	historical_decision: string | null,
 	first_touch_minutes: string | null,
 	seller_feedback: string | null,
+};
+
+/**  The outcomes file and how it joins. */
+export type OutcomesGuess = {
+	file: string,
+	/**  The header whose values are lead ids. */
+	key: string | null,
+	/**  Leads with at least one row there. */
+	matched_leads: number,
+	rows: number,
+	/**  A won / close date column, for `converted_at`. */
+	converted_at: string | null,
+	sheet: string | null,
 };
 
 export type OverlapView = "review" | "first";
@@ -357,6 +446,19 @@ export type ReviewView = {
 	can_export: boolean,
 	/**  What to do next and who does it, in plain words. */
 	next_step: string,
+};
+
+/**  The role a column plays, with the value lists of flag and category roles. */
+export type RoleChoice = {
+	/**  A role name of the mapping (`source`, `converted`, `created_at` …). */
+	role: string,
+	/**  `converted` / `enrichment_error`: the values that mean yes. */
+	truthy?: string[],
+	/**  Date roles: the strftime format when the values are not ISO. */
+	format?: string | null,
+	certainty: Certainty,
+	/**  Why, in plain words. */
+	why: string,
 };
 
 export type RouteKindView = "sales" | "nurture";

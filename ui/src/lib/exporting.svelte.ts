@@ -39,7 +39,11 @@ export async function pickAndExport(policyId: string, version: number): Promise<
 
 declare global {
   interface Window {
-    __leadpolicy?: { exportTo(path: string): Promise<void> };
+    __leadpolicy?: {
+      exportTo(path: string): Promise<void>;
+      /** Set by the Data screen's import panel: read an export without the file dialog. */
+      importFrom?(leads: string, outcomes: string | null): Promise<void>;
+    };
   }
 }
 

@@ -184,6 +184,15 @@ class AppState {
     this.dataset = summary;
     if (this.workbench) this.workbench.dataset = summary;
     this.scheduleReplay(0);
+    void this.refreshDraft();
+  }
+
+  /** Re-reads the draft: its problems depend on the dataset (fields it reads that the data lacks). */
+  async refreshDraft(): Promise<void> {
+    const wb = await this.run("The draft could not be read", commands.workbench());
+    if (!wb) return;
+    this.draft = wb.draft;
+    if (this.workbench) this.workbench.draft = wb.draft;
   }
 }
 
