@@ -117,6 +117,37 @@ fn problems(e: &Error) -> Vec<Problem> {
     }
 }
 
+/// The fields `baseline` reads that `ds` lacks, listed for people (`None` when it fits).
+fn baseline_misfit(baseline: &Policy, ds: &Dataset) -> Option<String> {
+    let problems = policy::validate::check_against(baseline, ds);
+    if problems.is_empty() {
+        return None;
+    }
+    let mut fields: Vec<&str> = Vec::new();
+    let mut other = 0;
+    for d in problems.iter() {
+        match d.message.split('`').nth(1) {
+            Some(f) if d.message.contains("is not a column") => {
+                if !fields.contains(&f) {
+                    fields.push(f);
+                }
+            }
+            _ => other += 1,
+        }
+    }
+    let mut shown: Vec<String> = fields.iter().take(4).map(|f| format!("`{f}`")).collect();
+    if fields.len() > 4 {
+        shown.push(format!("{} more", fields.len() - 4));
+    }
+    if other > 0 {
+        shown.push(format!(
+            "and {other} other problem{}",
+            if other == 1 { "" } else { "s" }
+        ));
+    }
+    Some(shown.join(", "))
+}
+
 /// The draft parsed and checked against the dataset, or every problem.
 fn checked(text: &str, version: i64, ds: &Dataset) -> Result<Policy, Error> {
     let p = parse_draft(text, version)?;
@@ -500,16 +531,32 @@ impl App {
                 );
                 err
             })?;
-            let labels = (
-                format!("v{} (published)", published.version),
-                if v.version == published.version {
-                    format!("v{} (published)", v.version)
-                } else {
-                    format!("v{} {}", v.version, status_words(v.status))
-                },
-            );
-            Ok::<_, AppError>((ds, Arc::new(baseline), Arc::new(draft), labels))
+            let draft_label = if v.version == published.version {
+                format!("v{} (published)", v.version)
+            } else {
+                format!("v{} {}", v.version, status_words(v.status))
+            };
+            // A baseline written for other data (an export just imported) cannot be replayed on
+            // this one: the draft stands on both sides, and the view says so.
+            let misfit = baseline_misfit(&baseline, &ds);
+            let (baseline, labels, note) = match misfit {
+                None => (
+                    baseline,
+                    (format!("v{} (published)", published.version), draft_label),
+                    None,
+                ),
+                Some(fields) => (
+                    draft.clone(),
+                    (format!("{draft_label} (no baseline)"), draft_label),
+                    Some(format!(
+                        "The published v{} reads fields this data does not have ({fields}), so it cannot be replayed on it: both sides show the draft until a version written for this data is published.",
+                        published.version
+                    )),
+                ),
+            };
+            Ok::<_, AppError>((ds, Arc::new(baseline), Arc::new(draft), (labels, note)))
         }?;
+        let (labels, baseline_note) = labels;
         let latest = || self.replay_seq.load(Ordering::SeqCst) == ticket;
         if !latest() {
             return Err(Error::Cancelled.into());
@@ -528,6 +575,7 @@ impl App {
         let view = ReplayView {
             generation,
             elapsed_ms: 0,
+            baseline_note,
             baseline_label: labels.0,
             draft_label: labels.1,
             leads: r.dataset.leads as u32,

@@ -413,3 +413,79 @@ fn a_bad_mapping_is_located_and_the_loaded_dataset_stays() {
     let r = h.ok("replay", json!({ "generation": 1 }));
     assert_eq!(r["leads"], 15000);
 }
+
+/// A CRM export through the window's import path: inferred, corrected (a role moved, a
+/// sensitive mark taken off), used; the sample policy does not fit it, a starter policy does,
+/// and the replay says why its baseline side shows the draft.
+#[test]
+fn an_export_is_inferred_corrected_used_and_gets_a_starter_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = harness_in(dir.path());
+    h.ok("open_workbench", json!({}));
+    let export = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/import/salesforce_leads_excel.csv");
+    let channel = json!("__CHANNEL__:1");
+    let mut inf = h.ok(
+        "infer_export",
+        json!({ "leads": export, "outcomes": null, "sheet": null, "onProgress": channel }),
+    );
+    assert_eq!(inf["rows"], 60);
+    assert_eq!(inf["encoding"], "windows-1252");
+    // Corrections: country is a routing territory here, not a proxy; Industry becomes the form.
+    for c in inf["columns"].as_array_mut().unwrap() {
+        if c["header"] == "Country" {
+            c["sensitive"] = Value::Null;
+        }
+        if c["header"] == "Industry" {
+            c["role"] = json!({ "role": "form", "certainty": "sure", "why": "chosen by you" });
+        }
+    }
+    let summary = h.ok(
+        "use_inference",
+        json!({ "inference": inf, "onProgress": channel }),
+    );
+    assert_eq!(summary["leads"], 60);
+    let mapping = dir
+        .path()
+        .join("ws/datasets/salesforce_leads_excel/mapping.toml");
+    let text = std::fs::read_to_string(&mapping).unwrap();
+    assert!(text.contains("form = \"industry\""), "{text}");
+    assert!(
+        text.contains("\"Country\" = { name = \"country\", sensitive = false }"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\"Gender\" = { name = \"gender\", sensitive = true }"),
+        "{text}"
+    );
+    // The sample draft reads fields this export lacks.
+    let e = h.call("replay", json!({ "generation": 1 })).unwrap_err();
+    assert_eq!(e["code"], "invalid", "{e}");
+    let starter = h.ok("starter_draft", json!({}));
+    let starter = starter.as_str().unwrap();
+    assert!(
+        starter.contains("id = \"inbound-qualification\""),
+        "{starter}"
+    );
+    assert!(
+        starter.contains("sensitive = [\"city\", \"gender\"]"),
+        "{starter}"
+    );
+    h.ok(
+        "edit_draft",
+        json!({ "edit": { "kind": "source", "text": starter } }),
+    );
+    let r = h.ok("replay", json!({ "generation": 2 }));
+    assert_eq!(r["leads"], 60);
+    assert!(
+        r["baseline_note"]
+            .as_str()
+            .is_some_and(|n| n.contains("does not have")),
+        "{r}"
+    );
+    assert_eq!(
+        metric(&r, "nurture")["draft"],
+        60.0,
+        "everything else → nurture"
+    );
+}

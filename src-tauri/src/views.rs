@@ -161,6 +161,8 @@ pub struct CountRow {
 pub struct ReplayView {
     pub generation: u32,
     pub elapsed_ms: u32,
+    /// Why the baseline side shows the draft: the published version does not fit this data.
+    pub baseline_note: Option<String>,
     pub baseline_label: String,
     pub draft_label: String,
     pub leads: u32,

@@ -152,6 +152,10 @@ pub fn mapping(inf: &Inference) -> String {
         let mut spec = format!("name = {}", quote(&c.field));
         if c.sensitive.is_some() {
             spec.push_str(", sensitive = true");
+        } else if super::roles::sensitive_reason(&c.header, &[]).is_some() {
+            // Someone took the mark off a column whose header looks sensitive: say so, or
+            // `policy new` would put it back.
+            spec.push_str(", sensitive = false");
         }
         let mut note = format!(
             "{}, {} of {} filled ({})",

@@ -287,7 +287,7 @@ async function main() {
   // A correction a person makes: country routes to regional teams here, so it is not a proxy.
   await click("import-sensitive-country");
   check(!(await js(`return document.querySelector('[data-testid="import-sensitive-country"]').checked`)), "a sensitive mark can be taken off");
-  await js(`document.querySelector('[data-testid="import-table"]').scrollIntoView({ block: "start" });`);
+  await js(`document.querySelector('[data-testid="import-panel"]').scrollIntoView({ block: "start" });`);
   await sleep(300);
   screenshot("import");
   await click("use-data");
@@ -295,7 +295,7 @@ async function main() {
     const t = await text("dataset-summary");
     return /salesforce leads excel/i.test(t) && t;
   });
-  check(/\b60\b/.test(summary), `the dataset in use has the 60 leads: ${summary.replace(/\s+/g, " ")}`);
+  check(/Leads\s*60\b/.test(summary), `the dataset in use has the 60 leads: ${summary.replace(/\s+/g, " ")}`);
   const misfit = await waitFor("the policy-misfit note", async () => await text("policy-misfit"));
   check(/not a column/.test(misfit), `the sample policy does not fit this data: "${misfit.slice(0, 100)}…"`);
   await click("start-policy");

@@ -237,6 +237,7 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
       const view: ReplayView = {
         generation,
         elapsed_ms: 84,
+        baseline_note: null,
         baseline_label: `v${publishedVersion} (published)`,
         draft_label: `v${draftVersion} draft`,
         leads: data.dataset.leads,

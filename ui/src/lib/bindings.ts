@@ -423,6 +423,8 @@ export type ReasonView = {
 export type ReplayView = {
 	generation: number,
 	elapsed_ms: number,
+	/**  Why the baseline side shows the draft: the published version does not fit this data. */
+	baseline_note: string | null,
 	baseline_label: string,
 	draft_label: string,
 	leads: number,

@@ -182,6 +182,10 @@ class AppState {
 
   setDataset(summary: DatasetSummary): void {
     this.dataset = summary;
+    // Leads opened on other data are not in this one.
+    this.replayList = null;
+    this.replayLead = null;
+    this.inspectLeadId = null;
     if (this.workbench) this.workbench.dataset = summary;
     this.scheduleReplay(0);
     void this.refreshDraft();
