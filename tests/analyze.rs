@@ -775,3 +775,32 @@ fn sweep_of_a_route_rule_matches_the_engine_and_hand_counts() {
         );
     }
 }
+
+/// The current threshold is one of the swept ones: the table prints it once, marked current.
+#[test]
+fn the_sweep_table_prints_each_threshold_once() {
+    let ds = Dataset::load(&sample_mapping()).unwrap();
+    let p = policy::load(&root().join("policies/draft.toml")).unwrap();
+    let settings = Settings {
+        sweep: Some(SweepSpec {
+            rule: Some("enterprise-fit".into()),
+            field: Some("employees".into()),
+            from: Some(100.0),
+            to: Some(300.0),
+            steps: 3,
+        }),
+        ..Settings::default()
+    };
+    let a = analyze::analyze(&p, None, &ds, &settings).unwrap();
+    let text = analyze::report::render_text(&a);
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            let t = l.trim_start();
+            t.starts_with("100 ") || t.starts_with("200 ") || t.starts_with("300 ")
+        })
+        .collect();
+    assert_eq!(rows.len(), 3, "{text}");
+    assert_eq!(rows.iter().filter(|l| l.contains("◀ current")).count(), 1);
+    assert!(rows[1].contains("◀ current"), "{rows:?}");
+}

@@ -371,3 +371,45 @@ fn replay_cli_prints_the_comparison_and_writes_the_report() {
         r.baseline.metrics.accepted
     );
 }
+
+/// What a reviewer needs beside the decisions: conversion per decision in the table, outcomes
+/// in flips.csv, and nurture leads in the later-converted chart.
+#[test]
+fn the_report_shows_conversion_per_decision_outcomes_of_flips_and_nurture_conversions() {
+    let r = sample_replay();
+    let text = replay::report::render_text(&r);
+    let nurture_rate = r.draft.metrics.conversion_rate.as_ref().unwrap()["nurture"].unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("Converted: of nurture leads"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        line.contains(&format!("{:.1}%", nurture_rate * 100.0)),
+        "{line}"
+    );
+    let csv_bytes = replay::report::flips_csv(&r).unwrap();
+    let mut rdr = csv::Reader::from_reader(csv_bytes.as_slice());
+    let headers = rdr.headers().unwrap().clone();
+    assert!(
+        headers.iter().any(|h| h == "converted") && headers.iter().any(|h| h == "seller_outcome")
+    );
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), r.flips.flipped);
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let converted = rows
+        .iter()
+        .filter(|row| &row[col("converted")] == "true")
+        .count();
+    let expected = r
+        .flips
+        .leads
+        .iter()
+        .filter(|f| f.converted == Some(true))
+        .count();
+    assert!(expected > 0);
+    assert_eq!(converted, expected);
+    let svg = leadpolicy::chart::later_converted_by_reason(&r);
+    assert!(svg.contains("Nurture leads, by the rule that sent them to nurture"));
+    let by_rule = r.draft.metrics.later_converted_by_rule.as_ref().unwrap();
+    assert!(!by_rule.is_empty());
+}

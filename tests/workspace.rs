@@ -442,6 +442,15 @@ fn the_cli_takes_a_draft_from_init_to_an_exported_file() {
             o,
         ],
     );
+    // After publishing, `show` names the replay of record and what it was against.
+    let shown = step(
+        "carol",
+        &["show", "inbound-qualification", "--version", "4"],
+    );
+    assert!(
+        shown.contains("against baseline v3 (published then; this version is the baseline now)"),
+        "{shown}"
+    );
     let diff = step("carol", &["diff", "inbound-qualification", "3", "4"]);
     assert!(diff.contains("+ rule added dq-personal-email"), "{diff}");
     let list: serde_json::Value =
@@ -474,6 +483,14 @@ fn the_cli_takes_a_draft_from_init_to_an_exported_file() {
         c.output().unwrap()
     };
     assert!(other(&["init", "--empty"]).status.success());
+    // An empty workspace has no sample to fall back on: it says --dataset is needed.
+    let no_sample = other(&["replay", "inbound-qualification", "--version", "1"]);
+    assert_eq!(no_sample.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&no_sample.stderr).contains("pass --dataset MAPPING"),
+        "{}",
+        String::from_utf8_lossy(&no_sample.stderr)
+    );
     let key = step("carol", &["key"]);
     assert!(key.starts_with("ed25519:"), "{key}");
     let trusted = other(&["trust", key.trim(), "--name", "revenue ops"]);
