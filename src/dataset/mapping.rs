@@ -252,7 +252,7 @@ impl Mapping {
             Ok(f) => f,
             Err(e) => {
                 let span = e.span().unwrap_or(0..0);
-                let msg = e.message().trim_end_matches('\n').replace('\n', " ");
+                let msg = plain(&e.message().trim_end_matches('\n').replace('\n', " "));
                 let d = Diagnostic::at(&source, span, format!("invalid dataset mapping: {msg}"))
                     .with_hint("see the mapping format in README.md (section \"Dataset mapping\")");
                 return Err(crate::Error::Invalid(Diagnostics(vec![d])));
@@ -362,5 +362,80 @@ impl Mapping {
 impl MappingFile {
     fn outcomes_defined(&self) -> bool {
         self.dataset.outcomes.is_some()
+    }
+}
+
+/// A serde message with the mapping's own words in place of Rust type names: what a role or a
+/// section looks like, written as TOML.
+fn plain(msg: &str) -> String {
+    const WORDS: &[(&str, &str)] = &[
+        (
+            "struct FlagRole",
+            "a yes/no role: { column = \"Converted\", true = [\"1\", \"Yes\"] }",
+        ),
+        (
+            "struct SellerOutcomeRole",
+            "{ column = \"…\", accepted = [\"…\"], sent_back = [\"…\"] }",
+        ),
+        (
+            "struct MeetingRole",
+            "{ column = \"…\", held = [\"…\"], no_show = [\"…\"] }",
+        ),
+        (
+            "struct HistoricalRole",
+            "{ column = \"…\", accepted = [\"…\"], rejected = [\"…\"], nurture = [\"…\"], unresolved = [\"…\"] }",
+        ),
+        (
+            "untagged enum ColumnRef",
+            "a column name such as \"Lead Source\", or { column = \"Lead Source\" }",
+        ),
+        (
+            "struct OutcomesSpec",
+            "{ file = \"deals.csv\", key = \"Lead ID\" }",
+        ),
+        (
+            "struct ColumnSpec",
+            "{ name = \"…\", type = \"number\" | \"text\", sensitive = true | false }",
+        ),
+        ("struct DatasetSection", "a [dataset] section"),
+        ("struct RolesSection", "a [roles] section"),
+        ("struct MappingFile", "a dataset mapping"),
+        ("enum ForcedType", "\"number\" or \"text\""),
+        ("data did not match any variant of", "expected"),
+    ];
+    let mut out = msg.to_string();
+    for (rust, words) in WORDS {
+        out = out.replace(rust, words);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error_of(text: &str) -> String {
+        match Mapping::parse(Source::new("m.toml", text)) {
+            Ok(_) => panic!("expected an error"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn role_shapes_are_explained_in_toml_not_rust() {
+        let e = error_of(
+            "[dataset]\nleads = \"l.csv\"\nid = \"id\"\n[roles]\nconverted = \"Converted\"\n",
+        );
+        assert!(
+            e.contains("true = [\"1\", \"Yes\"]")
+                && !e.contains("FlagRole")
+                && e.contains("m.toml:5"),
+            "{e}"
+        );
+        let e = error_of("[dataset]\nleads = \"l.csv\"\nid = \"id\"\n[roles]\nsource = 3\n");
+        assert!(
+            e.contains("a column name") && !e.contains("ColumnRef"),
+            "{e}"
+        );
     }
 }

@@ -70,6 +70,16 @@ pub struct FieldInfo {
     pub sensitive: Option<bool>,
 }
 
+/// A value that made a column of numbers text (see [`Dataset::stray_text`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StrayText {
+    pub value: String,
+    /// Its line in the leads file (its row in a sheet); `None` for Parquet.
+    pub line: Option<usize>,
+    /// How many values of the column are not numbers.
+    pub count: usize,
+}
+
 /// A loaded dataset, ready to be decided any number of times.
 #[derive(Debug, Clone)]
 pub struct Dataset {
@@ -234,6 +244,37 @@ impl Dataset {
         ids.iter()
             .position(|v| v == Some(lead))
             .ok_or_else(|| Error::UnknownLead(lead.to_string()))
+    }
+
+    /// When a text field is text only because of a few stray values among numbers (`1,200` in
+    /// a column of employee counts): the first such value with its line (CSV) or sheet row,
+    /// and how many values are not numbers. `None` for a number field, or a field whose values
+    /// are mostly text.
+    pub fn stray_text(&self, field: &str) -> Result<Option<StrayText>, Error> {
+        if self.field(field).is_none_or(|f| f.ty != FieldType::Text) {
+            return Ok(None);
+        }
+        let (mut numbers, mut others, mut first) = (0usize, 0usize, None);
+        for (row, v) in self.text_column(field)?.iter().enumerate() {
+            let Some(v) = v else { continue };
+            if read::parse_decimal(v).is_some() {
+                numbers += 1;
+            } else {
+                others += 1;
+                if first.is_none() {
+                    first = Some((v.to_string(), self.lines.get(row).map(|l| *l as usize)));
+                }
+            }
+        }
+        let few = others <= 3 || others * 20 <= numbers;
+        Ok(match first {
+            Some((value, line)) if numbers > 0 && few => Some(StrayText {
+                value,
+                line,
+                count: others,
+            }),
+            _ => None,
+        })
     }
 
     /// Row index of the lead whose `field` holds `value` (trimmed, as text): another unique

@@ -30,17 +30,21 @@ fn certainty(c: Certainty) -> &'static str {
     }
 }
 
-/// The samples of a column as one short line.
+/// The three most common values of a column as one short line.
 fn samples(c: &ColumnGuess) -> String {
     let mut out: Vec<String> = c
         .samples
         .iter()
+        .take(3)
         .map(|(v, n)| {
-            let v: String = v.chars().take(24).collect::<String>().replace('\n', " ");
-            format!("{v} ({n})")
+            let mut short: String = v.chars().take(20).collect::<String>().replace('\n', " ");
+            if v.chars().count() > 20 {
+                short.push('…');
+            }
+            format!("{short} ({n})")
         })
         .collect();
-    if c.distinct as usize > c.samples.len() {
+    if c.distinct as usize > out.len() {
         out.push("…".into());
     }
     out.join(", ")

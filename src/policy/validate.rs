@@ -34,13 +34,31 @@ pub fn check_against(policy: &Policy, dataset: &Dataset) -> Diagnostics {
                 return;
             };
             if let Some(msg) = type_problem(op, info.ty) {
+                let numeric_op = matches!(op, Op::Gt(_) | Op::Gte(_) | Op::Lt(_) | Op::Lte(_));
+                let stray = numeric_op
+                    .then(|| dataset.stray_text(&field.name).ok().flatten())
+                    .flatten();
+                let hint = match stray {
+                    Some(s) => format!(
+                        "`{}` is text only because of `{}`{} ({} of its values {} not a number): fix it in the export, list it in the mapping's `missing` if it means \"not answered\", or force `type = \"number\"` there to have every such cell named",
+                        field.name,
+                        s.value,
+                        s.line.map_or_else(String::new, |l| format!(
+                            " on line {l} of {}",
+                            dataset.leads_path.display()
+                        )),
+                        s.count,
+                        if s.count == 1 { "is" } else { "are" }
+                    ),
+                    None => type_hint(info.ty).to_string(),
+                };
                 diags.push(
                     Diagnostic::at(
                         src,
                         field.span.clone(),
                         format!("`{}` on `{}` in {ctx}: {msg}", op.name(), field.name),
                     )
-                    .with_hint(type_hint(info.ty)),
+                    .with_hint(hint),
                 );
             }
         });
