@@ -9,7 +9,7 @@ use crate::diag::Diagnostics;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A file could not be read or written.
-    #[error("cannot {action} `{}`: {source}", path.display())]
+    #[error("cannot {action} `{}`: {}", path.display(), io_words(source))]
     Io {
         action: &'static str,
         path: PathBuf,
@@ -44,6 +44,24 @@ pub enum Error {
     /// The person cancelled a long job (a load); nothing was changed.
     #[error("cancelled")]
     Cancelled,
+}
+
+/// An I/O error as people say it: "the file does not exist", not "os error 2".
+pub fn io_words(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::NotFound => "it does not exist".into(),
+        ErrorKind::PermissionDenied => "permission denied".into(),
+        ErrorKind::AlreadyExists => "it already exists".into(),
+        ErrorKind::IsADirectory => "it is a folder, not a file".into(),
+        _ => {
+            let text = e.to_string();
+            match text.find(" (os error") {
+                Some(i) => text[..i].to_string(),
+                None => text,
+            }
+        }
+    }
 }
 
 impl Error {

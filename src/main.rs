@@ -56,8 +56,10 @@ enum Command {
     },
     /// Show the qualification packet of one lead: the rules, the evidence, the decision
     Explain {
+        /// The policy file (TOML)
         #[arg(long)]
         policy: PathBuf,
+        /// The dataset mapping (TOML; `leadpolicy data infer` writes one for an export)
         #[arg(long)]
         dataset: PathBuf,
         /// The lead id (or, with --by, the lead's value in that field)
@@ -186,6 +188,20 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Output piped into `head` and closed early is not an error worth a panic message.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let text = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if text.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default_hook(info);
+    }));
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check { policies, dataset } => check(&policies, dataset.as_deref()),
@@ -423,7 +439,13 @@ fn explain_lead(
             let row = ds.row_by(field, lead)?;
             explain::explain_row(&p, &ds, row)?
         }
-        None => explain(&p, &ds, lead)?,
+        None => explain(&p, &ds, lead).map_err(|e| match e {
+            Error::UnknownLead(id) => Error::Usage(format!(
+                "lead `{id}` is not in the dataset: no lead has this id (`{}`); to find a lead by another column, such as a lead number or an email, add --by FIELD",
+                ds.id
+            )),
+            other => other,
+        })?,
     };
     if json {
         let text = serde_json::to_string_pretty(&packet)

@@ -491,3 +491,65 @@ fn explain_finds_a_lead_by_another_unique_field() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("several leads"));
 }
+
+#[test]
+fn the_starter_policy_offers_qualifying_fields_and_examples_with_their_counts() {
+    let (_, ds, _dir) = infer_and_load("salesforce_leads.csv", None);
+    let text = infer::starter::starter_policy(&ds).unwrap();
+    // Contact details and per-lead values are not qualification evidence.
+    for absent in [
+        "\"first_name\"",
+        "\"last_name\"",
+        "\"company\"",
+        "\"description\"",
+    ] {
+        assert!(
+            !text.contains(&format!("#   {absent}")),
+            "{absent}:\n{text}"
+        );
+    }
+    assert!(text.contains("#   \"industry\""), "{text}");
+    assert!(
+        text.contains("#   \"lead_status\"") && text.contains("MAY BE RECORDED AFTER THE DECISION"),
+        "{text}"
+    );
+    // Examples say how many leads they touch and how often those converted.
+    assert!(text.contains("# [[rules]]   # would disqualify"), "{text}");
+    assert!(text.contains("of them converted"), "{text}");
+    assert!(text.contains("the top quarter of"), "{text}");
+}
+
+#[test]
+fn new_user_mistakes_get_a_way_forward() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, _, d) = infer_and_load("education_leads.csv", None);
+    let mapping = d.path().join("mapping.toml");
+    let run = |args: &[&std::ffi::OsStr]| lp(dir.path()).args(args).output().unwrap();
+    // A mapping passed where a policy goes.
+    let out = run(&["check".as_ref(), mapping.as_os_str()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("this is a dataset mapping, not a policy") && err.contains("--dataset"),
+        "{err}"
+    );
+    // A mapping passed to data infer.
+    let out = run(&["data".as_ref(), "infer".as_ref(), mapping.as_os_str()]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a lead export"));
+    // A file that is not there: said plainly, no OS error number.
+    let out = run(&["data".as_ref(), "infer".as_ref(), "nope.csv".as_ref()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot read `nope.csv`: it does not exist") && !err.contains("os error"),
+        "{err}"
+    );
+    // --by takes the export's header too.
+    let ds = Dataset::load(&mapping).unwrap();
+    let number = ds
+        .text_column("lead_number")
+        .unwrap()
+        .get(0)
+        .unwrap()
+        .to_string();
+    assert_eq!(ds.row_by("Lead Number", &number).unwrap(), 0);
+}

@@ -281,6 +281,11 @@ impl Dataset {
     /// column than the id, such as a CRM's "Lead Number". An error when no lead or several
     /// leads hold it, or when the field does not exist.
     pub fn row_by(&self, field: &str, value: &str) -> Result<usize, Error> {
+        // A header as the export writes it (`Lead Number`) names its field too.
+        let field = match self.fields.iter().find(|f| f.header == field.trim()) {
+            Some(f) if self.field(field).is_none() => f.name.as_str(),
+            _ => field,
+        };
         if self.field(field).is_none() {
             let names: Vec<&str> = self.fields.iter().map(|f| f.name.as_str()).collect();
             let hint = match closest(field, names.iter().copied()) {

@@ -325,6 +325,15 @@ pub fn infer_with_progress(
     relative_to: &Path,
     progress: crate::dataset::read::Progress<'_>,
 ) -> Result<Inference, Error> {
+    if leads
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
+    {
+        return Err(Error::Usage(format!(
+            "{} is a TOML file (a mapping or a policy), not a lead export: pass the CSV, Excel or Parquet file the CRM exported",
+            leads.display()
+        )));
+    }
     let sniffed = sniff(leads, sheet)?;
     let format = sniffed.format();
     let table = read_all(leads, format, progress)?;

@@ -273,7 +273,14 @@ pub fn summary(inf: &Inference) -> String {
     for c in inf.columns.iter().filter(|c| !c.skipped) {
         let (role, sure) = match &c.role {
             Some(r) => (r.role.clone(), certainty(r.certainty)),
-            None if inf.id.as_deref() == Some(c.header.as_str()) => ("lead id".into(), "sure"),
+            None if inf.id.as_deref() == Some(c.header.as_str()) => (
+                "lead id".into(),
+                if super::roles::id_score(&c.header) > 0 {
+                    "sure"
+                } else {
+                    "check"
+                },
+            ),
             None => (String::new(), ""),
         };
         let mut role = role;

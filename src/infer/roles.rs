@@ -52,6 +52,8 @@ const ID_HEADERS: &[&str] = &[
     "id",
     "person id",
     "lead",
+    "email",
+    "email address",
 ];
 
 /// How strongly a header says "this is the lead id" (higher is stronger; 0 = not at all).
@@ -80,6 +82,8 @@ pub const ROLE_HEADERS: &[(&str, &[&str])] = &[
             "lead source detail",
             "source channel",
             "channel",
+            "origin",
+            "lead origin",
         ],
     ),
     (

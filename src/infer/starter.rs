@@ -50,6 +50,170 @@ fn is_sensitive(f: &crate::dataset::FieldInfo) -> bool {
     })
 }
 
+/// A field leadership may allow, with its values counted.
+struct Candidate<'d> {
+    field: &'d crate::dataset::FieldInfo,
+    /// (value, leads), most common first.
+    counts: Vec<(String, usize)>,
+    /// Its header says it may be filled in after the decision.
+    later: bool,
+}
+
+/// Headers of contact details (who the person is, how to reach them).
+fn is_contact_detail(header: &str) -> bool {
+    let norm = roles::normalize(header);
+    let exact = [
+        "email",
+        "e mail",
+        "email address",
+        "work email",
+        "name",
+        "firstname",
+        "lastname",
+    ];
+    let n = format!(" {norm} ");
+    exact.contains(&norm.as_str())
+        || [
+            "phone",
+            "mobile",
+            "telephone",
+            "fax",
+            "first name",
+            "last name",
+            "full name",
+            "contact name",
+            "lead name",
+            "address",
+            "street",
+            "linkedin",
+        ]
+        .iter()
+        .any(|w| n.contains(&format!(" {w} ")))
+}
+
+/// Every value of a field with its count, most common first.
+fn value_counts(ds: &Dataset, field: &str) -> Result<Vec<(String, usize)>, Error> {
+    top_values(ds, field, usize::MAX)
+}
+
+/// The share of `rows` that converted, when outcomes are known.
+fn conversion(converted: Option<&[bool]>, rows: &[usize]) -> Option<f64> {
+    let c = converted?;
+    (!rows.is_empty()).then(|| rows.iter().filter(|&&i| c[i]).count() as f64 / rows.len() as f64)
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.0}%", 100.0 * x)
+}
+
+/// An example route rule: the top quarter of a numeric field to sales, with how many leads
+/// that is and how often they converted.
+fn route_example(
+    ds: &Dataset,
+    c: &Candidate<'_>,
+    converted: Option<&[bool]>,
+) -> Result<String, Error> {
+    let column = ds.frame.column(&c.field.name)?.f64()?.clone();
+    let mut values: Vec<(usize, f64)> = column
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| v.map(|v| (i, v)))
+        .collect();
+    values.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let Some(&(_, threshold)) = values.get(values.len() * 3 / 4) else {
+        return Ok(String::new());
+    };
+    let rows: Vec<usize> = values
+        .iter()
+        .filter(|(_, v)| *v >= threshold)
+        .map(|(i, _)| *i)
+        .collect();
+    let mut note = format!(
+        "{} of {} leads ({})",
+        rows.len(),
+        ds.len(),
+        pct(rows.len() as f64 / ds.len().max(1) as f64)
+    );
+    if let (Some(r), Some(all)) = (
+        conversion(converted, &rows),
+        conversion(converted, &(0..ds.len()).collect::<Vec<_>>()),
+    ) {
+        let _ = write!(
+            note,
+            "; {} of them converted, {} of all leads",
+            pct(r),
+            pct(all)
+        );
+    }
+    Ok(format!(
+        "# [[rules]]   # the top quarter of {} to sales: {note}
+# id = \"high-{}\"
+# route = \"sales\"
+# when = {{ field = {}, gte = {} }}
+#
+",
+        c.field.name,
+        c.field.name.replace('_', "-"),
+        quote(&c.field.name),
+        crate::format_number(threshold)
+    ))
+}
+
+/// An example disqualify rule: of the few-valued text fields, the value (2–25% of leads, never
+/// the most common) whose leads converted least — or, without outcomes, the rarest such value.
+fn disqualify_example(
+    ds: &Dataset,
+    candidates: &[&Candidate<'_>],
+    role_fields: &HashMap<&str, &str>,
+    converted: Option<&[bool]>,
+) -> Result<Option<String>, Error> {
+    let n = ds.len().max(1);
+    let mut best: Option<(f64, &Candidate<'_>, &str, usize, Option<f64>)> = None;
+    for c in candidates.iter().filter(|c| {
+        c.field.ty == FieldType::Text
+            && c.counts.len() <= 30
+            && !role_fields.contains_key(c.field.name.as_str())
+    }) {
+        let text = ds.text_column(&c.field.name)?;
+        for (value, count) in c.counts.iter().skip(1) {
+            if *count * 50 < n || *count * 4 > n {
+                continue;
+            }
+            let rows: Vec<usize> = text
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| *v == Some(value.as_str()))
+                .map(|(i, _)| i)
+                .collect();
+            let rate = conversion(converted, &rows);
+            let score = rate.unwrap_or(*count as f64 / n as f64);
+            if best.as_ref().is_none_or(|b| score < b.0) {
+                best = Some((score, c, value.as_str(), *count, rate));
+            }
+        }
+    }
+    Ok(best.map(|(_, c, value, count, rate)| {
+        let mut note = format!(
+            "{count} of {} leads ({})",
+            ds.len(),
+            pct(count as f64 / n as f64)
+        );
+        if let Some(r) = rate {
+            let _ = write!(note, "; {} of them converted", pct(r));
+        }
+        format!(
+            "# [[rules]]   # would disqualify {note}: check that before you use it
+# id = \"dq-{}\"
+# disqualify = \"not_a_fit\"
+# when = {{ field = {}, eq = {} }}
+",
+            c.field.name.replace('_', "-"),
+            quote(&c.field.name),
+            quote(value)
+        )
+    }))
+}
+
 /// The starter policy's text for `ds`.
 pub fn starter_policy(ds: &Dataset) -> Result<String, Error> {
     let rows = ds.len().max(1);
@@ -64,17 +228,39 @@ pub fn starter_policy(ds: &Dataset) -> Result<String, Error> {
         .filter(|f| f.name != ds.id && is_sensitive(f))
         .map(|f| f.name.as_str())
         .collect();
-    let mut candidates: Vec<&crate::dataset::FieldInfo> = ds
-        .fields
-        .iter()
-        .filter(|f| f.name != ds.id && f.filled > 0 && !sensitive.contains(&f.name.as_str()))
-        .filter(|f| {
-            role_fields
-                .get(f.name.as_str())
-                .is_none_or(|r| !NOT_EVIDENCE.contains(r))
-        })
-        .collect();
-    candidates.sort_by(|a, b| b.filled.cmp(&a.filled).then_with(|| a.name.cmp(&b.name)));
+    let converted = ds.converted()?;
+    let mut candidates: Vec<Candidate<'_>> = Vec::new();
+    for f in &ds.fields {
+        let outcome_role = role_fields
+            .get(f.name.as_str())
+            .is_some_and(|r| NOT_EVIDENCE.contains(r));
+        if f.name == ds.id || f.filled == 0 || sensitive.contains(&f.name.as_str()) || outcome_role
+        {
+            continue;
+        }
+        // Contact details identify a person; they do not qualify a lead.
+        if is_contact_detail(&f.header) || is_contact_detail(&f.name) {
+            continue;
+        }
+        let counts = value_counts(ds, &f.name)?;
+        // One value everywhere tells nothing; an id-like column, or text with a value per
+        // lead, names leads rather than qualifying them.
+        let unique_text = f.ty == FieldType::Text && counts.len() * 10 >= f.filled * 9;
+        if counts.len() < 2 || unique_text || roles::id_score(&f.header) > 0 {
+            continue;
+        }
+        candidates.push(Candidate {
+            field: f,
+            counts,
+            later: roles::may_be_recorded_later(&f.header),
+        });
+    }
+    candidates.sort_by(|a, b| {
+        b.field
+            .filled
+            .cmp(&a.field.filled)
+            .then_with(|| a.field.name.cmp(&b.field.name))
+    });
 
     let mut s = String::new();
     let _ = writeln!(
@@ -111,13 +297,19 @@ pub fn starter_policy(ds: &Dataset) -> Result<String, Error> {
     s.push_str(
         "[fields]\n# The only fields rules and signals may read. Nothing is allowed yet: move the names you\n# agree on into the list. Candidates, most often filled first:\nallowed = []\n",
     );
-    for f in &candidates {
+    for c in &candidates {
+        let f = c.field;
         let _ = writeln!(
             s,
-            "#   {:<28} # {}, {:.0}% filled",
+            "#   {:<28} # {}, {:.0}% filled{}",
             quote(&f.name),
             f.ty.as_str(),
-            100.0 * f.filled as f64 / rows as f64
+            100.0 * f.filled as f64 / rows as f64,
+            if c.later {
+                "; MAY BE RECORDED AFTER THE DECISION: a replay that reads it looks better than any policy can be"
+            } else {
+                ""
+            }
         );
     }
     let _ = writeln!(
@@ -133,10 +325,10 @@ pub fn starter_policy(ds: &Dataset) -> Result<String, Error> {
     s.push_str("[evidence]\n# Fields a lead must have before any route applies; one missing → manual review.\n");
     let example_required = candidates
         .iter()
-        .find(|f| f.filled < rows && f.filled * 10 >= rows * 7)
+        .find(|c| !c.later && c.field.filled < rows && c.field.filled * 10 >= rows * 7)
         .or(candidates.first());
-    if let Some(f) = example_required {
-        let _ = writeln!(s, "# required = [{}]", quote(&f.name));
+    if let Some(c) = example_required {
+        let _ = writeln!(s, "# required = [{}]", quote(&c.field.name));
     }
     if ds.role("enrichment_confidence").is_some() {
         s.push_str("# min_enrichment_confidence = 0.6   # below it → manual review\n");
@@ -163,31 +355,12 @@ pub fn starter_policy(ds: &Dataset) -> Result<String, Error> {
     s.push_str(
         "# Rules: every disqualify rule is checked first (file order), then every route rule.\n# Examples on this data — uncomment one after allowing its field:\n",
     );
-    let numeric = candidates.iter().find(|f| f.ty == FieldType::Number);
-    let text = candidates
-        .iter()
-        .find(|f| f.ty == FieldType::Text && !role_fields.contains_key(f.name.as_str()));
-    if let Some(f) = numeric {
-        let (_, max) = ds.number_range(&f.name)?;
-        let threshold = max.map_or(1.0, |m| (m / 2.0).round().max(1.0));
-        let _ = writeln!(
-            s,
-            "# [[rules]]\n# id = \"high-{}\"\n# route = \"sales\"\n# when = {{ field = {}, gte = {} }}\n#",
-            f.name.replace('_', "-"),
-            quote(&f.name),
-            crate::format_number(threshold)
-        );
+    let usable: Vec<&Candidate<'_>> = candidates.iter().filter(|c| !c.later).collect();
+    if let Some(c) = usable.iter().find(|c| c.field.ty == FieldType::Number) {
+        s.push_str(&route_example(ds, c, converted.as_deref())?);
     }
-    if let Some(f) = text
-        && let Some((value, _)) = top_values(ds, &f.name, 1)?.into_iter().next()
-    {
-        let _ = writeln!(
-            s,
-            "# [[rules]]\n# id = \"dq-{}\"\n# disqualify = \"not_a_fit\"\n# when = {{ field = {}, eq = {} }}\n",
-            f.name.replace('_', "-"),
-            quote(&f.name),
-            quote(&value)
-        );
+    if let Some(example) = disqualify_example(ds, &usable, &role_fields, converted.as_deref())? {
+        s.push_str(&example);
     }
 
     s.push_str(

@@ -39,6 +39,14 @@ pub fn parse(source: Source) -> Result<Policy, Diagnostics> {
             return Err(r.diags);
         }
     };
+    if get(doc.get_ref(), "dataset").is_some() && get(doc.get_ref(), "policy").is_none() {
+        r.diags.push(
+            Diagnostic::at(&source, 0..0, "this is a dataset mapping, not a policy").with_hint(
+                "pass it with --dataset; a policy starts with [policy] (`leadpolicy policy new --dataset <mapping>` writes one)",
+            ),
+        );
+        return Err(r.diags);
+    }
     let policy = r.policy(doc.get_ref());
     match policy {
         Some(p) if r.diags.is_empty() => {

@@ -159,20 +159,32 @@ impl KeyPair {
     }
 
     fn create(path: &Path) -> Result<Self, Error> {
+        static SIDE_FILES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let mut seed = [0u8; 32];
         getrandom::fill(&mut seed).map_err(|e| {
             Error::Workspace(format!(
                 "cannot make a signing key: the system's random source failed ({e})"
             ))
         })?;
+        // Written whole into a private side file, then linked into place: the key file is
+        // either absent or complete, even when the process is killed half way, and a link
+        // never replaces a key another process made first (AlreadyExists).
+        let side = path.with_file_name(format!(
+            "{KEY_FILE}.{}-{}.new",
+            std::process::id(),
+            SIDE_FILES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(path).map_err(|e| Error::write(path, e))?;
-        writeln!(file, "{SECRET_HEADER}\n{}", B64.encode(seed))
-            .and_then(|()| file.sync_all())
-            .map_err(|e| Error::write(path, e))?;
+        let written = options.open(&side).and_then(|mut file| {
+            writeln!(file, "{SECRET_HEADER}\n{}", B64.encode(seed))?;
+            file.sync_all()
+        });
+        let linked = written.and_then(|()| std::fs::hard_link(&side, path));
+        let _ = std::fs::remove_file(&side);
+        linked.map_err(|e| Error::write(path, e))?;
         Ok(Self {
             signing: SigningKey::from_bytes(&seed),
         })
