@@ -50,6 +50,17 @@ fn samples(c: &ColumnGuess) -> String {
     out.join(", ")
 }
 
+/// A "not answered" token, its cells and why, on one line.
+fn token_line(t: &super::MissingToken) -> String {
+    format!(
+        "{}: {} cells in {}: {}",
+        quote(&t.token),
+        t.cells,
+        t.columns.join(", "),
+        t.why
+    )
+}
+
 /// The mapping file.
 pub fn mapping(inf: &Inference) -> String {
     let mut s = String::new();
@@ -111,14 +122,7 @@ pub fn mapping(inf: &Inference) -> String {
     tokens.extend(inf.missing.iter().map(|t| t.token.as_str()));
     let _ = writeln!(s, "missing = {}", quoted_list(tokens));
     for t in &inf.missing {
-        let _ = writeln!(
-            s,
-            "#   {}: {} cells in {}: {}",
-            quote(&t.token),
-            t.cells,
-            t.columns.join(", "),
-            t.why
-        );
+        let _ = writeln!(s, "#   {}", token_line(t));
     }
     if let Some(e) = &inf.encoding {
         let why = if e.starts_with("utf-16") {
@@ -240,14 +244,7 @@ pub fn summary(inf: &Inference) -> String {
     if !inf.missing.is_empty() {
         let _ = writeln!(s, "Not answered:");
         for t in &inf.missing {
-            let _ = writeln!(
-                s,
-                "  {} — {} cells in {}: {}",
-                quote(&t.token),
-                t.cells,
-                t.columns.join(", "),
-                t.why
-            );
+            let _ = writeln!(s, "  {}", token_line(t));
         }
     }
     if let Some(o) = &inf.outcomes {
