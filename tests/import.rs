@@ -186,9 +186,17 @@ fn hubspot_contacts_join_their_deals_on_the_associated_contact_ids() {
     let won: HashSet<String> = csv::Reader::from_path(fixture("hubspot_deals.csv"))
         .unwrap()
         .records()
-        .map(|r| r.unwrap()[5].to_string())
+        .flat_map(|r| {
+            let r = r.unwrap();
+            r[5].split(';').map(str::to_string).collect::<Vec<_>>()
+        })
         .filter(|id| ids.contains(id))
         .collect();
+    assert_eq!(
+        o.separator.as_deref(),
+        Some(";"),
+        "a deal lists several contacts"
+    );
     assert!(won.len() > 5);
     assert_eq!(o.matched_leads as usize, won.len());
     let conv = ds.converted().unwrap().unwrap();

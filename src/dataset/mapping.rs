@@ -46,6 +46,9 @@ pub struct OutcomesSpec {
     pub key: Spanned<String>,
     /// The sheet of a workbook outcomes file; its first sheet when absent.
     pub sheet: Option<String>,
+    /// When one key cell lists several leads (HubSpot's "Associated Contact IDs" writes
+    /// `123;456`): the text between them. Each part, trimmed, is an id.
+    pub separator: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

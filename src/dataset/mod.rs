@@ -638,7 +638,18 @@ impl Dataset {
                         .with_hint(format!("its headers are {}", list_names(&headers))),
                 ])));
             };
-            let converted: HashSet<&str> = kc.text()?.iter().flatten().collect();
+            // A deal linked to several leads lists them in one cell ("123;456"): with a
+            // `separator`, each part is an id.
+            let converted: HashSet<&str> = match o.separator.as_deref() {
+                Some(sep) if !sep.is_empty() => kc
+                    .text()?
+                    .iter()
+                    .flatten()
+                    .flat_map(|cell| cell.split(sep).map(read::trim_cell))
+                    .filter(|id| !id.is_empty())
+                    .collect(),
+                _ => kc.text()?.iter().flatten().collect(),
+            };
             let flags: BooleanChunked = ids
                 .iter()
                 .map(|id| Some(id.is_some_and(|id| converted.contains(id))))

@@ -101,6 +101,8 @@ pub struct OutcomesGuess {
     /// A won / close date column, for `converted_at`.
     pub converted_at: Option<String>,
     pub sheet: Option<String>,
+    /// When one key cell lists several leads: what separates them.
+    pub separator: Option<String>,
 }
 
 /// Everything `data infer` found.
@@ -622,19 +624,28 @@ fn infer_outcomes(
         .and_then(|id| leads.iter().find(|c| c.header == id))
         .map(|c| c.counts.iter().map(|(v, _)| v.as_str()).collect())
         .unwrap_or_default();
-    let mut best: Option<(usize, usize)> = None;
+    // The column whose values (or, split on `;` or `,`, their parts) are the most lead ids.
+    let mut best: Option<(usize, usize, Option<&str>)> = None;
     for (i, c) in cols.iter().enumerate() {
-        let hits = c
-            .counts
-            .iter()
-            .filter(|(v, _)| ids.contains(v.as_str()))
-            .count();
-        if hits > 0 && best.is_none_or(|(_, b)| hits > b) {
-            best = Some((i, hits));
+        for sep in [None, Some(";"), Some(",")] {
+            let matched: HashSet<&str> = c
+                .counts
+                .iter()
+                .flat_map(|(v, _)| match sep {
+                    Some(sep) => v.split(sep).map(str::trim).collect::<Vec<_>>(),
+                    None => vec![v.as_str()],
+                })
+                .filter(|id| ids.contains(id))
+                .collect();
+            let hits = matched.len();
+            if hits > 0 && best.is_none_or(|(_, b, _)| hits > b) {
+                best = Some((i, hits, sep));
+            }
         }
     }
-    let key = best.map(|(i, _)| cols[i].header.clone());
-    let matched = best.map_or(0, |(_, n)| n);
+    let key = best.map(|(i, _, _)| cols[i].header.clone());
+    let separator = best.and_then(|(_, _, sep)| sep).map(str::to_string);
+    let matched = best.map_or(0, |(_, n, _)| n);
     if key.is_none() {
         undecided.push(format!(
             "no column of {} holds the leads' ids, so it cannot be joined: export the deals with the lead or contact id",
@@ -659,6 +670,7 @@ fn infer_outcomes(
         rows: u32::try_from(table.rows).unwrap_or(u32::MAX),
         converted_at,
         sheet: sniffed.sheet,
+        separator,
     })
 }
 

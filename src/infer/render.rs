@@ -79,6 +79,9 @@ pub fn mapping(inf: &Inference) -> String {
                 if let Some(sheet) = &o.sheet {
                     let _ = write!(spec, ", sheet = {}", quote(sheet));
                 }
+                if let Some(sep) = &o.separator {
+                    let _ = write!(spec, ", separator = {}", quote(sep));
+                }
                 let _ = writeln!(
                     s,
                     "outcomes = {{ {spec} }}   # {} of {} leads have a row there: they converted",

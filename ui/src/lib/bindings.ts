@@ -368,6 +368,8 @@ export type OutcomesGuess = {
 	/**  A won / close date column, for `converted_at`. */
 	converted_at: string | null,
 	sheet: string | null,
+	/**  When one key cell lists several leads: what separates them. */
+	separator: string | null,
 };
 
 export type OverlapView = "review" | "first";
