@@ -306,6 +306,13 @@ fn a_dataset_without_outcomes_reports_not_available_never_zero() {
     assert_eq!(r.flips.flipped, 0);
     let text = replay::report::render_text(&r);
     assert!(text.contains("n/a"), "{text}");
+    // And says why, role by role.
+    assert!(
+        text.contains("n/a means the dataset cannot say:")
+            && text.contains("no `converted` role and no outcomes file")
+            && text.contains("no `historical_decision` role"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -275,6 +275,27 @@ pub fn rows(r: &Replay) -> Vec<Row> {
         .collect()
 }
 
+/// Why figures read "n/a": the roles the dataset lacks, in plain words.
+fn unavailable(m: &Metrics) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if m.later_converted.is_none() {
+        out.push("later conversions and conversion rates: no `converted` role and no outcomes file in the mapping");
+    }
+    if m.seller_acceptance.is_none() && m.low_fit_handoffs.is_none() {
+        out.push("seller acceptance and low-fit handoffs: no `seller_outcome` or `meeting` role");
+    }
+    if m.override_rate.is_none() {
+        out.push("differs from the old process: no `historical_decision` role");
+    }
+    if m.sla_breach_rate.is_none() {
+        out.push("SLA breaches: no `first_touch_minutes` role, no route with `sla_minutes`, or no accepted lead");
+    }
+    if m.enrichment_errors.is_none() {
+        out.push("enrichment errors: no `enrichment_error` role");
+    }
+    out
+}
+
 fn signed(x: f64, unit: &str) -> String {
     if x == 0.0 {
         format!("0{unit}")
@@ -311,6 +332,13 @@ pub fn render_text(r: &Replay) -> String {
             "{:38} {:>12} {:>12} {:>12}",
             row.label, row.baseline, row.draft, row.delta
         );
+    }
+    let missing = unavailable(&r.draft.metrics);
+    if !missing.is_empty() {
+        let _ = writeln!(s, "\nn/a means the dataset cannot say:");
+        for m in missing {
+            let _ = writeln!(s, "  {m}");
+        }
     }
     let _ = writeln!(
         s,
@@ -354,6 +382,9 @@ pub fn render_text(r: &Replay) -> String {
         .collect();
     reasons.sort();
     reasons.dedup();
+    if reasons.is_empty() {
+        let _ = writeln!(s, "  (none: both policies decide every in-scope lead)");
+    }
     for reason in reasons {
         let bq = r
             .baseline
