@@ -201,6 +201,9 @@ fn hubspot_contacts_join_their_deals_on_the_associated_contact_ids() {
     assert_eq!(o.matched_leads as usize, won.len());
     let conv = ds.converted().unwrap().unwrap();
     assert_eq!(conv.iter().filter(|c| **c).count(), won.len());
+    // Every converted lead has its won date, read from the deals' Close Date.
+    let at = ds.dates("converted_at").unwrap().unwrap();
+    assert_eq!(at.iter().filter(|d| d.is_some()).count(), won.len());
     assert_eq!(
         role(&inf, "source").map(|c| c.header.as_str()),
         Some("Original Source")

@@ -508,3 +508,87 @@ fn a_numeric_owner_column_is_shown_as_its_cell_text() {
         );
     }
 }
+
+/// Date roles, hand-computed: every ISO form of design.md and a mapping's own format give the
+/// calendar date as written; a bad cell names its place, value and the expected form; the
+/// outcomes file's won date is the earliest of a lead's rows, a listed lead included.
+#[test]
+fn dates_are_read_as_design_md_says() {
+    // Days since 1970-01-01: 2025-03-04 is 20151, 2025-01-31 is 20119, 2025-02-01 is 20120.
+    let leads = "lead_id,created,signed_up\n\
+                 L1,2025-03-04,03/04/2025 09:30 AM\n\
+                 L2,2025-03-04T23:30:00-08:00,01/31/2025 11:59 PM\n\
+                 L3,2025-03-04 09:30,\n\
+                 L4,,02/01/2025 12:00 AM\n";
+    let deals = "deal,contacts,close\n\
+                 D1,L1,2025-02-01\n\
+                 D2,L1,2025-01-31\n\
+                 D3,L2;L3,2025-03-04\n\
+                 D4,L9,2020-01-01\n";
+    let mapping = r#"[dataset]
+leads = "leads.csv"
+id = "lead_id"
+outcomes = { file = "deals.csv", key = "contacts", separator = ";", converted_at = "close" }
+
+[roles]
+created_at = "created"
+"#;
+    let dir = temp_with(&[
+        ("leads.csv", leads),
+        ("deals.csv", deals),
+        ("mapping.toml", mapping),
+    ]);
+    let ds = Dataset::load(&dir.path().join("mapping.toml")).unwrap();
+    assert_eq!(
+        ds.dates("created_at").unwrap().unwrap(),
+        [Some(20151), Some(20151), Some(20151), None]
+    );
+    assert_eq!(
+        ds.dates("converted_at").unwrap().unwrap(),
+        [Some(20119), Some(20151), Some(20151), None]
+    );
+    assert_eq!(ds.converted().unwrap().unwrap(), [true, true, true, false]);
+
+    // The mapping's own format.
+    std::fs::write(
+        dir.path().join("mapping.toml"),
+        "[dataset]\nleads = \"leads.csv\"\nid = \"lead_id\"\n[roles]\ncreated_at = { column = \"signed_up\", format = \"%m/%d/%Y %I:%M %p\" }\n",
+    )
+    .unwrap();
+    let ds = Dataset::load(&dir.path().join("mapping.toml")).unwrap();
+    assert_eq!(
+        ds.dates("created_at").unwrap().unwrap(),
+        [Some(20151), Some(20119), None, Some(20120)]
+    );
+
+    // A bad cell: file, line, column, the value and what was expected.
+    std::fs::write(
+        dir.path().join("mapping.toml"),
+        "[dataset]\nleads = \"leads.csv\"\nid = \"lead_id\"\n[roles]\ncreated_at = \"signed_up\"\n",
+    )
+    .unwrap();
+    let err = load_err(dir.path());
+    assert!(
+        err.contains("leads.csv:2")
+            && err.contains("`03/04/2025 09:30 AM` in `signed_up` (created_at) is not a date")
+            && err.contains("an ISO date"),
+        "{err}"
+    );
+    // The same in the outcomes file.
+    std::fs::write(
+        dir.path().join("deals.csv"),
+        "deal,contacts,close\nD1,L1,soon\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("mapping.toml"),
+        "[dataset]\nleads = \"leads.csv\"\nid = \"lead_id\"\noutcomes = { file = \"deals.csv\", key = \"contacts\", converted_at = \"close\" }\n",
+    )
+    .unwrap();
+    let err = load_err(dir.path());
+    assert!(
+        err.contains("deals.csv:2")
+            && err.contains("`soon` in `close` (converted_at) is not a date"),
+        "{err}"
+    );
+}

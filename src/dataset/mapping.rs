@@ -49,6 +49,51 @@ pub struct OutcomesSpec {
     /// When one key cell lists several leads (HubSpot's "Associated Contact IDs" writes
     /// `123;456`): the text between them. Each part, trimmed, is an id.
     pub separator: Option<String>,
+    /// A header of the outcomes file holding the won / close date: a lead's `converted_at` is
+    /// the earliest of its rows.
+    pub converted_at: Option<Spanned<String>>,
+    /// The chrono format of those dates when they are not ISO.
+    pub converted_at_format: Option<String>,
+}
+
+/// A date role: a column name, or `{ column = "…", format = "%m/%d/%Y" }` when the dates are
+/// not ISO.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum DateRef {
+    Name(String),
+    Table(DateTable),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DateTable {
+    pub column: String,
+    pub format: Option<String>,
+}
+
+impl DateRef {
+    pub fn name(&self) -> &str {
+        match self {
+            DateRef::Name(s) => s,
+            DateRef::Table(t) => &t.column,
+        }
+    }
+    pub fn format(&self) -> Option<&str> {
+        match self {
+            DateRef::Name(_) => None,
+            DateRef::Table(t) => t.format.as_deref(),
+        }
+    }
+}
+
+impl From<&Spanned<DateRef>> for NamedColumn {
+    fn from(s: &Spanned<DateRef>) -> Self {
+        Self {
+            name: s.get_ref().name().to_string(),
+            span: s.span(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -155,7 +200,7 @@ pub struct HistoricalRole {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RolesSection {
-    pub created_at: Option<Spanned<ColumnRef>>,
+    pub created_at: Option<Spanned<DateRef>>,
     pub source: Option<Spanned<ColumnRef>>,
     pub campaign: Option<Spanned<ColumnRef>>,
     pub form: Option<Spanned<ColumnRef>>,
@@ -166,7 +211,7 @@ pub struct RolesSection {
     pub account_owner: Option<Spanned<ColumnRef>>,
     pub first_touch_minutes: Option<Spanned<ColumnRef>>,
     pub converted: Option<FlagRole>,
-    pub converted_at: Option<Spanned<ColumnRef>>,
+    pub converted_at: Option<Spanned<DateRef>>,
     pub seller_outcome: Option<SellerOutcomeRole>,
     pub meeting: Option<MeetingRole>,
     pub historical_decision: Option<HistoricalRole>,
@@ -177,8 +222,15 @@ impl RolesSection {
     /// Every role with the column it names, in a stable order.
     pub fn columns(&self) -> Vec<(&'static str, NamedColumn)> {
         let mut out = Vec::new();
-        let simple: [(&'static str, &Option<Spanned<ColumnRef>>); 11] = [
+        for (name, r) in [
             ("created_at", &self.created_at),
+            ("converted_at", &self.converted_at),
+        ] {
+            if let Some(r) = r {
+                out.push((name, NamedColumn::from(r)));
+            }
+        }
+        let simple: [(&'static str, &Option<Spanned<ColumnRef>>); 9] = [
             ("source", &self.source),
             ("campaign", &self.campaign),
             ("form", &self.form),
@@ -187,7 +239,6 @@ impl RolesSection {
             ("enrichment_confidence", &self.enrichment_confidence),
             ("account_owner", &self.account_owner),
             ("first_touch_minutes", &self.first_touch_minutes),
-            ("converted_at", &self.converted_at),
             ("seller_feedback", &self.seller_feedback),
         ];
         for (name, r) in simple {
@@ -285,6 +336,25 @@ impl Mapping {
                 d.span(),
                 format!("delimiter `{}` must be one character", d.get_ref()),
             ));
+        }
+        if let (Some(o), Some(r)) = (
+            file.dataset
+                .outcomes
+                .as_ref()
+                .and_then(|o| o.converted_at.as_ref()),
+            &file.roles.converted_at,
+        ) {
+            diags.push(
+                Diagnostic::at(
+                    &source,
+                    r.span(),
+                    "`converted_at` is given twice: in `outcomes` and as a role",
+                )
+                .with_hint(format!(
+                    "keep one: the outcomes file's `{}` column, or this column of the leads file",
+                    o.get_ref()
+                )),
+            );
         }
         if let Some(e) = &file.dataset.encoding
             && super::source::encoding_for_label(e.get_ref()).is_none()
@@ -387,6 +457,10 @@ fn plain(msg: &str) -> String {
         (
             "struct HistoricalRole",
             "{ column = \"…\", accepted = [\"…\"], rejected = [\"…\"], nurture = [\"…\"], unresolved = [\"…\"] }",
+        ),
+        (
+            "untagged enum DateRef",
+            "a column name, or { column = \"Created Date\", format = \"%m/%d/%Y\" }",
         ),
         (
             "untagged enum ColumnRef",

@@ -6,6 +6,7 @@
 //! cell *text*, so they are resolved here into hidden columns while the text is at hand. This
 //! module knows nothing of policies.
 
+pub mod dates;
 pub mod mapping;
 pub mod read;
 pub mod source;
@@ -37,6 +38,9 @@ pub mod hidden {
     /// The cell text of a numeric `account_owner` column (owners are names, even when they
     /// look like numbers: `00512` stays `00512`).
     pub const OWNER_TEXT: &str = "__lp_owner_text";
+    /// The `created_at` and `converted_at` roles as dates.
+    pub const CREATED_AT: &str = "__lp_created_at";
+    pub const CONVERTED_AT: &str = "__lp_converted_at";
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -234,6 +238,20 @@ impl Dataset {
             self.flags(hidden::CONVERTED)
         } else {
             Ok(None)
+        }
+    }
+
+    /// A date role (`created_at`, `converted_at`) as days since 1970-01-01, one per lead
+    /// (`None` for a missing date); `None` when the dataset has no such role.
+    pub fn dates(&self, role: &str) -> Result<Option<Vec<Option<i32>>>, Error> {
+        let name = match role {
+            "created_at" => hidden::CREATED_AT,
+            "converted_at" => hidden::CONVERTED_AT,
+            _ => return Ok(None),
+        };
+        match self.frame.column(name) {
+            Ok(c) => Ok(Some(c.date()?.physical().iter().collect())),
+            Err(_) => Ok(None),
         }
     }
 
@@ -593,6 +611,32 @@ impl Dataset {
                 hidden::HISTORICAL,
             ));
         }
+        // Date roles: read as design.md says; a filled cell that is not a date stops the load
+        // with its place, its value and the expected form.
+        for (role, hidden_name, spec) in [
+            ("created_at", hidden::CREATED_AT, &r.created_at),
+            ("converted_at", hidden::CONVERTED_AT, &r.converted_at),
+        ] {
+            if let (Some(spec), Some(text)) = (spec, text_of(role)) {
+                let format = spec.get_ref().format();
+                let header = roles
+                    .get(role)
+                    .map(|n| kept[index_of(n)].header.clone())
+                    .unwrap_or_default();
+                let days = parse_dates(text.iter(), format, |row, value| {
+                    data(
+                        &leads_path,
+                        line_of(row),
+                        Some(header.clone()),
+                        format!(
+                            "`{value}` in `{header}` ({role}) is not a date: expected {}",
+                            dates::expected(format)
+                        ),
+                    )
+                })?;
+                hidden_cols.push(date_column(days, hidden_name));
+            }
+        }
         if let Some(owner) = roles.get("account_owner")
             && fields[index_of(owner)].ty == FieldType::Number
             && let Some(text) = text_of("account_owner")
@@ -656,6 +700,57 @@ impl Dataset {
                 .collect();
             hidden_cols.push(flags.with_name(hidden::CONVERTED.into()).into_column());
             has_converted = true;
+            // The won date of each lead: the earliest of its rows in the outcomes file.
+            if let Some(at) = &o.converted_at {
+                let header = at.get_ref().trim();
+                let Some(dc) = table.columns.iter().find(|c| c.header == header) else {
+                    let headers: Vec<&str> =
+                        table.columns.iter().map(|c| c.header.as_str()).collect();
+                    return Err(Error::Invalid(Diagnostics(vec![
+                        mapping
+                            .diag(
+                                at.span(),
+                                format!(
+                                    "the outcomes' `converted_at` column `{header}` is not a column of `{}`",
+                                    path.display()
+                                ),
+                            )
+                            .with_hint(format!("its headers are {}", list_names(&headers))),
+                    ])));
+                };
+                let format = o.converted_at_format.as_deref();
+                let won = parse_dates(dc.text()?.iter(), format, |row, value| {
+                    data(
+                        &path,
+                        table.lines.get(row).map(|l| *l as usize),
+                        Some(header.to_string()),
+                        format!(
+                            "`{value}` in `{header}` (converted_at) is not a date: expected {}",
+                            dates::expected(format)
+                        ),
+                    )
+                })?;
+                let sep = o.separator.as_deref().filter(|s| !s.is_empty());
+                let mut earliest: HashMap<&str, i32> = HashMap::new();
+                for (keys, day) in kc.text()?.iter().zip(&won) {
+                    let (Some(keys), Some(day)) = (keys, day) else {
+                        continue;
+                    };
+                    let parts: Vec<&str> = match sep {
+                        Some(sep) => keys.split(sep).map(read::trim_cell).collect(),
+                        None => vec![keys],
+                    };
+                    for k in parts {
+                        let e = earliest.entry(k).or_insert(*day);
+                        *e = (*e).min(*day);
+                    }
+                }
+                let days: Vec<Option<i32>> = ids
+                    .iter()
+                    .map(|id| id.and_then(|id| earliest.get(id).copied()))
+                    .collect();
+                hidden_cols.push(date_column(days, hidden::CONVERTED_AT));
+            }
             outcomes_path = Some(path);
         }
 
@@ -693,6 +788,31 @@ impl Dataset {
             dictionaries: Arc::default(),
         })
     }
+}
+
+/// Parse date cells (missing stays missing); the first filled cell that is not a date is an
+/// error made by `bad(row, value)`.
+fn parse_dates<'a>(
+    cells: impl Iterator<Item = Option<&'a str>>,
+    format: Option<&str>,
+    bad: impl Fn(usize, &str) -> Error,
+) -> Result<Vec<Option<i32>>, Error> {
+    cells
+        .enumerate()
+        .map(|(row, v)| match v {
+            None => Ok(None),
+            Some(v) => dates::parse(v, format)
+                .map(|d| Some(dates::days(d)))
+                .ok_or_else(|| bad(row, v)),
+        })
+        .collect()
+}
+
+/// A hidden `Date` column from days since 1970-01-01.
+fn date_column(days: Vec<Option<i32>>, name: &str) -> Column {
+    Int32Chunked::from_iter_options(name.into(), days.into_iter())
+        .into_date()
+        .into_column()
 }
 
 fn data(file: &Path, line: Option<usize>, column: Option<String>, message: String) -> Error {

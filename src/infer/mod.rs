@@ -100,6 +100,8 @@ pub struct OutcomesGuess {
     pub rows: u32,
     /// A won / close date column, for `converted_at`.
     pub converted_at: Option<String>,
+    /// Its chrono format when the dates are not ISO.
+    pub converted_at_format: Option<String>,
     pub sheet: Option<String>,
     /// When one key cell lists several leads: what separates them.
     pub separator: Option<String>,
@@ -652,23 +654,41 @@ fn infer_outcomes(
             path.display()
         ));
     }
-    let converted_at = cols
+    let close = cols
         .iter()
         .filter_map(|c| {
             roles::header_match(
                 &c.header,
                 &["close date", "won date", "closed date", "date won"],
             )
-            .map(|m| (m, c.header.clone()))
+            .map(|m| (m, c))
         })
         .max_by_key(|(m, _)| (m.0, usize::MAX - m.1))
-        .map(|(_, h)| h);
+        .map(|(_, c)| c);
+    // Only a column whose values are dates in a known format.
+    let mut converted_at = None;
+    let mut converted_at_format = None;
+    if let Some(c) = close {
+        let values: Vec<&str> = c.counts.iter().map(|(v, _)| v.as_str()).collect();
+        match dates::detect(&values) {
+            Some(dates::DateFormat::Iso) => converted_at = Some(c.header.clone()),
+            Some(dates::DateFormat::Format { format, .. }) => {
+                converted_at = Some(c.header.clone());
+                converted_at_format = Some(format);
+            }
+            None => undecided.push(format!(
+                "`{}` in the outcomes file looks like the won date, but its values are not dates in a format I know",
+                c.header
+            )),
+        }
+    }
     Ok(OutcomesGuess {
         file: relative(path, relative_to),
         key,
         matched_leads: u32::try_from(matched).unwrap_or(u32::MAX),
         rows: u32::try_from(table.rows).unwrap_or(u32::MAX),
         converted_at,
+        converted_at_format,
         sheet: sniffed.sheet,
         separator,
     })

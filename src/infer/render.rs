@@ -82,18 +82,23 @@ pub fn mapping(inf: &Inference) -> String {
                 if let Some(sep) = &o.separator {
                     let _ = write!(spec, ", separator = {}", quote(sep));
                 }
+                if let Some(at) = &o.converted_at {
+                    let _ = write!(spec, ", converted_at = {}", quote(at));
+                }
+                if let Some(f) = &o.converted_at_format {
+                    let _ = write!(spec, ", converted_at_format = {}", quote(f));
+                }
                 let _ = writeln!(
                     s,
-                    "outcomes = {{ {spec} }}   # {} of {} leads have a row there: they converted",
-                    o.matched_leads, inf.rows
+                    "outcomes = {{ {spec} }}   # {} of {} leads have a row there: they converted{}",
+                    o.matched_leads,
+                    inf.rows,
+                    if o.converted_at.is_some() {
+                        "; a lead's converted_at is the earliest won date of its rows"
+                    } else {
+                        ""
+                    }
                 );
-                if let Some(at) = &o.converted_at {
-                    let _ = writeln!(
-                        s,
-                        "# its {} column is the won date (converted_at); dates are not read yet",
-                        quote(at)
-                    );
-                }
             }
             None => {
                 let _ = writeln!(

@@ -367,6 +367,8 @@ export type OutcomesGuess = {
 	rows: number,
 	/**  A won / close date column, for `converted_at`. */
 	converted_at: string | null,
+	/**  Its chrono format when the dates are not ISO. */
+	converted_at_format: string | null,
 	sheet: string | null,
 	/**  When one key cell lists several leads: what separates them. */
 	separator: string | null,
