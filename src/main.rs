@@ -29,6 +29,38 @@ struct Cli {
     command: Command,
 }
 
+/// Which leads a replay covers (design.md, "Dates, cohorts and periods"); every lead by default.
+#[derive(clap::Args, Debug)]
+struct CohortArgs {
+    /// Only leads created on or after this date (YYYY-MM-DD, on the `created_at` role)
+    #[arg(long, value_parser = leadpolicy::dataset::cohort::parse_day)]
+    from: Option<chrono::NaiveDate>,
+    /// Only leads created on or before this date (YYYY-MM-DD)
+    #[arg(long, value_parser = leadpolicy::dataset::cohort::parse_day)]
+    to: Option<chrono::NaiveDate>,
+    /// Only leads from this source (repeat for several)
+    #[arg(long = "source")]
+    source: Vec<String>,
+    /// Only leads of this campaign (repeat for several)
+    #[arg(long = "campaign")]
+    campaign: Vec<String>,
+    /// Only leads of this form (repeat for several)
+    #[arg(long = "form")]
+    form: Vec<String>,
+}
+
+impl CohortArgs {
+    fn cohort(&self) -> leadpolicy::dataset::cohort::Cohort {
+        leadpolicy::dataset::cohort::Cohort {
+            from: self.from,
+            to: self.to,
+            source: self.source.clone(),
+            campaign: self.campaign.clone(),
+            form: self.form.clone(),
+        }
+    }
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Validate policy files (and, with --dataset, check them against a dataset's columns)
@@ -87,6 +119,8 @@ enum Command {
         /// Print the whole replay as one JSON object instead of the table
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        cohort: CohortArgs,
     },
     /// Trust analytics of a policy on a dataset: proxies of sensitive fields, segment impact
     /// (four-fifths rule), missing-field patterns, rule coverage, a threshold sweep and
@@ -275,7 +309,15 @@ fn main() -> ExitCode {
             dataset,
             out,
             json,
-        } => replay_cmd(&baseline, &draft, &dataset, out.as_deref(), json),
+            cohort,
+        } => replay_cmd(
+            &baseline,
+            &draft,
+            &dataset,
+            &cohort.cohort(),
+            out.as_deref(),
+            json,
+        ),
         Command::Verify {
             policy,
             manifest,
@@ -492,6 +534,7 @@ fn replay_cmd(
     baseline: &Path,
     draft: &Path,
     mapping: &Path,
+    cohort: &leadpolicy::dataset::cohort::Cohort,
     out: Option<&Path>,
     json: bool,
 ) -> Result<ExitCode, Error> {
@@ -504,8 +547,9 @@ fn replay_cmd(
     }
     let [b, d] =
         <[_; 2]>::try_from(policies).map_err(|_| Error::Usage("expected two policies".into()))?;
-    let ds = load_dataset(mapping)?;
-    let r = leadpolicy::replay::replay(&b, &d, &ds)?;
+    let all = load_dataset(mapping)?;
+    let (r, ds) = leadpolicy::replay::replay_cohort(&b, &d, &all, cohort)?;
+    drop(all);
     if json {
         let text = serde_json::to_string_pretty(&r)
             .map_err(|e| Error::Usage(format!("cannot render the replay as JSON: {e}")))?;

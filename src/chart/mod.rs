@@ -1689,6 +1689,7 @@ mod tests {
                 mapping: "m.toml".into(),
                 leads: 100,
             },
+            cohort: Default::default(),
             baseline: side(3, [12, 0, 0, 0], later),
             draft: side(4, [10, 0, 2, 0], later),
             deltas: serde_json::Value::Null,

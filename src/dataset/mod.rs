@@ -6,6 +6,7 @@
 //! cell *text*, so they are resolved here into hidden columns while the text is at hand. This
 //! module knows nothing of policies.
 
+pub mod cohort;
 pub mod dates;
 pub mod mapping;
 pub mod read;

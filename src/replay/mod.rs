@@ -490,6 +490,20 @@ pub fn replay(baseline: &Policy, draft: &Policy, ds: &Dataset) -> Result<Replay,
     replay_decided(baseline, draft, ds).map(|(r, _, _)| r)
 }
 
+/// [`replay`] on a cohort of `dataset`: the leads outside it appear nowhere, and the report
+/// states the cohort. Returns the cohort's dataset too (for analyses of the same leads).
+pub fn replay_cohort(
+    baseline: &Policy,
+    draft: &Policy,
+    ds: &Dataset,
+    cohort: &crate::dataset::cohort::Cohort,
+) -> Result<(Replay, Dataset), Error> {
+    let (sub, info) = cohort.apply(ds)?;
+    let mut r = replay(baseline, draft, &sub)?;
+    r.cohort = info;
+    Ok((r, sub))
+}
+
 /// [`replay`], also returning every lead's decision under the baseline and the draft (the
 /// desktop app lists the leads of any flip-matrix cell from them).
 pub fn replay_decided(
@@ -620,6 +634,11 @@ pub fn replay_decided(
             name: ds.name.clone(),
             mapping: ds.mapping_path.display().to_string(),
             leads: ds.len(),
+        },
+        cohort: crate::dataset::cohort::CohortInfo {
+            leads: ds.len(),
+            of: ds.len(),
+            ..Default::default()
         },
         baseline: Side {
             policy: policy_info(baseline),

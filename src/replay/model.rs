@@ -109,6 +109,9 @@ pub struct DatasetInfo {
 #[derive(Debug, Clone, Serialize)]
 pub struct Replay {
     pub dataset: DatasetInfo,
+    /// The leads the replay covers: every lead, or a date window and source / campaign / form
+    /// lists; `dataset.leads` counts the cohort.
+    pub cohort: crate::dataset::cohort::CohortInfo,
     pub baseline: Side,
     pub draft: Side,
     /// draft − baseline for every numeric metric (maps key by key); `null` where either is.

@@ -321,6 +321,7 @@ pub fn render_text(r: &Replay) -> String {
         d.id,
         d.version
     );
+    let _ = writeln!(s, "Cohort: {}\n", r.cohort.describe());
     let _ = writeln!(
         s,
         "{:38} {:>12} {:>12} {:>12}",
@@ -534,6 +535,7 @@ figure {{ margin: 18px 0; page-break-inside: avoid; }} figure svg {{ max-width: 
 <h1>Policy review: {name}</h1>
 <p class="sub">Draft <b>v{dv}</b> (<code>{dfile}</code>) against the published baseline <b>v{bv}</b> (<code>{bfile}</code>),
 replayed on <b>{leads}</b> historical leads of “{ds}”.<br>
+Cohort: {cohort}.<br>
 Policy hashes (sha256): baseline <code>{bsha}</code>, draft <code>{dsha}</code>.</p>
 <h2>Headline figures</h2>
 <table><tr><th>Figure</th><th>Baseline v{bv}</th><th>Draft v{dv}</th><th>Change</th><th style="text-align:left">What it means</th></tr>
@@ -545,6 +547,7 @@ Policy hashes (sha256): baseline <code>{bsha}</code>, draft <code>{dsha}</code>.
         bfile = esc(&b.file),
         leads = group_digits(r.dataset.leads),
         ds = esc(&r.dataset.name),
+        cohort = esc(&r.cohort.describe()),
         bsha = &b.sha256,
         dsha = &d.sha256,
     );

@@ -1,0 +1,182 @@
+//! A replay's cohort (design.md, "Dates, cohorts and periods"): every lead, unless narrowed by
+//! `from` / `to` (inclusive, on `created_at`; a lead without a date is then left out and counted
+//! as `no_date`) and by value lists of `source`, `campaign`, `form` (trimmed text, exact; any
+//! value of a list, every list). The cohort is taken before `[scope]`: the leads outside it are
+//! dropped from the dataset, so they appear nowhere.
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+use serde::Serialize;
+
+use super::{Dataset, hidden};
+use crate::error::Error;
+
+/// What to narrow a replay to.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Cohort {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub source: Vec<String>,
+    pub campaign: Vec<String>,
+    pub form: Vec<String>,
+}
+
+/// The cohort a report covers, as every report states it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CohortInfo {
+    /// `YYYY-MM-DD`, inclusive; `null` when not narrowed.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub source: Vec<String>,
+    pub campaign: Vec<String>,
+    pub form: Vec<String>,
+    /// Leads in the cohort.
+    pub leads: usize,
+    /// Leads of the dataset.
+    pub of: usize,
+    /// Leads left out because a date window was asked for and they have no `created_at`.
+    pub no_date: usize,
+}
+
+impl CohortInfo {
+    /// The cohort in a line of plain words.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        match (&self.from, &self.to) {
+            (Some(f), Some(t)) => parts.push(format!("created {f} to {t}")),
+            (Some(f), None) => parts.push(format!("created from {f}")),
+            (None, Some(t)) => parts.push(format!("created up to {t}")),
+            (None, None) => {}
+        }
+        for (role, values) in [
+            ("source", &self.source),
+            ("campaign", &self.campaign),
+            ("form", &self.form),
+        ] {
+            if !values.is_empty() {
+                parts.push(format!("{role} {}", values.join(" or ")));
+            }
+        }
+        let what = if parts.is_empty() {
+            "every lead".to_string()
+        } else {
+            parts.join(", ")
+        };
+        let mut s = format!("{what}: {} of {} leads", self.leads, self.of);
+        if self.no_date > 0 {
+            s.push_str(&format!(
+                " ({} without a created date left out)",
+                self.no_date
+            ));
+        }
+        s
+    }
+}
+
+impl Cohort {
+    pub fn is_everything(&self) -> bool {
+        *self == Cohort::default()
+    }
+
+    /// The cohort's leads of `ds` as a dataset of their own, with what it covers.
+    pub fn apply(&self, ds: &Dataset) -> Result<(Dataset, CohortInfo), Error> {
+        let n = ds.len();
+        let mut keep = vec![true; n];
+        let mut no_date = 0;
+        if self.from.is_some() || self.to.is_some() {
+            let dates = ds.dates("created_at")?.ok_or_else(|| {
+                Error::Usage(
+                    "a date window (--from / --to) needs the `created_at` role: map the lead's created date in the dataset mapping".into(),
+                )
+            })?;
+            let from = self.from.map(super::dates::days);
+            let to = self.to.map(super::dates::days);
+            for (k, d) in keep.iter_mut().zip(&dates) {
+                match d {
+                    None => {
+                        *k = false;
+                        no_date += 1;
+                    }
+                    Some(d) => {
+                        *k = from.is_none_or(|f| *d >= f) && to.is_none_or(|t| *d <= t);
+                    }
+                }
+            }
+        }
+        for (role, values, column) in [
+            ("source", &self.source, hidden::SCOPE_SOURCE),
+            ("campaign", &self.campaign, hidden::SCOPE_CAMPAIGN),
+            ("form", &self.form, hidden::SCOPE_FORM),
+        ] {
+            if values.is_empty() {
+                continue;
+            }
+            let text = ds.frame.column(column).map_err(|_| {
+                Error::Usage(format!(
+                    "a {role} cohort (--{role}) needs the `{role}` role: map the lead's {role} column in the dataset mapping"
+                ))
+            })?;
+            for (k, v) in keep.iter_mut().zip(text.str()?.iter()) {
+                *k = *k && v.is_some_and(|v| values.iter().any(|x| x.trim() == v));
+            }
+        }
+        let leads = keep.iter().filter(|k| **k).count();
+        let info = CohortInfo {
+            from: self.from.map(|d| d.to_string()),
+            to: self.to.map(|d| d.to_string()),
+            source: self.source.clone(),
+            campaign: self.campaign.clone(),
+            form: self.form.clone(),
+            leads,
+            of: n,
+            no_date,
+        };
+        if leads == 0 {
+            return Err(Error::Usage(format!(
+                "the cohort is empty ({}): no lead matches it",
+                info.describe()
+            )));
+        }
+        Ok((ds.subset(&keep)?, info))
+    }
+}
+
+/// A date as `--from` / `--to` take it: `YYYY-MM-DD`.
+pub fn parse_day(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("`{s}` is not a date: write it as YYYY-MM-DD, e.g. 2025-03-31"))
+}
+
+impl Dataset {
+    /// The leads where `keep` is true, in order, as a dataset of their own.
+    pub fn subset(&self, keep: &[bool]) -> Result<Dataset, Error> {
+        if keep.iter().all(|k| *k) {
+            return Ok(self.clone());
+        }
+        let mask = BooleanChunked::from_slice("keep".into(), keep);
+        let frame = self.frame.filter(&mask)?;
+        let lines = if self.lines.is_empty() {
+            Vec::new()
+        } else {
+            self.lines
+                .iter()
+                .zip(keep)
+                .filter(|(_, k)| **k)
+                .map(|(l, _)| *l)
+                .collect()
+        };
+        let mut fields = self.fields.clone();
+        for f in &mut fields {
+            if let Ok(c) = frame.column(&f.name) {
+                f.filled = c.len() - c.null_count();
+            }
+        }
+        Ok(Dataset {
+            frame,
+            lines,
+            fields,
+            dictionaries: Default::default(),
+            ..self.clone()
+        })
+    }
+}
