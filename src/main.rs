@@ -121,6 +121,9 @@ enum Command {
         json: bool,
         #[command(flatten)]
         cohort: CohortArgs,
+        /// Also figures per period of `created_at`: week (ISO, Monday first), month or quarter
+        #[arg(long)]
+        by: Option<leadpolicy::replay::periods::Period>,
     },
     /// Trust analytics of a policy on a dataset: proxies of sensitive fields, segment impact
     /// (four-fifths rule), missing-field patterns, rule coverage, a threshold sweep and
@@ -310,11 +313,13 @@ fn main() -> ExitCode {
             out,
             json,
             cohort,
+            by,
         } => replay_cmd(
             &baseline,
             &draft,
             &dataset,
             &cohort.cohort(),
+            by,
             out.as_deref(),
             json,
         ),
@@ -535,6 +540,7 @@ fn replay_cmd(
     draft: &Path,
     mapping: &Path,
     cohort: &leadpolicy::dataset::cohort::Cohort,
+    by: Option<leadpolicy::replay::periods::Period>,
     out: Option<&Path>,
     json: bool,
 ) -> Result<ExitCode, Error> {
@@ -548,8 +554,11 @@ fn replay_cmd(
     let [b, d] =
         <[_; 2]>::try_from(policies).map_err(|_| Error::Usage("expected two policies".into()))?;
     let all = load_dataset(mapping)?;
-    let (r, ds) = leadpolicy::replay::replay_cohort(&b, &d, &all, cohort)?;
+    let (mut r, ds) = leadpolicy::replay::replay_cohort(&b, &d, &all, cohort)?;
     drop(all);
+    if let Some(by) = by {
+        r.periods = Some(leadpolicy::replay::periods::periods(&b, &d, &ds, by)?);
+    }
     if json {
         let text = serde_json::to_string_pretty(&r)
             .map_err(|e| Error::Usage(format!("cannot render the replay as JSON: {e}")))?;

@@ -527,3 +527,75 @@ fn a_cohort_narrows_the_replay_before_scope_and_every_report_states_it() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("write it as YYYY-MM-DD"));
 }
+
+/// Periods, hand-computed: ISO weeks start on Monday (2025-01-01 and 2025-01-05 share the week
+/// of 2024-12-30), months and quarters on their first day; each period's figures are those of
+/// its own leads; leads without a date are in no period.
+#[test]
+fn periods_split_the_cohort_by_iso_week_month_and_quarter() {
+    let leads = "lead_id,created,employees,won\n\
+                 L1,2025-01-01,300,1\n\
+                 L2,2025-01-05,10,1\n\
+                 L3,2025-01-06,300,0\n\
+                 L4,2025-03-31,10,0\n\
+                 L5,2025-04-01,300,1\n\
+                 L6,,300,0\n";
+    let mapping = "[dataset]\nleads = \"leads.csv\"\nid = \"lead_id\"\n[roles]\ncreated_at = \"created\"\nconverted = { column = \"won\", true = [\"1\"] }\n";
+    let policy = "[policy]\nid = \"p\"\nversion = 1\n[fields]\nallowed = [\"employees\"]\n[routes.s]\nkind = \"sales\"\n[routes.n]\nkind = \"nurture\"\n[[rules]]\nid = \"big\"\nroute = \"s\"\nwhen = { field = \"employees\", gte = 200 }\n[otherwise]\nroute = \"n\"\n";
+    let dir = temp_with(&[
+        ("leads.csv", leads),
+        ("mapping.toml", mapping),
+        ("p.toml", policy),
+    ]);
+    let p = policy::load(&dir.path().join("p.toml")).unwrap();
+    let ds = Dataset::load(&dir.path().join("mapping.toml")).unwrap();
+    use leadpolicy::replay::periods::{Period, periods};
+    let weeks = periods(&p, &p, &ds, Period::Week).unwrap();
+    let starts: Vec<&str> = weeks.iter().map(|w| w.start.as_str()).collect();
+    assert_eq!(starts, ["2024-12-30", "2025-01-06", "2025-03-31"]);
+    let w0 = &weeks[0].draft;
+    // L1 accepted, L2 nurture and converted (later converted), both in the first week.
+    assert_eq!(
+        (w0.leads, w0.accepted, w0.nurture, w0.later_converted),
+        (2, 1, 1, Some(1))
+    );
+    let months = periods(&p, &p, &ds, Period::Month).unwrap();
+    let m: Vec<(&str, usize)> = months
+        .iter()
+        .map(|m| (m.start.as_str(), m.draft.leads))
+        .collect();
+    assert_eq!(m, [("2025-01-01", 3), ("2025-03-01", 1), ("2025-04-01", 1)]);
+    let quarters = periods(&p, &p, &ds, Period::Quarter).unwrap();
+    let q: Vec<(&str, usize)> = quarters
+        .iter()
+        .map(|q| (q.start.as_str(), q.draft.leads))
+        .collect();
+    assert_eq!(q, [("2025-01-01", 4), ("2025-04-01", 1)]);
+    // The CLI adds them to the JSON and the table.
+    let out = assert_cmd::Command::cargo_bin("leadpolicy")
+        .unwrap()
+        .current_dir(dir.path())
+        .args([
+            "replay",
+            "--baseline",
+            "p.toml",
+            "--draft",
+            "p.toml",
+            "--dataset",
+            "mapping.toml",
+            "--by",
+            "month",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["periods"][0]["start"], "2025-01-01");
+    assert_eq!(json["periods"][0]["draft"]["accepted"], 2);
+    assert_eq!(json["periods"][2]["baseline"]["later_converted"], 0);
+}

@@ -1702,6 +1702,7 @@ mod tests {
                 "campaign".to_owned(),
                 BTreeMap::from([("2025-Q1-webinar".to_owned(), group)]),
             )]),
+            periods: None,
         }
     }
 

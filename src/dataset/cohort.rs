@@ -62,11 +62,12 @@ impl CohortInfo {
         } else {
             parts.join(", ")
         };
-        let mut s = format!("{what}: {} of {} leads", self.leads, self.of);
+        let n = crate::replay::report::group_digits;
+        let mut s = format!("{what}: {} of {} leads", n(self.leads), n(self.of));
         if self.no_date > 0 {
             s.push_str(&format!(
                 " ({} without a created date left out)",
-                self.no_date
+                n(self.no_date)
             ));
         }
         s

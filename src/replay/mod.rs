@@ -8,6 +8,7 @@
 //! reads no files and no clock; rendering (tables, charts, HTML) lives elsewhere.
 
 pub mod model;
+pub mod periods;
 pub mod report;
 
 use std::collections::{BTreeMap, HashMap};
@@ -657,6 +658,7 @@ pub fn replay_decided(
             leads,
         },
         breakdowns,
+        periods: None,
     };
     Ok((r, bc, dc))
 }

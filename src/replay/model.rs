@@ -119,4 +119,7 @@ pub struct Replay {
     pub flips: Flips,
     /// `source` / `campaign` / `form` → group value (`(missing)` for missing) → metrics.
     pub breakdowns: BTreeMap<String, BTreeMap<String, GroupMetrics>>,
+    /// With `--by week|month|quarter`: both policies' metrics per period of `created_at`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub periods: Option<Vec<super::periods::PeriodMetrics>>,
 }

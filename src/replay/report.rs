@@ -334,6 +334,36 @@ pub fn render_text(r: &Replay) -> String {
             row.label, row.baseline, row.draft, row.delta
         );
     }
+    if let Some(periods) = &r.periods {
+        let _ = writeln!(
+            s,
+            "\nBy period (baseline → draft)\n{:12} {:>8} {:>20} {:>22} {:>22} {:>20}",
+            "starting",
+            "leads",
+            "accepted",
+            "later converted",
+            "seller acceptance",
+            "low-fit handoffs"
+        );
+        for p in periods {
+            let (b, d) = (&p.baseline, &p.draft);
+            let pair = |x: Option<usize>, y: Option<usize>| format!("{} → {}", count(x), count(y));
+            let _ = writeln!(
+                s,
+                "{:12} {:>8} {:>20} {:>22} {:>22} {:>20}",
+                p.start,
+                group_digits(d.leads),
+                pair(Some(b.accepted), Some(d.accepted)),
+                pair(b.later_converted, d.later_converted),
+                format!(
+                    "{} → {}",
+                    rate(b.seller_acceptance),
+                    rate(d.seller_acceptance)
+                ),
+                pair(b.low_fit_handoffs, d.low_fit_handoffs),
+            );
+        }
+    }
     let missing = unavailable(&r.draft.metrics);
     if !missing.is_empty() {
         let _ = writeln!(s, "\nn/a means the dataset cannot say:");
