@@ -85,7 +85,7 @@ install_cli() {
 # harmless and alarms a newcomer. Real errors still show.
 export NO_AT_BRIDGE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1 WEBKIT_DISABLE_COMPOSITING_MODE=1 LIBGL_ALWAYS_SOFTWARE=1
 headless() {
-  local noise='^$|dbus-daemon|PipeWire|pipewire|pw\.conf|xdg-desktop-portal|RealtimeKit|Could not connect: No such file|max threads value|SpiRegistry|Activating service|Successfully activated|org\.freedesktop|libEGL warning|MESA'
+  local noise='^$|X connection to :[0-9]+ broken|dbus-daemon|PipeWire|pipewire|pw\.conf|xdg-desktop-portal|RealtimeKit|Could not connect: No such file|max threads value|SpiRegistry|Activating service|Successfully activated|org\.freedesktop|libEGL warning|MESA'
   xvfb-run -a -s "-screen 0 1280x900x24" dbus-run-session -- "$@" \
     > >(grep --line-buffered -v -E "$noise") 2> >(grep --line-buffered -v -E "$noise" >&2)
 }
