@@ -16,6 +16,16 @@ fn sample_replay() -> Replay {
     replay::replay(&b, &d, &ds).unwrap()
 }
 
+/// `leadpolicy ARGS…` run in `dir`.
+fn lp_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    assert_cmd::Command::cargo_bin("leadpolicy")
+        .unwrap()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
 fn text(v: &toml::Value, key: &str) -> String {
     v.get(key)
         .and_then(toml::Value::as_str)
@@ -480,10 +490,9 @@ fn a_cohort_narrows_the_replay_before_scope_and_every_report_states_it() {
         .to_string();
     assert!(err.contains("the cohort is empty"), "{err}");
     // The CLI takes the same cohort.
-    let out = assert_cmd::Command::cargo_bin("leadpolicy")
-        .unwrap()
-        .current_dir(dir.path())
-        .args([
+    let out = lp_in(
+        dir.path(),
+        &[
             "replay",
             "--baseline",
             "p.toml",
@@ -498,9 +507,8 @@ fn a_cohort_narrows_the_replay_before_scope_and_every_report_states_it() {
             "--source",
             "web",
             "--json",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     assert!(
         out.status.success(),
         "{}",
@@ -508,10 +516,9 @@ fn a_cohort_narrows_the_replay_before_scope_and_every_report_states_it() {
     );
     let cli: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(cli["cohort"]["leads"], 3);
-    let bad = assert_cmd::Command::cargo_bin("leadpolicy")
-        .unwrap()
-        .current_dir(dir.path())
-        .args([
+    let bad = lp_in(
+        dir.path(),
+        &[
             "replay",
             "--baseline",
             "p.toml",
@@ -521,9 +528,8 @@ fn a_cohort_narrows_the_replay_before_scope_and_every_report_states_it() {
             "mapping.toml",
             "--from",
             "31/01/2025",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("write it as YYYY-MM-DD"));
 }
@@ -572,10 +578,9 @@ fn periods_split_the_cohort_by_iso_week_month_and_quarter() {
         .collect();
     assert_eq!(q, [("2025-01-01", 4), ("2025-04-01", 1)]);
     // The CLI adds them to the JSON and the table.
-    let out = assert_cmd::Command::cargo_bin("leadpolicy")
-        .unwrap()
-        .current_dir(dir.path())
-        .args([
+    let out = lp_in(
+        dir.path(),
+        &[
             "replay",
             "--baseline",
             "p.toml",
@@ -586,9 +591,8 @@ fn periods_split_the_cohort_by_iso_week_month_and_quarter() {
             "--by",
             "month",
             "--json",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     assert!(
         out.status.success(),
         "{}",

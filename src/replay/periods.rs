@@ -101,34 +101,17 @@ mod tests {
     #[test]
     fn periods_start_on_iso_mondays_months_and_quarters() {
         // 2025-01-01 is a Wednesday: its ISO week began on Monday 2024-12-30.
-        assert_eq!(
-            period_start(day("2025-01-01"), Period::Week),
-            day("2024-12-30")
-        );
-        assert_eq!(
-            period_start(day("2025-01-05"), Period::Week),
-            day("2024-12-30")
-        );
-        assert_eq!(
-            period_start(day("2025-01-06"), Period::Week),
-            day("2025-01-06")
-        );
-        assert_eq!(
-            period_start(day("2025-02-28"), Period::Month),
-            day("2025-02-01")
-        );
-        assert_eq!(
-            period_start(day("2025-03-31"), Period::Quarter),
-            day("2025-01-01")
-        );
-        assert_eq!(
-            period_start(day("2025-04-01"), Period::Quarter),
-            day("2025-04-01")
-        );
-        assert_eq!(
-            period_start(day("2025-12-31"), Period::Quarter),
-            day("2025-10-01")
-        );
+        for (d, by, start) in [
+            ("2025-01-01", Period::Week, "2024-12-30"),
+            ("2025-01-05", Period::Week, "2024-12-30"),
+            ("2025-01-06", Period::Week, "2025-01-06"),
+            ("2025-02-28", Period::Month, "2025-02-01"),
+            ("2025-03-31", Period::Quarter, "2025-01-01"),
+            ("2025-04-01", Period::Quarter, "2025-04-01"),
+            ("2025-12-31", Period::Quarter, "2025-10-01"),
+        ] {
+            assert_eq!(period_start(day(d), by), day(start), "{d} {by:?}");
+        }
         assert!("fortnight".parse::<Period>().is_err());
     }
 }
