@@ -26,6 +26,35 @@ fn lp_in(dir: &Path, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// A policy that sends 200+ employees to sales and everything else to nurture, with `leads`
+/// and `mapping` written beside it (`p.toml`, `leads.csv`, `mapping.toml`) and loaded.
+fn big_or_nurture(leads: &str, mapping: &str) -> (tempfile::TempDir, policy::Policy, Dataset) {
+    let policy = "[policy]\nid = \"p\"\nversion = 1\n[fields]\nallowed = [\"employees\"]\n[routes.s]\nkind = \"sales\"\n[routes.n]\nkind = \"nurture\"\n[[rules]]\nid = \"big\"\nroute = \"s\"\nwhen = { field = \"employees\", gte = 200 }\n[otherwise]\nroute = \"n\"\n";
+    let dir = temp_with(&[
+        ("leads.csv", leads),
+        ("mapping.toml", mapping),
+        ("p.toml", policy),
+    ]);
+    let p = policy::load(&dir.path().join("p.toml")).unwrap();
+    let ds = Dataset::load(&dir.path().join("mapping.toml")).unwrap();
+    (dir, p, ds)
+}
+
+/// `leadpolicy replay` of `p.toml` against itself on `mapping.toml` in `dir`, plus `extra`.
+fn replay_in(dir: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "replay",
+        "--baseline",
+        "p.toml",
+        "--draft",
+        "p.toml",
+        "--dataset",
+        "mapping.toml",
+    ];
+    args.extend_from_slice(extra);
+    lp_in(dir, &args)
+}
+
 fn text(v: &toml::Value, key: &str) -> String {
     v.get(key)
         .and_then(toml::Value::as_str)
@@ -444,14 +473,7 @@ fn a_cohort_narrows_the_replay_before_scope_and_every_report_states_it() {
                  L5,,web,300\n\
                  L6,2025-01-10,web,\n";
     let mapping = "[dataset]\nleads = \"leads.csv\"\nid = \"lead_id\"\n[roles]\ncreated_at = \"created\"\nsource = \"src\"\n";
-    let policy = "[policy]\nid = \"p\"\nversion = 1\n[fields]\nallowed = [\"employees\"]\n[routes.s]\nkind = \"sales\"\n[routes.n]\nkind = \"nurture\"\n[[rules]]\nid = \"big\"\nroute = \"s\"\nwhen = { field = \"employees\", gte = 200 }\n[otherwise]\nroute = \"n\"\n";
-    let dir = temp_with(&[
-        ("leads.csv", leads),
-        ("mapping.toml", mapping),
-        ("p.toml", policy),
-    ]);
-    let p = policy::load(&dir.path().join("p.toml")).unwrap();
-    let ds = Dataset::load(&dir.path().join("mapping.toml")).unwrap();
+    let (dir, p, ds) = big_or_nurture(leads, mapping);
     let day = |s: &str| leadpolicy::dataset::cohort::parse_day(s).unwrap();
     let cohort = leadpolicy::dataset::cohort::Cohort {
         from: Some(day("2025-01-01")),
@@ -490,16 +512,9 @@ fn a_cohort_narrows_the_replay_before_scope_and_every_report_states_it() {
         .to_string();
     assert!(err.contains("the cohort is empty"), "{err}");
     // The CLI takes the same cohort.
-    let out = lp_in(
+    let out = replay_in(
         dir.path(),
         &[
-            "replay",
-            "--baseline",
-            "p.toml",
-            "--draft",
-            "p.toml",
-            "--dataset",
-            "mapping.toml",
             "--from",
             "2025-01-01",
             "--to",
@@ -516,20 +531,7 @@ fn a_cohort_narrows_the_replay_before_scope_and_every_report_states_it() {
     );
     let cli: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(cli["cohort"]["leads"], 3);
-    let bad = lp_in(
-        dir.path(),
-        &[
-            "replay",
-            "--baseline",
-            "p.toml",
-            "--draft",
-            "p.toml",
-            "--dataset",
-            "mapping.toml",
-            "--from",
-            "31/01/2025",
-        ],
-    );
+    let bad = replay_in(dir.path(), &["--from", "31/01/2025"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("write it as YYYY-MM-DD"));
 }
@@ -547,14 +549,7 @@ fn periods_split_the_cohort_by_iso_week_month_and_quarter() {
                  L5,2025-04-01,300,1\n\
                  L6,,300,0\n";
     let mapping = "[dataset]\nleads = \"leads.csv\"\nid = \"lead_id\"\n[roles]\ncreated_at = \"created\"\nconverted = { column = \"won\", true = [\"1\"] }\n";
-    let policy = "[policy]\nid = \"p\"\nversion = 1\n[fields]\nallowed = [\"employees\"]\n[routes.s]\nkind = \"sales\"\n[routes.n]\nkind = \"nurture\"\n[[rules]]\nid = \"big\"\nroute = \"s\"\nwhen = { field = \"employees\", gte = 200 }\n[otherwise]\nroute = \"n\"\n";
-    let dir = temp_with(&[
-        ("leads.csv", leads),
-        ("mapping.toml", mapping),
-        ("p.toml", policy),
-    ]);
-    let p = policy::load(&dir.path().join("p.toml")).unwrap();
-    let ds = Dataset::load(&dir.path().join("mapping.toml")).unwrap();
+    let (dir, p, ds) = big_or_nurture(leads, mapping);
     use leadpolicy::replay::periods::{Period, periods};
     let weeks = periods(&p, &p, &ds, Period::Week).unwrap();
     let starts: Vec<&str> = weeks.iter().map(|w| w.start.as_str()).collect();
@@ -578,21 +573,7 @@ fn periods_split_the_cohort_by_iso_week_month_and_quarter() {
         .collect();
     assert_eq!(q, [("2025-01-01", 4), ("2025-04-01", 1)]);
     // The CLI adds them to the JSON and the table.
-    let out = lp_in(
-        dir.path(),
-        &[
-            "replay",
-            "--baseline",
-            "p.toml",
-            "--draft",
-            "p.toml",
-            "--dataset",
-            "mapping.toml",
-            "--by",
-            "month",
-            "--json",
-        ],
-    );
+    let out = replay_in(dir.path(), &["--by", "month", "--json"]);
     assert!(
         out.status.success(),
         "{}",
