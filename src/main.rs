@@ -47,9 +47,24 @@ struct CohortArgs {
     /// Only leads of this form (repeat for several)
     #[arg(long = "form")]
     form: Vec<String>,
+    /// Count a conversion only within this many days of the lead's creation; leads younger
+    /// than that (at the as-of date) are counted apart as immature
+    #[arg(long, value_name = "DAYS")]
+    conversion_window: Option<u32>,
+    /// The as-of date of the conversion window (default: the latest date in the dataset)
+    #[arg(long, value_parser = leadpolicy::dataset::cohort::parse_day, requires = "conversion_window")]
+    as_of: Option<chrono::NaiveDate>,
 }
 
 impl CohortArgs {
+    fn window(&self) -> Option<leadpolicy::dataset::cohort::ConversionWindow> {
+        self.conversion_window
+            .map(|days| leadpolicy::dataset::cohort::ConversionWindow {
+                days,
+                as_of: self.as_of,
+            })
+    }
+
     fn cohort(&self) -> leadpolicy::dataset::cohort::Cohort {
         leadpolicy::dataset::cohort::Cohort {
             from: self.from,
@@ -319,6 +334,7 @@ fn main() -> ExitCode {
             &draft,
             &dataset,
             &cohort.cohort(),
+            cohort.window(),
             by,
             out.as_deref(),
             json,
@@ -540,6 +556,7 @@ fn replay_cmd(
     draft: &Path,
     mapping: &Path,
     cohort: &leadpolicy::dataset::cohort::Cohort,
+    window: Option<leadpolicy::dataset::cohort::ConversionWindow>,
     by: Option<leadpolicy::replay::periods::Period>,
     out: Option<&Path>,
     json: bool,
@@ -553,9 +570,17 @@ fn replay_cmd(
     }
     let [b, d] =
         <[_; 2]>::try_from(policies).map_err(|_| Error::Usage("expected two policies".into()))?;
-    let all = load_dataset(mapping)?;
+    let mut all = load_dataset(mapping)?;
+    let mut as_of = None;
+    if let Some(w) = window {
+        let (windowed, day) = all.with_window(w)?;
+        all = windowed;
+        as_of = Some(day);
+    }
     let (mut r, ds) = leadpolicy::replay::replay_cohort(&b, &d, &all, cohort)?;
     drop(all);
+    r.cohort.conversion_window = window.map(|w| w.days);
+    r.cohort.as_of = as_of.map(|d| d.to_string());
     if let Some(by) = by {
         r.periods = Some(leadpolicy::replay::periods::periods(&b, &d, &ds, by)?);
     }

@@ -584,3 +584,65 @@ fn periods_split_the_cohort_by_iso_week_month_and_quarter() {
     assert_eq!(json["periods"][0]["draft"]["accepted"], 2);
     assert_eq!(json["periods"][2]["baseline"]["later_converted"], 0);
 }
+
+/// A conversion window, hand-computed (30 days, as of the latest date in the data, 2025-03-10):
+/// L1 won after 19 days counts; L2 after 59 days does not; L3 and L6 converted without a date
+/// to compare and still count; L4 and L5, created fewer than 30 days before the as-of date,
+/// are immature: counted apart and left out of the conversion figures.
+#[test]
+fn a_conversion_window_counts_late_conversions_out_and_immature_leads_apart() {
+    let leads = "lead_id,created,employees,won,won_at\n\
+                 L1,2025-01-01,10,1,2025-01-20\n\
+                 L2,2025-01-01,10,1,2025-03-01\n\
+                 L3,2025-01-10,300,1,\n\
+                 L4,2025-03-10,10,0,\n\
+                 L5,2025-02-20,10,1,2025-02-25\n\
+                 L6,,10,1,2025-01-05\n";
+    let mapping = "[dataset]\nleads = \"leads.csv\"\nid = \"lead_id\"\n[roles]\ncreated_at = \"created\"\nconverted_at = \"won_at\"\nconverted = { column = \"won\", true = [\"1\"] }\n";
+    let (dir, p, ds) = big_or_nurture(leads, mapping);
+    let plain = replay::replay(&p, &p, &ds).unwrap();
+    let m = &plain.draft.metrics;
+    assert_eq!((m.later_converted, m.immature), (Some(4), None));
+    let window = leadpolicy::dataset::cohort::ConversionWindow {
+        days: 30,
+        as_of: None,
+    };
+    let (windowed, as_of) = ds.with_window(window).unwrap();
+    assert_eq!(as_of.to_string(), "2025-03-10");
+    let r = replay::replay(&p, &p, &windowed).unwrap();
+    let m = &r.draft.metrics;
+    assert_eq!((m.nurture, m.accepted, m.immature), (5, 1, Some(2)));
+    assert_eq!(m.later_converted, Some(2), "L1 and L6");
+    let rates = m.conversion_rate.as_ref().unwrap();
+    assert_eq!(rates["nurture"], Some(2.0 / 3.0), "L1, L6 of L1, L2, L6");
+    assert_eq!(rates["accepted"], Some(1.0), "L3");
+    // The CLI states the window and shows the immature leads.
+    let out = replay_in(dir.path(), &["--conversion-window", "30"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("conversions counted within 30 days, as of 2025-03-10")
+            && text.contains("Immature (too recent to judge)"),
+        "{text}"
+    );
+    let out = replay_in(
+        dir.path(),
+        &[
+            "--conversion-window",
+            "30",
+            "--as-of",
+            "2025-06-30",
+            "--json",
+        ],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["draft"]["metrics"]["immature"], 0);
+    assert_eq!(json["cohort"]["as_of"], "2025-06-30");
+    // Without the window there is no immature row.
+    let out = replay_in(dir.path(), &[]);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("Immature"));
+}

@@ -36,6 +36,9 @@ pub struct CohortInfo {
     pub of: usize,
     /// Leads left out because a date window was asked for and they have no `created_at`.
     pub no_date: usize,
+    /// The conversion window in days, when one was asked for, and its as-of date.
+    pub conversion_window: Option<u32>,
+    pub as_of: Option<String>,
 }
 
 impl CohortInfo {
@@ -68,6 +71,11 @@ impl CohortInfo {
             s.push_str(&format!(
                 " ({} without a created date left out)",
                 n(self.no_date)
+            ));
+        }
+        if let (Some(days), Some(as_of)) = (self.conversion_window, &self.as_of) {
+            s.push_str(&format!(
+                "; conversions counted within {days} days, as of {as_of}"
             ));
         }
         s
@@ -131,6 +139,7 @@ impl Cohort {
             leads,
             of: n,
             no_date,
+            ..Default::default()
         };
         if leads == 0 {
             return Err(Error::Usage(format!(
@@ -179,5 +188,77 @@ impl Dataset {
             dictionaries: Default::default(),
             ..self.clone()
         })
+    }
+}
+
+/// A conversion window (design.md): a lead counts as converted only when it converted within
+/// `days` of its creation (a converted lead without a `converted_at` still counts), and leads
+/// created fewer than `days` before the as-of date are *immature*: counted apart, and left out
+/// of later conversions, disqualification accuracy and conversion rates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ConversionWindow {
+    pub days: u32,
+    /// The dataset's as-of date: given, or the latest `created_at` / `converted_at` in it.
+    pub as_of: Option<NaiveDate>,
+}
+
+impl Dataset {
+    /// This dataset with `window` applied: `converted` narrowed to conversions within it and a
+    /// hidden column marking the immature leads. Needs `created_at` and `converted_at`.
+    pub fn with_window(&self, window: ConversionWindow) -> Result<(Dataset, NaiveDate), Error> {
+        let need = |role: &str| -> Result<Vec<Option<i32>>, Error> {
+            self.dates(role)?.ok_or_else(|| {
+                Error::Usage(format!(
+                    "a conversion window needs the `{role}` role: map the lead's {} in the dataset mapping",
+                    if role == "created_at" { "created date" } else { "won date (or the outcomes file's close date)" }
+                ))
+            })
+        };
+        let created = need("created_at")?;
+        let won = need("converted_at")?;
+        let converted = self.converted()?.ok_or_else(|| {
+            Error::Usage(
+                "a conversion window needs to know who converted: a `converted` role or an outcomes file".into(),
+            )
+        })?;
+        let as_of = match window.as_of {
+            Some(d) => super::dates::days(d),
+            None => created
+                .iter()
+                .chain(&won)
+                .flatten()
+                .copied()
+                .max()
+                .unwrap_or(0),
+        };
+        let n = i32::try_from(window.days).unwrap_or(i32::MAX);
+        let within: Vec<bool> = converted
+            .iter()
+            .zip(created.iter().zip(&won))
+            .map(|(c, (made, at))| match (c, made, at) {
+                (false, _, _) => false,
+                (true, Some(m), Some(a)) => a - m <= n,
+                (true, _, _) => true,
+            })
+            .collect();
+        let immature: Vec<bool> = created
+            .iter()
+            .map(|m| m.is_some_and(|m| as_of - m < n))
+            .collect();
+        let mut frame = self.frame.clone();
+        frame.with_column(
+            BooleanChunked::from_slice(hidden::CONVERTED.into(), &within).into_column(),
+        )?;
+        frame.with_column(
+            BooleanChunked::from_slice(hidden::IMMATURE.into(), &immature).into_column(),
+        )?;
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+        Ok((
+            Dataset {
+                frame,
+                ..self.clone()
+            },
+            epoch + chrono::Duration::days(i64::from(as_of)),
+        ))
     }
 }

@@ -42,6 +42,8 @@ pub mod hidden {
     /// The `created_at` and `converted_at` roles as dates.
     pub const CREATED_AT: &str = "__lp_created_at";
     pub const CONVERTED_AT: &str = "__lp_converted_at";
+    /// Leads too recent for a conversion window to judge (see `cohort::ConversionWindow`).
+    pub const IMMATURE: &str = "__lp_immature";
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

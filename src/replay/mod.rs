@@ -188,6 +188,8 @@ pub(crate) struct Outcomes<'a> {
     pub(crate) enrichment_error: Option<Vec<bool>>,
     /// The source as text (numbers as written), one chunk so that `get` is direct.
     enrichment_source: Option<StringChunked>,
+    /// With a conversion window: the leads too recent to judge.
+    immature: Option<Vec<bool>>,
 }
 
 impl<'a> Outcomes<'a> {
@@ -217,6 +219,7 @@ impl<'a> Outcomes<'a> {
             first_touch,
             enrichment_error: ds.flags(hidden::ENRICHMENT_ERROR)?,
             enrichment_source,
+            immature: ds.flags(hidden::IMMATURE)?,
         })
     }
 }
@@ -226,6 +229,9 @@ impl<'a> Outcomes<'a> {
 struct Acc {
     leads: usize,
     counts: [usize; 5],
+    /// In-scope leads old enough to judge, per decision (all of them without a window).
+    mature: [usize; 5],
+    immature: usize,
     later_converted: usize,
     lc_by_reason: Vec<usize>,
     lc_by_rule: Vec<usize>,
@@ -262,6 +268,19 @@ impl Acc {
         if dec == 4 {
             return;
         }
+        // Immature leads have not had time to show their outcome: counted apart, and left out
+        // of later conversions, disqualification accuracy and conversion rates.
+        if o.immature.as_ref().is_some_and(|m| m[i]) {
+            self.immature += 1;
+        } else {
+            self.mature[dec] += 1;
+            self.add_outcome(d, o, i, dec);
+        }
+        self.add_process(d, o, i, dec);
+    }
+
+    /// Conversions of a mature lead.
+    fn add_outcome(&mut self, d: &Decided<'_>, o: &Outcomes<'_>, i: usize, dec: usize) {
         let converted = o.converted.as_ref().is_some_and(|c| c[i]);
         if converted {
             self.converted_by_decision[dec] += 1;
@@ -287,6 +306,11 @@ impl Acc {
         } else if dec == 2 {
             self.rejected_not_converted += 1;
         }
+    }
+
+    /// What the process did with an in-scope lead: the seller's outcome, meeting and first
+    /// touch of an accepted one; the old process's decision; enrichment errors.
+    fn add_process(&mut self, d: &Decided<'_>, o: &Outcomes<'_>, i: usize, dec: usize) {
         if dec == 0 {
             let seller = o.seller.as_ref().and_then(|s| s[i]);
             if matches!(seller, Some("accepted" | "sent_back")) {
@@ -351,10 +375,11 @@ impl Acc {
                 .and_then(|_| ratio(self.sa_num, self.sa_den)),
             low_fit_handoffs: (o.seller.is_some() || o.meeting.is_some()).then_some(self.low_fit),
             disqualification_accuracy: if has_conv {
-                ratio(self.rejected_not_converted, self.counts[2])
+                ratio(self.rejected_not_converted, self.mature[2])
             } else {
                 None
             },
+            immature: o.immature.as_ref().map(|_| self.immature),
             override_rate: o
                 .historical
                 .as_ref()
@@ -373,7 +398,7 @@ impl Acc {
                     .map(|k| {
                         (
                             Decision::ALL[k].as_str().to_string(),
-                            ratio(self.converted_by_decision[k], self.counts[k]),
+                            ratio(self.converted_by_decision[k], self.mature[k]),
                         )
                     })
                     .collect()

@@ -34,6 +34,9 @@ pub struct Metrics {
     pub sla_breach_rate: Option<f64>,
     pub enrichment_errors: Option<usize>,
     pub enrichment_errors_by_source: Option<BTreeMap<String, usize>>,
+    /// With a conversion window: in-scope leads created too recently to judge, left out of
+    /// `later_converted`, `disqualification_accuracy` and `conversion_rate`; `null` without one.
+    pub immature: Option<usize>,
     /// Converted ÷ leads for each in-scope decision (`accepted`, `nurture`, `rejected`,
     /// `unresolved`); a decision with no leads maps to `null`.
     pub conversion_rate: Option<BTreeMap<String, Option<f64>>>,

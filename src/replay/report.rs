@@ -50,6 +50,15 @@ fn rate(v: Option<f64>) -> String {
     v.map_or_else(|| "n/a".into(), |x| format!("{:.1}%", x * 100.0))
 }
 
+/// The rows a replay shows: the immature count only when a conversion window was asked for.
+fn shown_rows(r: &Replay) -> Vec<(&'static str, &'static str, &'static str, Kind, i8)> {
+    let window = r.baseline.metrics.immature.is_some() || r.draft.metrics.immature.is_some();
+    metric_rows()
+        .into_iter()
+        .filter(|row| window || row.0 != "immature")
+        .collect()
+}
+
 fn metric_rows() -> Vec<(&'static str, &'static str, &'static str, Kind, i8)> {
     // (key, label, help, kind, direction when the value goes up)
     vec![
@@ -85,6 +94,13 @@ fn metric_rows() -> Vec<(&'static str, &'static str, &'static str, Kind, i8)> {
             "out_of_scope",
             "Out of scope",
             "leads outside the pilot scope, excluded from every metric",
+            Kind::Count,
+            0,
+        ),
+        (
+            "immature",
+            "Immature (too recent to judge)",
+            "in-scope leads created within the conversion window of the as-of date: left out of the conversion figures",
             Kind::Count,
             0,
         ),
@@ -176,6 +192,7 @@ fn metric_value(m: &Metrics, key: &str) -> (Option<usize>, Option<f64>) {
         "unresolved" => (Some(m.unresolved), None),
         "out_of_scope" => (Some(m.out_of_scope), None),
         "later_converted" => (m.later_converted, None),
+        "immature" => (m.immature, None),
         "low_fit_handoffs" => (m.low_fit_handoffs, None),
         "enrichment_errors" => (m.enrichment_errors, None),
         "seller_acceptance" => (None, m.seller_acceptance),
@@ -214,7 +231,7 @@ pub fn figures(r: &Replay) -> Vec<Figure> {
         (Some(c), _) => Some(c as f64),
         (None, rate) => rate,
     };
-    metric_rows()
+    shown_rows(r)
         .into_iter()
         .map(|(key, label, help, kind, up)| Figure {
             key,
@@ -230,7 +247,7 @@ pub fn figures(r: &Replay) -> Vec<Figure> {
 
 /// The headline rows, baseline vs draft with deltas.
 pub fn rows(r: &Replay) -> Vec<Row> {
-    metric_rows()
+    shown_rows(r)
         .into_iter()
         .map(|(key, label, help, kind, up)| {
             let (bc, br) = metric_value(&r.baseline.metrics, key);
