@@ -333,8 +333,7 @@ fn main() -> ExitCode {
             &baseline,
             &draft,
             &dataset,
-            &cohort.cohort(),
-            cohort.window(),
+            &cohort,
             by,
             out.as_deref(),
             json,
@@ -555,8 +554,7 @@ fn replay_cmd(
     baseline: &Path,
     draft: &Path,
     mapping: &Path,
-    cohort: &leadpolicy::dataset::cohort::Cohort,
-    window: Option<leadpolicy::dataset::cohort::ConversionWindow>,
+    leads: &CohortArgs,
     by: Option<leadpolicy::replay::periods::Period>,
     out: Option<&Path>,
     json: bool,
@@ -570,6 +568,7 @@ fn replay_cmd(
     }
     let [b, d] =
         <[_; 2]>::try_from(policies).map_err(|_| Error::Usage("expected two policies".into()))?;
+    let (cohort, window) = (leads.cohort(), leads.window());
     let mut all = load_dataset(mapping)?;
     let mut as_of = None;
     if let Some(w) = window {
@@ -577,7 +576,7 @@ fn replay_cmd(
         all = windowed;
         as_of = Some(day);
     }
-    let (mut r, ds) = leadpolicy::replay::replay_cohort(&b, &d, &all, cohort)?;
+    let (mut r, ds) = leadpolicy::replay::replay_cohort(&b, &d, &all, &cohort)?;
     drop(all);
     r.cohort.conversion_window = window.map(|w| w.days);
     r.cohort.as_of = as_of.map(|d| d.to_string());
