@@ -646,3 +646,36 @@ fn a_conversion_window_counts_late_conversions_out_and_immature_leads_apart() {
     let out = replay_in(dir.path(), &[]);
     assert!(!String::from_utf8_lossy(&out.stdout).contains("Immature"));
 }
+
+/// routing_time, hand-computed (nearest rank): the sales route's accepted leads were touched
+/// after 5, 10, 20, 40 and 100 minutes (one unknown): median rank ⌈2.5⌉ = 3 → 20, 90th
+/// percentile rank ⌈4.5⌉ = 5 → 100; nurture leads are not accepted and do not count.
+#[test]
+fn routing_time_is_the_nearest_rank_median_and_p90_per_route() {
+    let leads = "lead_id,employees,touch\n\
+                 L1,300,40\n\
+                 L2,300,5\n\
+                 L3,300,100\n\
+                 L4,300,20\n\
+                 L5,300,10\n\
+                 L6,300,\n\
+                 L7,10,1\n";
+    let mapping = "[dataset]\nleads = \"leads.csv\"\nid = \"lead_id\"\n[roles]\nfirst_touch_minutes = \"touch\"\n";
+    let (_dir, p, ds) = big_or_nurture(leads, mapping);
+    let r = replay::replay(&p, &p, &ds).unwrap();
+    let t = &r.draft.metrics.routing_time.as_ref().unwrap()["s"];
+    assert_eq!((t.leads, t.median, t.p90), (5, Some(20.0), Some(100.0)));
+    assert!(
+        !r.draft
+            .metrics
+            .routing_time
+            .as_ref()
+            .unwrap()
+            .contains_key("n")
+    );
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["draft"]["metrics"]["routing_time"]["s"]["p90"], 100.0);
+    assert_eq!(json["deltas"]["routing_time"]["s"]["median"], 0.0);
+    let text = replay::report::render_text(&r);
+    assert!(text.contains("s: 20 / 100 → 20 / 100"), "{text}");
+}

@@ -232,6 +232,8 @@ struct Acc {
     /// In-scope leads old enough to judge, per decision (all of them without a window).
     mature: [usize; 5],
     immature: usize,
+    /// First-touch minutes of accepted leads, per route.
+    touch_by_route: BTreeMap<String, Vec<f64>>,
     later_converted: usize,
     lc_by_reason: Vec<usize>,
     lc_by_rule: Vec<usize>,
@@ -311,6 +313,17 @@ impl Acc {
     /// What the process did with an in-scope lead: the seller's outcome, meeting and first
     /// touch of an accepted one; the old process's decision; enrichment errors.
     fn add_process(&mut self, d: &Decided<'_>, o: &Outcomes<'_>, i: usize, dec: usize) {
+        if dec == 0
+            && let Some(Some(touch)) = o.first_touch.as_ref().map(|f| f[i])
+            && let Some(crate::policy::Action::Route(route)) = d.d.rule[i]
+                .and_then(|k| d.policy.rule_at(k))
+                .map(|r| &r.action)
+        {
+            self.touch_by_route
+                .entry(route.clone())
+                .or_default()
+                .push(touch);
+        }
         if dec == 0 {
             let seller = o.seller.as_ref().and_then(|s| s[i]);
             if matches!(seller, Some("accepted" | "sent_back")) {
@@ -380,6 +393,20 @@ impl Acc {
                 None
             },
             immature: o.immature.as_ref().map(|_| self.immature),
+            routing_time: o.first_touch.as_ref().map(|_| {
+                self.touch_by_route
+                    .into_iter()
+                    .map(|(route, mut minutes)| {
+                        minutes.sort_by(f64::total_cmp);
+                        let time = model::RoutingTime {
+                            leads: minutes.len(),
+                            median: model::nearest_rank(&minutes, 0.5),
+                            p90: model::nearest_rank(&minutes, 0.9),
+                        };
+                        (route, time)
+                    })
+                    .collect()
+            }),
             override_rate: o
                 .historical
                 .as_ref()

@@ -34,12 +34,31 @@ pub struct Metrics {
     pub sla_breach_rate: Option<f64>,
     pub enrichment_errors: Option<usize>,
     pub enrichment_errors_by_source: Option<BTreeMap<String, usize>>,
+    /// Minutes to the first seller touch of accepted leads, per route (nearest rank); `null`
+    /// without the `first_touch_minutes` role.
+    pub routing_time: Option<BTreeMap<String, RoutingTime>>,
     /// With a conversion window: in-scope leads created too recently to judge, left out of
     /// `later_converted`, `disqualification_accuracy` and `conversion_rate`; `null` without one.
     pub immature: Option<usize>,
     /// Converted ÷ leads for each in-scope decision (`accepted`, `nurture`, `rejected`,
     /// `unresolved`); a decision with no leads maps to `null`.
     pub conversion_rate: Option<BTreeMap<String, Option<f64>>>,
+}
+
+/// How fast sellers touched a route's accepted leads (minutes, nearest-rank percentiles of the
+/// leads with a known first touch).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+pub struct RoutingTime {
+    pub leads: usize,
+    pub median: Option<f64>,
+    pub p90: Option<f64>,
+}
+
+/// The value at nearest rank ⌈q·n⌉ of sorted `values`.
+pub fn nearest_rank(sorted: &[f64], q: f64) -> Option<f64> {
+    let n = sorted.len();
+    let rank = ((q * n as f64).ceil() as usize).clamp(1, n.max(1));
+    sorted.get(rank - 1).copied()
 }
 
 /// Where a policy refuses to decide, and why.

@@ -2,6 +2,7 @@
 //! (`flips.csv`, `unresolved.csv`) and the self-contained `report.html` with the charts inlined.
 //! One list of headline rows serves the terminal and the HTML so the two never disagree.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -379,6 +380,33 @@ pub fn render_text(r: &Replay) -> String {
                 ),
                 pair(b.low_fit_handoffs, d.low_fit_handoffs),
             );
+        }
+    }
+    if let (Some(b), Some(d)) = (
+        &r.baseline.metrics.routing_time,
+        &r.draft.metrics.routing_time,
+    ) {
+        let mut routes: Vec<&String> = b.keys().chain(d.keys()).collect();
+        routes.sort();
+        routes.dedup();
+        if !routes.is_empty() {
+            let _ = writeln!(
+                s,
+                "\nRouting time of accepted leads, minutes to first touch (median / 90th percentile, baseline → draft)"
+            );
+            let t = |m: &BTreeMap<String, super::model::RoutingTime>, route: &str| {
+                m.get(route).map_or_else(
+                    || "none".to_string(),
+                    |t| {
+                        let n =
+                            |x: Option<f64>| x.map_or_else(|| "n/a".into(), crate::format_number);
+                        format!("{} / {}", n(t.median), n(t.p90))
+                    },
+                )
+            };
+            for route in routes {
+                let _ = writeln!(s, "  {route}: {} → {}", t(b, route), t(d, route));
+            }
         }
     }
     let missing = unavailable(&r.draft.metrics);
