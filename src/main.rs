@@ -578,6 +578,9 @@ fn replay_cmd(
     }
     let (mut r, ds) = leadpolicy::replay::replay_cohort(&b, &d, &all, &cohort)?;
     drop(all);
+    for w in policy::validate::warnings(&d, &ds)? {
+        eprintln!("warning: draft {}: {w}", d.source.path.display());
+    }
     r.cohort.conversion_window = window.map(|w| w.days);
     r.cohort.as_of = as_of.map(|d| d.to_string());
     if let Some(by) = by {

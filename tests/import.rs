@@ -564,3 +564,30 @@ fn new_user_mistakes_get_a_way_forward() {
         .to_string();
     assert_eq!(ds.row_by("Lead Number", &number).unwrap(), 0);
 }
+
+#[test]
+fn a_rule_on_a_field_recorded_after_the_decision_is_flagged() {
+    let (_, ds, dir) = infer_and_load("education_leads.csv", None);
+    let starter = infer::starter::starter_policy(&ds).unwrap();
+    // Allow `tags` and `lead_origin`, and route on both.
+    // The `[otherwise]` table ends the file (the header comment names it too).
+    let at = starter.rfind("[otherwise]").unwrap();
+    let text = format!(
+        "{}[[rules]]\nid = \"ringing\"\nroute = \"sales\"\nwhen = {{ field = \"tags\", eq = \"Ringing\" }}\n\n[[rules]]\nid = \"api\"\nroute = \"sales\"\nwhen = {{ field = \"lead_origin\", eq = \"API\" }}\n\n{}",
+        starter[..at].replace("allowed = []", "allowed = [\"tags\", \"lead_origin\"]"),
+        &starter[at..]
+    );
+    std::fs::write(dir.path().join("policy.toml"), &text).unwrap();
+    let out = lp(dir.path())
+        .args(["check", "policy.toml", "--dataset", "mapping.toml"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "a warning is not an error");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("field `tags` may be recorded after the decision")
+            && err.contains("its header (`Tags`)"),
+        "{err}"
+    );
+    assert!(!err.contains("field `lead_origin`"), "{err}");
+}

@@ -7,6 +7,7 @@
 
 pub mod diff;
 pub mod edit;
+pub mod leakage;
 mod parse;
 pub mod validate;
 pub mod view;

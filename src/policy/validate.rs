@@ -189,6 +189,13 @@ const CATCH_ALL_SHARE: f64 = 0.95;
 /// catch-all written as a rule behaves; `[otherwise]` is the catch-all that never overlaps.
 /// The policy must have passed [`check_against`].
 pub fn warnings(policy: &Policy, dataset: &Dataset) -> Result<Vec<String>, crate::Error> {
+    let mut out = catch_all(policy, dataset)?;
+    out.extend(super::leakage::warnings(policy, dataset)?);
+    Ok(out)
+}
+
+/// Route rules that fire for nearly every in-scope lead under `on_overlap = "review"`.
+fn catch_all(policy: &Policy, dataset: &Dataset) -> Result<Vec<String>, crate::Error> {
     let p = policy;
     let routes: Vec<(&super::Rule, &super::Route)> = p.route_rules().collect();
     let distinct = |name: &str| routes.iter().any(|(_, r)| r.name != name);
