@@ -93,6 +93,9 @@ fn planted_proxies_are_found_and_independent_fields_are_not_flagged() {
     let hobby = pair(&a, "hobby");
     assert!(close(hobby.cramers_v.unwrap(), 0.8), "{hobby:?}");
     assert!(hobby.flagged);
+    // No value is missing: the same strength where both are present, carried by the values.
+    assert!(close(hobby.cramers_v_present.unwrap(), 0.8));
+    assert_eq!(hobby.carried_by, Some("values"));
     assert_eq!(hobby.categories, (2, 2));
     // region × gender: O = [[15, 5], [5, 15]], E = 10, χ² = 4 · 25/10 = 10, V = √(10/40) = 0.5.
     let region = pair(&a, "region");
@@ -803,4 +806,36 @@ fn the_sweep_table_prints_each_threshold_once() {
     assert_eq!(rows.len(), 3, "{text}");
     assert_eq!(rows.iter().filter(|l| l.contains("◀ current")).count(), 1);
     assert!(rows[1].contains("◀ current"), "{rows:?}");
+}
+
+/// A proxy carried by missingness, hand-computed: `visits` is missing exactly when `country` is
+/// (leads with no visits never fill in a country), and independent of it where both have a
+/// value. With `(missing)` as a category the 3 × 3 table gives χ² = 40 on 40 leads, so
+/// V = √(40 / (40 · 2)) = √0.5; where both are present every cell holds 5 leads and V = 0. The
+/// finding says the missingness carries it.
+#[test]
+fn a_proxy_carried_by_missing_values_says_so() {
+    let mut leads = String::from("lead_id,visits,country\n");
+    for i in 0..20 {
+        let visits = if (i / 2) % 2 == 0 { "x" } else { "y" };
+        let country = if i % 2 == 0 { "A" } else { "B" };
+        leads.push_str(&format!("L{i},{visits},{country}\n"));
+    }
+    for i in 20..40 {
+        leads.push_str(&format!("L{i},,\n"));
+    }
+    let policy = "[policy]\nid = \"p\"\n[fields]\nallowed = [\"visits\"]\nsensitive = [\"country\"]\n[routes.s]\nkind = \"sales\"\n[[rules]]\nid = \"r\"\nroute = \"s\"\nwhen = { field = \"visits\", eq = \"x\" }\n";
+    let (p, ds, _dir) = load(&leads, DEFAULT_MAPPING, policy);
+    let a = analyze::analyze(&p, None, &ds, &Settings::default()).unwrap();
+    let pair = &a.proxies.pairs[0];
+    assert!(close(pair.cramers_v.unwrap(), 0.5f64.sqrt()));
+    assert!(close(pair.cramers_v_present.unwrap(), 0.0));
+    assert!(pair.flagged);
+    assert_eq!(pair.carried_by, Some("missingness"));
+    assert!(
+        pair.finding()
+            .contains("through whether it is missing (V 0.00 where both have a value)"),
+        "{}",
+        pair.finding()
+    );
 }

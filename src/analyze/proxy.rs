@@ -13,12 +13,18 @@
 //! between 0 (independent) and 1 (one determines the other). V is not available (null) when
 //! either field has fewer than two categories. Pairs are ranked by V, highest first; a pair with
 //! `V ≥ proxy_threshold` is flagged "may act as a proxy for <sensitive field>".
+//!
+//! Missingness. V is computed twice: with `(missing)` as a category (above), and on the leads
+//! where both fields have a value. A flag whose association is gone where both are present is
+//! worded as carried by missingness ("leads with no visits never fill in a country"): the field
+//! stands in for the sensitive one through whether it is filled, not through its values.
 
 use serde::Serialize;
 
 use super::{Evaluated, categorize, fields_read};
 use crate::dataset::Dataset;
 use crate::error::Error;
+use crate::replay::MISSING_GROUP;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ProxyPair {
@@ -26,7 +32,12 @@ pub struct ProxyPair {
     pub sensitive: String,
     /// Cramér's V; `None` when a field has a single category.
     pub cramers_v: Option<f64>,
+    /// Cramér's V on the leads where both fields have a value (missing left out).
+    pub cramers_v_present: Option<f64>,
     pub flagged: bool,
+    /// For a flagged pair: `missingness` when the association is gone where both values are
+    /// present (one field is missing more often for some groups of the other), else `values`.
+    pub carried_by: Option<&'static str>,
     /// In-scope leads in the table.
     pub leads: usize,
     /// Categories (rows × columns) after empty ones are dropped.
@@ -44,6 +55,25 @@ pub struct Proxies {
     pub sensitive_absent: Vec<String>,
     /// Ranked by Cramér's V, highest first (unavailable last).
     pub pairs: Vec<ProxyPair>,
+}
+
+impl ProxyPair {
+    /// The finding in words, saying which strength carries it.
+    pub fn finding(&self) -> String {
+        let present = self
+            .cramers_v_present
+            .map_or("n/a".into(), |v| format!("{v:.2}"));
+        match self.carried_by {
+            Some("missingness") => format!(
+                "{} may act as a proxy for {}, through whether it is missing (V {present} where both have a value)",
+                self.field, self.sensitive
+            ),
+            _ => format!(
+                "{} may act as a proxy for {} through its values (V {present} where both have a value)",
+                self.field, self.sensitive
+            ),
+        }
+    }
 }
 
 impl Proxies {
@@ -111,11 +141,36 @@ pub(crate) fn proxies(e: &Evaluated<'_>, ds: &Dataset, threshold: f64) -> Result
                 }
             }
             let (v, r, c) = cramers_v(&table);
+            // The same table without the `(missing)` row and column.
+            let missing_row = fc.names.iter().position(|n| n == MISSING_GROUP);
+            let missing_col = sc.names.iter().position(|n| n == MISSING_GROUP);
+            let present: Vec<Vec<usize>> = table
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| Some(*i) != missing_row)
+                .map(|(_, row)| {
+                    row.iter()
+                        .enumerate()
+                        .filter(|(j, _)| Some(*j) != missing_col)
+                        .map(|(_, n)| *n)
+                        .collect()
+                })
+                .collect();
+            let (v_present, _, _) = cramers_v(&present);
+            let flagged = v.is_some_and(|v| v >= threshold);
             pairs.push(ProxyPair {
                 field: field.clone(),
                 sensitive: s.clone(),
                 cramers_v: v,
-                flagged: v.is_some_and(|v| v >= threshold),
+                cramers_v_present: v_present,
+                flagged,
+                carried_by: flagged.then(|| {
+                    if v_present.is_some_and(|vp| vp >= threshold) {
+                        "values"
+                    } else {
+                        "missingness"
+                    }
+                }),
                 leads: n,
                 categories: (r, c),
                 field_method: fc.method.clone(),

@@ -94,7 +94,7 @@ pub fn render_text(a: &Analysis) -> String {
     for pair in p.pairs.iter().take(TOP_ROWS) {
         let v = pair.cramers_v.map_or("n/a".into(), |v| format!("{v:.3}"));
         let flag = if pair.flagged {
-            format!("⚑ may act as a proxy for {}", pair.sensitive)
+            format!("⚑ {}", pair.finding())
         } else {
             String::new()
         };
@@ -407,11 +407,7 @@ pub struct Findings {
 
 pub fn findings(a: &Analysis) -> Findings {
     Findings {
-        proxies: a
-            .proxies
-            .flagged()
-            .map(|p| format!("{} may act as a proxy for {}", p.field, p.sensitive))
-            .collect(),
+        proxies: a.proxies.flagged().map(|p| p.finding()).collect(),
         four_fifths: a
             .segments
             .fields
