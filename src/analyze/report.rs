@@ -4,11 +4,11 @@
 
 use std::fmt::Write as _;
 
-use crate::replay::report::{esc, strip_xml_decl};
+use crate::text::{esc, strip_xml_decl};
 
 use super::Analysis;
 use super::segments::GroupRates;
-use crate::replay::report::group_digits;
+use crate::text::group_digits;
 
 /// How many rows of a long list the terminal and the HTML show (`--json` has all of them).
 pub const TOP_ROWS: usize = 12;

@@ -362,7 +362,7 @@ fn capitalise(s: &str) -> String {
 
 /// `1234567` → "1,234,567" (the report's own formatting, so charts and tables agree).
 fn thousands(n: u64) -> String {
-    crate::replay::report::group_digits(usize::try_from(n).unwrap_or(usize::MAX))
+    crate::text::group_digits(usize::try_from(n).unwrap_or(usize::MAX))
 }
 
 /// `12345` → "12.3k", `1234567` → "1.2M": for labels with little room.

@@ -65,7 +65,7 @@ impl CohortInfo {
         } else {
             parts.join(", ")
         };
-        let n = crate::replay::report::group_digits;
+        let n = crate::text::group_digits;
         let mut s = format!("{what}: {} of {} leads", n(self.leads), n(self.of));
         if self.no_date > 0 {
             s.push_str(&format!(

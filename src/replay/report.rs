@@ -9,6 +9,8 @@ use std::path::Path;
 use super::model::{Metrics, Replay};
 use crate::error::Error;
 use crate::output::write_atomic;
+use crate::text::group_digits;
+use crate::text::{esc, strip_xml_decl};
 
 /// How a metric is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,19 +34,6 @@ pub struct Row {
 
 fn count(v: Option<usize>) -> String {
     v.map_or_else(|| "n/a".into(), group_digits)
-}
-
-/// `12345` → `12,345`.
-pub fn group_digits(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn rate(v: Option<f64>) -> String {
@@ -573,19 +562,8 @@ pub fn unresolved_csv(r: &Replay) -> std::io::Result<Vec<u8>> {
     w.into_inner().map_err(|e| e.into_error())
 }
 
-pub(crate) fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// The self-contained review page: headline table, charts, flip matrix, queue, ledgers.
-pub fn render_html(r: &Replay, charts: &[(&str, String)]) -> String {
-    render_html_with(r, charts, "")
-}
-
-/// [`render_html`] with an extra section (the trust analytics) before the flipped leads.
+/// The self-contained review page: headline table, charts, flip matrix, queue, ledgers, with
+/// an extra section (the trust analytics) before the flipped leads.
 pub fn render_html_with(r: &Replay, charts: &[(&str, String)], extra: &str) -> String {
     let (b, d) = (&r.baseline.policy, &r.draft.policy);
     let mut h = String::new();
@@ -691,20 +669,9 @@ Policy hashes (sha256): baseline <code>{bsha}</code>, draft <code>{dsha}</code>.
     h
 }
 
-pub(crate) fn strip_xml_decl(svg: &str) -> &str {
-    match svg.find("<svg") {
-        Some(i) => &svg[i..],
-        None => svg,
-    }
-}
-
-/// Write `report.json`, the charts, `flips.csv`, `unresolved.csv` and `report.html` into `dir`.
-pub fn write_dir(r: &Replay, charts: &[(&str, String)], dir: &Path) -> Result<Vec<String>, Error> {
-    write_dir_with(r, charts, None, dir)
-}
-
-/// [`write_dir`] plus, with an analysis, its section in `report.html`, `analysis.json` and the
-/// analysis charts (`analysis_*.svg`).
+/// Write `report.json`, the charts, `flips.csv`, `unresolved.csv` and `report.html` into `dir`,
+/// plus, with an analysis, its section in `report.html`, `analysis.json` and the analysis
+/// charts (`analysis_*.svg`).
 pub fn write_dir_with(
     r: &Replay,
     charts: &[(&str, String)],
