@@ -591,3 +591,34 @@ fn a_rule_on_a_field_recorded_after_the_decision_is_flagged() {
     );
     assert!(!err.contains("field `lead_origin`"), "{err}");
 }
+
+/// Spreadsheets in much of Europe write two and a half as `2,5` in `;` files: `data infer`
+/// finds the decimal comma, and the loader reads those columns as numbers.
+#[test]
+fn a_decimal_comma_is_found_and_read() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("leads.csv"),
+        "Lead ID;Pages per visit;City\nL1;2,5;Köln\nL2;3;Paris, Nord\nL3;0,75;Lyon\n",
+    )
+    .unwrap();
+    let inf = infer::infer(&dir.path().join("leads.csv"), None, None, dir.path()).unwrap();
+    assert_eq!(inf.decimal.as_deref(), Some(","));
+    assert_eq!(column(&inf, "Pages per visit").kind, "number");
+    assert_eq!(
+        column(&inf, "City").kind,
+        "text",
+        "a comma in text stays text"
+    );
+    std::fs::write(dir.path().join("m.toml"), infer::render::mapping(&inf)).unwrap();
+    let ds = Dataset::load(&dir.path().join("m.toml")).unwrap();
+    let pages: Vec<Option<f64>> = ds
+        .frame
+        .column("pages_per_visit")
+        .unwrap()
+        .f64()
+        .unwrap()
+        .iter()
+        .collect();
+    assert_eq!(pages, [Some(2.5), Some(3.0), Some(0.75)]);
+}

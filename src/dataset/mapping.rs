@@ -37,6 +37,8 @@ pub struct DatasetSection {
     pub encoding: Option<Spanned<String>>,
     /// The sheet of a workbook leads file; its first sheet when absent.
     pub sheet: Option<Spanned<String>>,
+    /// The decimal separator of numbers in CSV files: `"."` (default) or `","`.
+    pub decimal: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -356,6 +358,18 @@ impl Mapping {
                 )),
             );
         }
+        if let Some(d) = &file.dataset.decimal
+            && !matches!(d.get_ref().as_str(), "." | ",")
+        {
+            diags.push(
+                Diagnostic::at(
+                    &source,
+                    d.span(),
+                    format!("decimal `{}` must be \".\" or \",\"", d.get_ref()),
+                )
+                .with_hint("write decimal = \",\" when numbers look like 2,5"),
+            );
+        }
         if let Some(e) = &file.dataset.encoding
             && super::source::encoding_for_label(e.get_ref()).is_none()
         {
@@ -396,6 +410,15 @@ impl Mapping {
             m.push(String::new());
         }
         m
+    }
+
+    /// Whether numbers are written with a decimal comma (`decimal = ","`).
+    pub fn decimal_comma(&self) -> bool {
+        self.file
+            .dataset
+            .decimal
+            .as_ref()
+            .is_some_and(|d| d.get_ref() == ",")
     }
 
     /// How to read the leads file.

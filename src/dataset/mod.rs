@@ -378,10 +378,15 @@ impl Dataset {
             &keep_text,
         )?;
         let RawTable {
-            columns,
+            mut columns,
             rows,
             lines,
         } = raw;
+        if mapping.decimal_comma() {
+            for c in &mut columns {
+                read::with_decimal_comma(c)?;
+            }
+        }
         let line_of = |row: usize| lines.get(row).map(|l| *l as usize);
 
         // Headers: drop empty unnamed columns, refuse unnamed columns with values and duplicates.

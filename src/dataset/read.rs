@@ -78,6 +78,37 @@ pub fn parse_decimal(s: &str) -> Option<f64> {
     s.parse::<f64>().ok()
 }
 
+/// With a decimal comma (`2,5` for two and a half, as spreadsheets in much of Europe write
+/// it): a text column whose every value is a decimal number once its comma is read as the
+/// decimal point becomes a number column (its text is kept).
+pub fn with_decimal_comma(c: &mut RawColumn) -> Result<(), Error> {
+    if c.numbers.is_some() || c.filled == 0 {
+        return Ok(());
+    }
+    let Some(text) = c.text.as_ref() else {
+        return Ok(());
+    };
+    let mut numbers = Vec::with_capacity(text.len());
+    for v in text.iter() {
+        match v {
+            None => numbers.push(None),
+            Some(v) if v.matches(',').count() <= 1 && !v.contains('.') => {
+                match parse_decimal(&v.replace(',', ".")) {
+                    Some(x) => numbers.push(Some(x)),
+                    None => return Ok(()),
+                }
+            }
+            Some(_) => return Ok(()),
+        }
+    }
+    c.numbers = Some(Float64Chunked::from_iter_options(
+        c.header.as_str().into(),
+        numbers.into_iter(),
+    ));
+    c.first_non_number = None;
+    Ok(())
+}
+
 /// Trim surrounding Unicode whitespace (`char::is_whitespace`; a byte-order mark is not
 /// whitespace and stays, except at the very start of a file — see `read_csv`).
 pub fn trim_cell(s: &str) -> &str {

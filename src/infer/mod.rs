@@ -121,6 +121,8 @@ pub struct Inference {
     pub encoding: Option<String>,
     /// The CSV delimiter when it is not `,`.
     pub delimiter: Option<String>,
+    /// `","` when numbers are written with a decimal comma (`2,5`).
+    pub decimal: Option<String>,
     /// The workbook sheet read.
     pub sheet: Option<String>,
     /// Every sheet of a workbook (to pick another).
@@ -350,10 +352,27 @@ pub fn infer_with_progress(
     let headers: Vec<&str> = cols.iter().map(|c| c.header.as_str()).collect();
     let names = field_names(&headers);
     let mut columns: Vec<ColumnGuess> = Vec::with_capacity(cols.len());
+    // A decimal comma (`2,5`): only in a file not split on commas, and only when some column
+    // is all numbers once its comma is read as the decimal point, one of them with a comma.
+    let comma_number = |v: &str| {
+        v.matches(',').count() <= 1
+            && !v.contains('.')
+            && parse_decimal(&v.replace(',', ".")).is_some()
+    };
+    let decimal_comma = sniffed.delimiter.is_some_and(|d| d != b',')
+        && cols.iter().any(|c| {
+            let values: Vec<&(String, u32)> = c.filled_without(&tokens).collect();
+            !values.is_empty()
+                && values.iter().all(|(v, _)| comma_number(v))
+                && values.iter().any(|(v, _)| v.contains(','))
+        });
     for (c, field) in cols.iter().zip(names) {
         let values: Vec<&(String, u32)> = c.filled_without(&tokens).collect();
         let filled: u32 = values.iter().map(|(_, n)| n).sum();
-        let numeric = filled > 0 && values.iter().all(|(v, _)| parse_decimal(v).is_some());
+        let numeric = filled > 0
+            && values
+                .iter()
+                .all(|(v, _)| parse_decimal(v).is_some() || (decimal_comma && comma_number(v)));
         let mut top: Vec<(String, u32)> = values.iter().map(|(v, n)| (v.clone(), *n)).collect();
         top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let distinct_values: Vec<&str> = values.iter().map(|(v, _)| v.as_str()).collect();
@@ -471,6 +490,7 @@ pub fn infer_with_progress(
         .into(),
         encoding,
         delimiter,
+        decimal: decimal_comma.then(|| ",".to_string()),
         sheet: sniffed.sheet.clone(),
         sheets: sniffed.sheets.clone(),
         rows: rows32,

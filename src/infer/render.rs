@@ -147,6 +147,13 @@ pub fn mapping(inf: &Inference) -> String {
             quote(d)
         );
     }
+    if let Some(d) = &inf.decimal {
+        let _ = writeln!(
+            s,
+            "decimal = {}   # numbers are written with a decimal comma, such as 2,5",
+            quote(d)
+        );
+    }
     if let Some(sheet) = &inf.sheet {
         let others: Vec<&str> = inf
             .sheets
@@ -235,6 +242,9 @@ pub fn summary(inf: &Inference) -> String {
     }
     if let Some(sheet) = &inf.sheet {
         how.push(format!("sheet {}", quote(sheet)));
+    }
+    if inf.decimal.is_some() {
+        how.push("decimal comma".into());
     }
     let _ = writeln!(
         s,

@@ -251,6 +251,8 @@ export type Inference = {
 	encoding: string | null,
 	/**  The CSV delimiter when it is not `,`. */
 	delimiter: string | null,
+	/**  `","` when numbers are written with a decimal comma (`2,5`). */
+	decimal: string | null,
 	/**  The workbook sheet read. */
 	sheet: string | null,
 	/**  Every sheet of a workbook (to pick another). */
