@@ -622,3 +622,38 @@ fn a_decimal_comma_is_found_and_read() {
         .collect();
     assert_eq!(pages, [Some(2.5), Some(3.0), Some(0.75)]);
 }
+
+/// A value that two columns of one domain share as their most common answer is an answer, not
+/// a form default; a value read as ISO date-time with fractions loads from a workbook cell.
+#[test]
+fn shared_answers_are_not_taken_for_form_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("Lead ID,Country,Billing Country,Industry,Size\n");
+    for i in 0..30 {
+        let (c, b) = match i % 5 {
+            0 | 1 | 2 => ("United States", "United States"),
+            3 => ("Canada", "Canada"),
+            _ => ("Mexico", "United States"),
+        };
+        let industry = if i % 3 == 0 {
+            "Select"
+        } else if i % 3 == 1 {
+            "Retail"
+        } else {
+            "Software"
+        };
+        let size = if i % 2 == 0 {
+            "Select"
+        } else if i % 4 == 1 {
+            "Small"
+        } else {
+            "Large"
+        };
+        csv.push_str(&format!("L{i},{c},{b},{industry},{size}\n"));
+    }
+    std::fs::write(dir.path().join("leads.csv"), csv).unwrap();
+    let inf = infer::infer(&dir.path().join("leads.csv"), None, None, dir.path()).unwrap();
+    let tokens: Vec<&str> = inf.missing.iter().map(|t| t.token.as_str()).collect();
+    assert!(!tokens.contains(&"United States"), "{tokens:?}");
+    assert!(tokens.contains(&"Select"), "{tokens:?}");
+}

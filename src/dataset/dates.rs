@@ -35,11 +35,15 @@ fn iso_time(rest: &str, t_form: bool) -> bool {
         }
         _ => false,
     };
-    let parsed = match time.len() {
-        5 => NaiveTime::parse_from_str(time, "%H:%M").is_ok(),
-        _ => NaiveTime::parse_from_str(&time[..time.len().min(8)], "%H:%M:%S").is_ok(),
-    };
-    zone_ok && shape_ok && parsed
+    // Only a time of the right shape is parsed (and cut at a character boundary).
+    let parsed = shape_ok
+        && match time.len() {
+            5 => NaiveTime::parse_from_str(time, "%H:%M").is_ok(),
+            _ => time
+                .get(..8)
+                .is_some_and(|t| NaiveTime::parse_from_str(t, "%H:%M:%S").is_ok()),
+        };
+    zone_ok && parsed
 }
 
 /// An ISO date as design.md allows it, or `None`.
@@ -105,6 +109,9 @@ mod tests {
             "2025-03-04 09:30Z",
             "2025-03-04T25:00",
             "2025-03-04x",
+            "2025-03-04 09:30:1é",
+            "2025-03-04T09:30:1éx",
+            "2025-03-04T09:30:00+é1:00",
             "04/03/2025",
             "",
         ] {

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
+use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
 
 use crate::error::Error;
 
@@ -144,14 +144,15 @@ pub fn as_utf8(path: &Path, encoding: Option<&'static Encoding>) -> Result<Utf8F
     }
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let (text, _, malformed) = enc.decode(&bytes);
-    if malformed && (enc == UTF_16LE || enc == UTF_16BE) {
+    // Bytes the encoding cannot read would become U+FFFD and change ids and values silently.
+    if malformed {
         return Err(Error::Data(crate::error::DataError {
             file: path.to_path_buf(),
             line: None,
             column: None,
             lead: None,
             message: format!(
-                "the file says it is {} but holds bytes that are not; save it again as UTF-8",
+                "the file holds bytes that are not {} text; set the mapping's `encoding` to the file's own (or save it again as UTF-8)",
                 enc.name()
             ),
         }));
@@ -197,6 +198,7 @@ pub fn relocate(e: Error, from: &Path, to: &Path) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use encoding_rs::{UTF_16BE, UTF_16LE};
 
     #[test]
     fn encodings_are_told_by_their_mark_or_their_bytes() {

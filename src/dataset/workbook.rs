@@ -45,7 +45,8 @@ pub fn cell_text(cell: &Data) -> Option<String> {
             })
         }
         Data::DateTime(dt) => Some(crate::format_number(dt.as_f64())),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => Some(s.replace('T', " ")),
+        // ODS writes ISO date-times (`2025-03-04T09:30:00.123`): a form the date roles read.
+        Data::DateTimeIso(s) | Data::DurationIso(s) => Some(s.clone()),
         Data::Error(e) => Some(e.to_string()),
     }
 }

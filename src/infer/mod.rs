@@ -264,16 +264,45 @@ fn missing_tokens(cols: &[Counts]) -> Vec<MissingToken> {
             });
         }
     };
+    // A form default is a real mode: a unique most common value, on at least a tenth of the
+    // column's cells (and more than one), that is not a number.
     let mut modes: HashMap<&str, Vec<&str>> = HashMap::new();
     for c in cols.iter().filter(|c| c.counts.len() >= 3) {
-        if let Some((mode, _)) = c.counts.iter().max_by_key(|(_, n)| *n)
-            && parse_decimal(mode).is_none()
-        {
-            modes.entry(mode.as_str()).or_default().push(&c.header);
+        let filled: u32 = c.counts.iter().map(|(_, n)| n).sum();
+        let mut by_count: Vec<&(String, u32)> = c.counts.iter().collect();
+        by_count.sort_by(|a, b| b.1.cmp(&a.1));
+        let (top, next) = (by_count[0], by_count.get(1).map_or(0, |x| x.1));
+        if top.1 > 1 && top.1 > next && top.1 * 10 >= filled && parse_decimal(&top.0).is_none() {
+            modes.entry(top.0.as_str()).or_default().push(&c.header);
         }
     }
-    let mut defaults: Vec<(&str, Vec<&str>)> =
-        modes.into_iter().filter(|(_, cs)| cs.len() >= 2).collect();
+    // Columns of one domain (Country and Billing Country) share their mode honestly: a form
+    // default stands in columns whose other answers have little in common.
+    let others = |header: &str, token: &str| -> HashSet<&str> {
+        cols.iter()
+            .find(|c| c.header == header)
+            .map(|c| {
+                c.counts
+                    .iter()
+                    .map(|(v, _)| v.as_str())
+                    .filter(|v| *v != token)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let distinct_domains = |token: &str, columns: &[&str]| {
+        columns.iter().enumerate().all(|(i, a)| {
+            columns[i + 1..].iter().all(|b| {
+                let (x, y) = (others(a, token), others(b, token));
+                let shared = x.intersection(&y).count();
+                shared * 2 <= x.len().min(y.len())
+            })
+        })
+    };
+    let mut defaults: Vec<(&str, Vec<&str>)> = modes
+        .into_iter()
+        .filter(|(token, cs)| cs.len() >= 2 && distinct_domains(token, cs))
+        .collect();
     defaults.sort();
     for (token, columns) in defaults {
         add(
@@ -447,6 +476,8 @@ pub fn infer_with_progress(
     let outcomes_guess = match outcomes {
         Some(o) => Some(infer_outcomes(
             o,
+            (sniffed.kind == Kind::Csv && Kind::of(o) == Kind::Csv)
+                .then_some((sniffed.encoding, sniffed.delimiter)),
             &cols,
             id.as_deref(),
             relative_to,
@@ -632,14 +663,26 @@ fn assign_roles(
 }
 
 /// The outcomes file: its join key (the column whose values are lead ids) and a close date.
+/// The encoding and delimiter of a CSV leads file.
+type CsvFormat = (Option<&'static encoding_rs::Encoding>, Option<u8>);
+
 fn infer_outcomes(
     path: &Path,
+    leads_format: Option<CsvFormat>,
     leads: &[Counts],
     id: Option<&str>,
     relative_to: &Path,
     undecided: &mut Vec<String>,
 ) -> Result<OutcomesGuess, Error> {
     let sniffed = sniff(path, None)?;
+    if let Some(leads_format) = leads_format
+        && (sniffed.encoding != leads_format.0 || sniffed.delimiter != leads_format.1)
+    {
+        undecided.push(format!(
+            "{} is written differently from the leads file (encoding or delimiter), and the mapping reads both alike: save it like the leads file",
+            path.display()
+        ));
+    }
     let table = read_all(path, sniffed.format(), &mut |_, _| true)?;
     let cols = Counts::of(&table)?;
     let ids: HashSet<&str> = id
