@@ -270,7 +270,7 @@ fn missing_tokens(cols: &[Counts]) -> Vec<MissingToken> {
     for c in cols.iter().filter(|c| c.counts.len() >= 3) {
         let filled: u32 = c.counts.iter().map(|(_, n)| n).sum();
         let mut by_count: Vec<&(String, u32)> = c.counts.iter().collect();
-        by_count.sort_by(|a, b| b.1.cmp(&a.1));
+        by_count.sort_by_key(|x| std::cmp::Reverse(x.1));
         let (top, next) = (by_count[0], by_count.get(1).map_or(0, |x| x.1));
         if top.1 > 1 && top.1 > next && top.1 * 10 >= filled && parse_decimal(&top.0).is_none() {
             modes.entry(top.0.as_str()).or_default().push(&c.header);
