@@ -631,7 +631,7 @@ fn shared_answers_are_not_taken_for_form_defaults() {
     let mut csv = String::from("Lead ID,Country,Billing Country,Industry,Size\n");
     for i in 0..30 {
         let (c, b) = match i % 5 {
-            0 | 1 | 2 => ("United States", "United States"),
+            0..=2 => ("United States", "United States"),
             3 => ("Canada", "Canada"),
             _ => ("Mexico", "United States"),
         };
