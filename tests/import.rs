@@ -12,7 +12,7 @@ use leadpolicy::dataset::Dataset;
 use leadpolicy::infer::{self, Certainty, Inference};
 use leadpolicy::{engine, policy};
 
-use crate::common::root;
+use crate::common::{load_err, root};
 
 fn fixture(name: &str) -> PathBuf {
     root().join("tests/fixtures/import").join(name)
@@ -381,9 +381,7 @@ fn a_legacy_encoding_without_its_name_says_what_to_write() {
         "[dataset]\nleads = \"leads.csv\"\nid = \"Lead ID\"\ndelimiter = \";\"\n",
     )
     .unwrap();
-    let err = Dataset::load(&dir.path().join("mapping.toml"))
-        .unwrap_err()
-        .to_string();
+    let err = load_err(dir.path());
     assert!(
         err.contains("not UTF-8") && err.contains("encoding = \"windows-1252\""),
         "{err}"
@@ -394,9 +392,7 @@ fn a_legacy_encoding_without_its_name_says_what_to_write() {
         "[dataset]\nleads = \"leads.csv\"\nid = \"Lead ID\"\ndelimiter = \";\"\nencoding = \"latin-9000\"\n",
     )
     .unwrap();
-    let err = Dataset::load(&dir.path().join("mapping.toml"))
-        .unwrap_err()
-        .to_string();
+    let err = load_err(dir.path());
     assert!(
         err.contains("unknown encoding `latin-9000`") && err.contains("mapping.toml:5"),
         "{err}"
@@ -416,9 +412,7 @@ fn a_missing_sheet_names_the_sheets_there_are() {
         "[dataset]\nleads = \"leads.xlsx\"\nid = \"Lead ID\"\nsheet = \"Contacts\"\n",
     )
     .unwrap();
-    let err = Dataset::load(&dir.path().join("mapping.toml"))
-        .unwrap_err()
-        .to_string();
+    let err = load_err(dir.path());
     assert!(
         err.contains("no sheet `Contacts`") && err.contains("Leads") && err.contains("Notes"),
         "{err}"

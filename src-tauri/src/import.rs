@@ -63,7 +63,7 @@ impl App {
     }
 
     /// Save the (corrected) inference as the mapping of its export in the workspace and load
-    /// it. A mapping that does not load is not kept: the one before stays in place.
+    /// it, once. A mapping that does not load is not kept: the one before stays in place.
     pub async fn use_inference(
         &self,
         inference: Inference,
@@ -71,19 +71,9 @@ impl App {
     ) -> AppResult<DatasetSummary> {
         let dir = dataset_dir(&self.dir, &inference.leads);
         std::fs::create_dir_all(&dir).map_err(|e| Error::write(&dir, e))?;
-        let mapping = dir.join("mapping.toml");
         let text = infer::render::mapping(&inference);
-        let trial = dir.join("mapping (trying).toml");
-        leadpolicy::output::write_atomic(&trial, |w| {
-            std::io::Write::write_all(w, text.as_bytes())
-        })?;
-        let loaded = self.load_dataset(&trial, progress).await;
-        let _ = std::fs::remove_file(&trial);
-        loaded?;
-        leadpolicy::output::write_atomic(&mapping, |w| {
-            std::io::Write::write_all(w, text.as_bytes())
-        })?;
-        self.load_dataset(&mapping, |_| {}).await
+        self.write_mapping_and_load(&dir.join("mapping.toml"), &text, progress)
+            .await
     }
 
     /// A starter policy for the open dataset, as the open draft's text: the draft's policy id

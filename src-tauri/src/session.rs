@@ -477,9 +477,7 @@ impl App {
         Ok(leadpolicy::read_text(&m)?)
     }
 
-    /// Write the mapping text and reload. The text is tried from a side file next to the
-    /// mapping first (relative paths resolve the same), so a mapping that does not load never
-    /// replaces the one that does, and the session never points at the side file.
+    /// Write the open mapping's new text and reload (see [`Self::write_mapping_and_load`]).
     pub async fn save_mapping(
         &self,
         text: &str,
@@ -487,6 +485,19 @@ impl App {
     ) -> AppResult<DatasetSummary> {
         let m = self.lock().await?.mapping.clone();
         let m = m.ok_or_else(|| AppError::new("usage", "No dataset is open."))?;
+        self.write_mapping_and_load(&m, text, progress).await
+    }
+
+    /// Write `text` as the mapping `m` and make its dataset the session's. The text is tried
+    /// from a side file next to `m` first (relative paths resolve the same), so a mapping that
+    /// does not load never replaces one that does, and the session never points at the side
+    /// file; the dataset is read once.
+    pub(crate) async fn write_mapping_and_load(
+        &self,
+        m: &Path,
+        text: &str,
+        progress: impl Fn(LoadProgress) + Send + 'static,
+    ) -> AppResult<DatasetSummary> {
         let trial = m.with_file_name("mapping (unsaved edit).toml");
         leadpolicy::output::write_atomic(&trial, |w| {
             std::io::Write::write_all(w, text.as_bytes())
@@ -494,9 +505,9 @@ impl App {
         let read = self.read_dataset(&trial, progress).await;
         let _ = std::fs::remove_file(&trial);
         let (mut ds, fields) = read?;
-        leadpolicy::output::write_atomic(&m, |w| std::io::Write::write_all(w, text.as_bytes()))?;
-        ds.mapping_path = m.clone();
-        self.install(&m, ds, fields).await
+        leadpolicy::output::write_atomic(m, |w| std::io::Write::write_all(w, text.as_bytes()))?;
+        ds.mapping_path = m.to_path_buf();
+        self.install(m, ds, fields).await
     }
 
     /// Replay the published baseline and the working copy. A result that a newer request (or a

@@ -252,13 +252,12 @@ impl Dataset {
         frame.with_column(
             BooleanChunked::from_slice(hidden::IMMATURE.into(), &immature).into_column(),
         )?;
-        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
         Ok((
             Dataset {
                 frame,
                 ..self.clone()
             },
-            epoch + chrono::Duration::days(i64::from(as_of)),
+            super::dates::from_days(as_of),
         ))
     }
 }

@@ -4,10 +4,18 @@
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
+fn epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()
+}
+
 /// Days since 1970-01-01 (Polars' `Date`).
 pub fn days(d: NaiveDate) -> i32 {
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
-    i32::try_from((d - epoch).num_days()).unwrap_or(i32::MAX)
+    i32::try_from((d - epoch()).num_days()).unwrap_or(i32::MAX)
+}
+
+/// The date `days` after 1970-01-01: the inverse of [`days`].
+pub fn from_days(days: i32) -> NaiveDate {
+    epoch() + chrono::Duration::days(i64::from(days))
 }
 
 /// The time part after an ISO date, in one of the forms design.md allows.
@@ -131,5 +139,6 @@ mod tests {
             days(NaiveDate::from_ymd_opt(1970, 1, 2).unwrap_or_default()),
             1
         );
+        assert_eq!(Some(from_days(20151)), ymd(2025, 3, 4));
     }
 }

@@ -146,16 +146,15 @@ pub fn as_utf8(path: &Path, encoding: Option<&'static Encoding>) -> Result<Utf8F
     let (text, _, malformed) = enc.decode(&bytes);
     // Bytes the encoding cannot read would become U+FFFD and change ids and values silently.
     if malformed {
-        return Err(Error::Data(crate::error::DataError {
-            file: path.to_path_buf(),
-            line: None,
-            column: None,
-            lead: None,
-            message: format!(
+        return Err(super::data(
+            path,
+            None,
+            None,
+            format!(
                 "the file holds bytes that are not {} text; set the mapping's `encoding` to the file's own (or save it again as UTF-8)",
                 enc.name()
             ),
-        }));
+        ));
     }
     let tmp = std::env::temp_dir().join(format!(
         "leadpolicy-{}-{}.utf8.csv",

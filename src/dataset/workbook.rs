@@ -9,16 +9,10 @@ use std::path::Path;
 use calamine::{Data, Reader, open_workbook_auto};
 
 use super::read::{ColumnBuilder, KeepText, RawTable, finish_column, trim_cell};
-use crate::error::{DataError, Error};
+use crate::error::Error;
 
 fn err(path: &Path, line: Option<usize>, message: String) -> Error {
-    Error::Data(DataError {
-        file: path.to_path_buf(),
-        line,
-        column: None,
-        lead: None,
-        message,
-    })
+    super::data(path, line, None, message)
 }
 
 /// The sheets of a workbook, in order.

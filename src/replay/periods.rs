@@ -68,10 +68,9 @@ pub fn periods(
             "periods (--by) need the `created_at` role: map the lead's created date in the dataset mapping".into(),
         )
     })?;
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
     let starts: Vec<Option<NaiveDate>> = days
         .iter()
-        .map(|d| d.map(|d| period_start(epoch + Duration::days(i64::from(d)), by)))
+        .map(|d| d.map(|d| period_start(crate::dataset::dates::from_days(d), by)))
         .collect();
     let mut distinct: Vec<NaiveDate> = starts.iter().flatten().copied().collect();
     distinct.sort();
