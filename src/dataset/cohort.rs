@@ -83,10 +83,6 @@ impl CohortInfo {
 }
 
 impl Cohort {
-    pub fn is_everything(&self) -> bool {
-        *self == Cohort::default()
-    }
-
     /// The cohort's leads of `ds` as a dataset of their own, with what it covers.
     pub fn apply(&self, ds: &Dataset) -> Result<(Dataset, CohortInfo), Error> {
         let n = ds.len();
