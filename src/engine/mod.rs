@@ -550,6 +550,16 @@ fn unapproved_sources(ds: &Dataset, approved: &[String]) -> Result<BooleanChunke
         .with_name("__unapproved".into()))
 }
 
+/// A test column with one answer per lead: a select of nothing but literals has one row (a
+/// policy with no scope and no rules; a condition that is only a forced leaf), broadcast here.
+fn every_lead(c: BooleanChunked, n: usize) -> BooleanChunked {
+    if c.len() == n {
+        c
+    } else {
+        BooleanChunked::full(c.name().clone(), c.get(0) == Some(true), n)
+    }
+}
+
 /// Compute every test column of a policy (the policy must have been checked against the
 /// dataset, see [`check`]).
 pub fn test_bits(policy: &Policy, dataset: &Dataset) -> Result<TestBits, Error> {
@@ -574,17 +584,12 @@ pub fn test_bits(policy: &Policy, dataset: &Dataset) -> Result<TestBits, Error> 
                 .collect::<Vec<_>>(),
         )
         .collect()?;
-    // Every test column is null-free (see `compile`), so its value bits are its answers. A
-    // select of nothing but literals (no scope, no rules: a policy that is only `[otherwise]`)
-    // has one row: broadcast it to every lead.
-    let n = dataset.len();
+    // Every test column is null-free (see `compile`), so its value bits are its answers.
     let column = |name: &str| -> Result<BooleanChunked, Error> {
-        let c = tests.column(name)?.bool()?.rechunk().into_owned();
-        Ok(if c.len() == n {
-            c
-        } else {
-            BooleanChunked::full(name.into(), c.get(0) == Some(true), n)
-        })
+        Ok(every_lead(
+            tests.column(name)?.bool()?.rechunk().into_owned(),
+            dataset.len(),
+        ))
     };
     let in_scope = column("__in_scope")?;
     let dq = (0..p.disqualify_rules().count())
@@ -849,12 +854,8 @@ pub fn leaf_variants(policy: &Policy, dataset: &Dataset, leaf: &Op) -> Result<Le
                 .bool()?
                 .rechunk()
                 .into_owned();
-            // A condition that is only the forced leaf is a literal: one row, broadcast here.
-            Ok(if c.len() == dataset.len() {
-                c
-            } else {
-                BooleanChunked::full("".into(), c.get(0) == Some(true), dataset.len())
-            })
+            // A condition that is only the forced leaf is a literal: one row.
+            Ok(every_lead(c, dataset.len()))
         };
         let variants = [col3(0)?, col3(1)?, col3(2)?];
         if is_dq {
