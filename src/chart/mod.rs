@@ -86,13 +86,7 @@ pub fn later_converted_by_reason(r: &Replay) -> String {
         r.baseline.metrics.later_converted_by_rule.as_ref(),
         r.draft.metrics.later_converted_by_rule.as_ref(),
     );
-    let rules: Vec<&String> = rb
-        .iter()
-        .chain(rd.iter())
-        .flat_map(|m| m.keys())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let rules = union_keys(rb, rd);
     if !rules.is_empty() {
         groups.push(Group::heading(
             "Nurture leads, by the rule that sent them to nurture",
@@ -1034,18 +1028,25 @@ fn is_review_reason(code: &str) -> bool {
 /// With `by_kind`, the disqualification reasons (rejected leads) and the review reasons
 /// (unresolved leads) form two blocks, each under a heading row. Past the cap, the smallest
 /// reasons of a block fold into "Other reasons".
+/// The keys of either map, sorted, each once.
+fn union_keys<'a, V>(
+    b: Option<&'a BTreeMap<String, V>>,
+    d: Option<&'a BTreeMap<String, V>>,
+) -> Vec<&'a String> {
+    b.iter()
+        .chain(d.iter())
+        .flat_map(|m| m.keys())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
 fn reason_groups(
     b: Option<&BTreeMap<String, usize>>,
     d: Option<&BTreeMap<String, usize>>,
     by_kind: bool,
 ) -> Vec<Group> {
-    let keys: Vec<&String> = b
-        .iter()
-        .chain(d.iter())
-        .flat_map(|m| m.keys())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let keys = union_keys(b, d);
     if !by_kind {
         return reason_bars(&keys, b, d, MAX_REASONS);
     }
