@@ -111,7 +111,7 @@ pub fn run(
         if !diags.is_empty() {
             return Err(Error::Invalid(diags));
         }
-        let (r, _, _) = leadpolicy::replay::replay_decided(&baseline, &edited, &ds)?;
+        let (r, _, _) = leadpolicy::replay::replay_decided(&baseline, &edited, &ds, None)?;
         let charts = leadpolicy::chart::all(&r);
         edit_times.push(t.elapsed().as_secs_f64());
         std::hint::black_box(charts);

@@ -260,7 +260,7 @@ fn mapping_text(opts: &GenerateOptions) -> String {
         "[dataset]\n\
          name = \"Synthetic inbound leads 2025 (seed {})\"\n\
          leads = \"leads.csv\"\n\
-         outcomes = {{ file = \"deals.csv\", key = \"Lead ID\" }}  # a lead present there converted\n\
+         outcomes = {{ file = \"deals.csv\", key = \"Lead ID\", converted_at = \"Closed Date\" }}  # a lead present there converted, on its earliest Closed Date\n\
          id = \"lead_id\"\n\
          missing = [\"\", \"Select\", \"N/A\", \"-\"]\n\n\
          [columns]",

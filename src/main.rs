@@ -31,13 +31,13 @@ struct Cli {
 
 /// Which leads a replay covers (design.md, "Dates, cohorts and periods"); every lead by default.
 #[derive(clap::Args, Debug)]
-struct CohortArgs {
+pub(crate) struct CohortArgs {
     /// Only leads created on or after this date (YYYY-MM-DD, on the `created_at` role)
     #[arg(long, value_parser = leadpolicy::dataset::cohort::parse_day)]
-    from: Option<chrono::NaiveDate>,
+    pub(crate) from: Option<chrono::NaiveDate>,
     /// Only leads created on or before this date (YYYY-MM-DD)
     #[arg(long, value_parser = leadpolicy::dataset::cohort::parse_day)]
-    to: Option<chrono::NaiveDate>,
+    pub(crate) to: Option<chrono::NaiveDate>,
     /// Only leads from this source (repeat for several)
     #[arg(long = "source")]
     source: Vec<String>,
@@ -57,6 +57,36 @@ struct CohortArgs {
 }
 
 impl CohortArgs {
+    /// The replay options these arguments ask for, with `by`'s periods.
+    pub(crate) fn options(
+        &self,
+        by: Option<leadpolicy::replay::Period>,
+    ) -> leadpolicy::replay::Options {
+        leadpolicy::replay::Options {
+            cohort: self.cohort(),
+            window: self.window(),
+            by,
+        }
+    }
+
+    /// The cohort's leads of `ds` (the conversion window applied) and what they cover.
+    pub(crate) fn apply(
+        &self,
+        ds: Dataset,
+    ) -> Result<(Dataset, leadpolicy::dataset::cohort::CohortInfo), Error> {
+        let (ds, as_of) = match self.window() {
+            Some(w) => {
+                let (x, day) = ds.with_window(w)?;
+                (x, Some(day))
+            }
+            None => (ds, None),
+        };
+        let (sub, mut info) = self.cohort().apply(&ds)?;
+        info.conversion_window = self.conversion_window;
+        info.as_of = as_of.map(|d| d.to_string());
+        Ok((sub, info))
+    }
+
     fn window(&self) -> Option<leadpolicy::dataset::cohort::ConversionWindow> {
         self.conversion_window
             .map(|days| leadpolicy::dataset::cohort::ConversionWindow {
@@ -140,6 +170,24 @@ enum Command {
         #[arg(long)]
         by: Option<leadpolicy::replay::periods::Period>,
     },
+    /// A policy's decisions period by period next to what actually happened (the old process,
+    /// sellers accepting or sending back, meetings, disqualified leads that converted, seller
+    /// feedback), and whether seller acceptance is stable
+    Track {
+        #[arg(long)]
+        policy: PathBuf,
+        /// The dataset mapping (TOML)
+        #[arg(long)]
+        dataset: PathBuf,
+        #[command(flatten)]
+        cohort: CohortArgs,
+        /// Period length: week (ISO, Monday first), month or quarter
+        #[arg(long, default_value = "week")]
+        by: leadpolicy::replay::Period,
+        /// Print the track as one JSON object
+        #[arg(long)]
+        json: bool,
+    },
     /// Trust analytics of a policy on a dataset: proxies of sensitive fields, segment impact
     /// (four-fifths rule), missing-field patterns, rule coverage, a threshold sweep and
     /// enrichment quality
@@ -163,10 +211,10 @@ enum Command {
         sweep: Option<String>,
         /// First threshold of the sweep (default: 5th percentile of the field, or the current value)
         #[arg(long)]
-        from: Option<f64>,
+        sweep_from: Option<f64>,
         /// Last threshold of the sweep (default: 95th percentile of the field, or the current value)
         #[arg(long)]
-        to: Option<f64>,
+        sweep_to: Option<f64>,
         /// Number of thresholds
         #[arg(long, default_value_t = leadpolicy::analyze::sweep::DEFAULT_STEPS)]
         steps: usize,
@@ -176,6 +224,8 @@ enum Command {
         /// Groups with fewer in-scope leads are shown as too small to judge
         #[arg(long, default_value_t = 30)]
         min_group_size: usize,
+        #[command(flatten)]
+        cohort: CohortArgs,
     },
     /// Check an exported policy file before loading it: exit 0 only when the file is unchanged
     /// and its manifest carries a valid signature by KEY; otherwise say what was changed
@@ -278,18 +328,19 @@ fn main() -> ExitCode {
             json,
             out,
             sweep,
-            from,
-            to,
+            sweep_from,
+            sweep_to,
             steps,
             proxy_threshold,
             min_group_size,
+            cohort,
         } => {
             let mut spec = sweep
                 .as_deref()
                 .map(leadpolicy::analyze::sweep::SweepSpec::target)
                 .unwrap_or_default();
-            spec.from = from;
-            spec.to = to;
+            spec.from = sweep_from;
+            spec.to = sweep_to;
             spec.steps = steps;
             let settings = leadpolicy::analyze::Settings {
                 proxy_threshold,
@@ -300,6 +351,7 @@ fn main() -> ExitCode {
                 &policy,
                 baseline.as_deref(),
                 &dataset,
+                &cohort,
                 &settings,
                 json,
                 out.as_deref(),
@@ -343,6 +395,13 @@ fn main() -> ExitCode {
             manifest,
             key,
         } => verify_cmd(&policy, manifest, &key),
+        Command::Track {
+            policy,
+            dataset,
+            cohort,
+            by,
+            json,
+        } => track_cmd(&policy, &dataset, &cohort, by, json),
         Command::Bench {
             rows,
             dir,
@@ -568,23 +627,12 @@ fn replay_cmd(
     }
     let [b, d] =
         <[_; 2]>::try_from(policies).map_err(|_| Error::Usage("expected two policies".into()))?;
-    let (cohort, window) = (leads.cohort(), leads.window());
-    let mut all = load_dataset(mapping)?;
-    let mut as_of = None;
-    if let Some(w) = window {
-        let (windowed, day) = all.with_window(w)?;
-        all = windowed;
-        as_of = Some(day);
-    }
-    let (mut r, ds) = leadpolicy::replay::replay_cohort(&b, &d, &all, &cohort)?;
+    let all = load_dataset(mapping)?;
+    let covered = leadpolicy::replay::replay_with(&b, &d, &all, &leads.options(by))?;
     drop(all);
+    let (r, ds) = (covered.replay, covered.leads);
     for w in policy::validate::warnings(&d, &ds)? {
         eprintln!("warning: draft {}: {w}", d.source.path.display());
-    }
-    r.cohort.conversion_window = window.map(|w| w.days);
-    r.cohort.as_of = as_of.map(|d| d.to_string());
-    if let Some(by) = by {
-        r.periods = Some(leadpolicy::replay::periods::periods(&b, &d, &ds, by)?);
     }
     if json {
         let text = serde_json::to_string_pretty(&r)
@@ -603,10 +651,37 @@ fn replay_cmd(
     Ok(ExitCode::SUCCESS)
 }
 
+fn track_cmd(
+    policy_path: &Path,
+    mapping: &Path,
+    leads: &CohortArgs,
+    by: leadpolicy::replay::Period,
+    json: bool,
+) -> Result<ExitCode, Error> {
+    let p = policy::load(policy_path)?;
+    let (ds, cohort) = leads.apply(load_dataset(mapping)?)?;
+    let mut t = leadpolicy::replay::track::track(&p, &ds, by)?;
+    t.cohort = cohort;
+    print_track(&t, json)
+}
+
+/// A track as JSON or as the terminal table.
+pub(crate) fn print_track(t: &leadpolicy::replay::track::Track, json: bool) -> Result<ExitCode, Error> {
+    if json {
+        let text = serde_json::to_string_pretty(t)
+            .map_err(|e| Error::Usage(format!("cannot render the track as JSON: {e}")))?;
+        println!("{text}");
+    } else {
+        print!("{}", leadpolicy::replay::track::render_text(t));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn analyze_cmd(
     policy_path: &Path,
     baseline: Option<&Path>,
     mapping: &Path,
+    leads: &CohortArgs,
     settings: &leadpolicy::analyze::Settings,
     json: bool,
     out: Option<&Path>,
@@ -628,8 +703,9 @@ fn analyze_cmd(
         .next()
         .ok_or_else(|| Error::Usage("expected a policy".into()))?;
     let b = policies.next();
-    let ds = load_dataset(mapping)?;
-    let a = leadpolicy::analyze::analyze(&p, b.as_ref(), &ds, settings)?;
+    let (ds, cohort) = leads.apply(load_dataset(mapping)?)?;
+    let mut a = leadpolicy::analyze::analyze(&p, b.as_ref(), &ds, settings)?;
+    a.cohort = cohort;
     if json {
         let text = serde_json::to_string_pretty(&a)
             .map_err(|e| Error::Usage(format!("cannot render the analysis as JSON: {e}")))?;

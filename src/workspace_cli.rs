@@ -60,6 +60,25 @@ pub enum WorkspaceCommand {
         dataset: Option<PathBuf>,
         #[arg(long)]
         json: bool,
+        /// The leads to replay (recorded with the replay): a date window, sources, campaigns,
+        /// forms, a conversion window
+        #[command(flatten)]
+        cohort: crate::CohortArgs,
+    },
+    /// The published version's first days: its decisions period by period since it was published
+    /// (90 days, or --from/--to) next to what actually happened; see `leadpolicy track`
+    Track {
+        policy: String,
+        /// Dataset mapping (default: the workspace's sample)
+        #[arg(long)]
+        dataset: Option<PathBuf>,
+        #[command(flatten)]
+        cohort: crate::CohortArgs,
+        /// Period length: week (ISO, Monday first), month or quarter
+        #[arg(long, default_value = "week")]
+        by: leadpolicy::replay::Period,
+        #[arg(long)]
+        json: bool,
     },
     /// Submit a draft for review (needs a replay of its exact content on record)
     Submit {
@@ -364,21 +383,12 @@ async fn run_async(dir: &Path, user: &str, cmd: WorkspaceCommand) -> Result<Exit
             version,
             dataset,
             json,
+            cohort,
         } => {
-            let mapping = match dataset {
-                Some(d) => d,
-                None => {
-                    let sample = dir.join("datasets/sample/mapping.toml");
-                    if !sample.exists() {
-                        return Err(Error::Usage(format!(
-                            "this workspace has no sample dataset ({} is not there): pass --dataset MAPPING, a dataset mapping such as `leadpolicy data infer` writes for your export",
-                            sample.display()
-                        )));
-                    }
-                    sample
-                }
-            };
-            let (record, r) = ws.record_replay(&policy, version, &mapping, actor).await?;
+            let mapping = dataset_or_sample(dir, dataset)?;
+            let (record, r) = ws
+                .record_replay(&policy, version, &mapping, &cohort.options(None), actor)
+                .await?;
             if json {
                 json_out(&record)?;
             } else {
@@ -389,6 +399,28 @@ async fn run_async(dir: &Path, user: &str, cmd: WorkspaceCommand) -> Result<Exit
                 );
             }
             ExitCode::SUCCESS
+        }
+        WorkspaceCommand::Track {
+            policy,
+            dataset,
+            mut cohort,
+            by,
+            json,
+        } => {
+            let v = ws.published(&policy).await?.ok_or_else(|| {
+                Error::Lifecycle(format!("`{policy}` has no published version to track"))
+            })?;
+            let p = leadpolicy::store::lifecycle::parse_version(&v)?;
+            if cohort.from.is_none() && cohort.to.is_none() {
+                let (from, to) = leadpolicy::replay::track::first_days(&v.updated_at)?;
+                cohort.from = Some(from);
+                cohort.to = Some(to);
+            }
+            let mapping = dataset_or_sample(dir, dataset)?;
+            let (ds, info) = cohort.apply(leadpolicy::dataset::Dataset::load(&mapping)?)?;
+            let mut t = leadpolicy::replay::track::track(&p, &ds, by)?;
+            t.cohort = info;
+            crate::print_track(&t, json)?
         }
         WorkspaceCommand::Submit { policy, version } => {
             let v = ws.submit(&policy, version, actor).await?;
@@ -536,4 +568,19 @@ async fn run_async(dir: &Path, user: &str, cmd: WorkspaceCommand) -> Result<Exit
     };
     ws.close().await;
     Ok(code)
+}
+
+/// The dataset mapping given, or the workspace's sample.
+fn dataset_or_sample(dir: &Path, dataset: Option<PathBuf>) -> Result<PathBuf, Error> {
+    if let Some(d) = dataset {
+        return Ok(d);
+    }
+    let sample = dir.join("datasets/sample/mapping.toml");
+    if !sample.exists() {
+        return Err(Error::Usage(format!(
+            "this workspace has no sample dataset ({} is not there): pass --dataset MAPPING, a dataset mapping such as `leadpolicy data infer` writes for your export",
+            sample.display()
+        )));
+    }
+    Ok(sample)
 }

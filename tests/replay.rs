@@ -482,7 +482,12 @@ fn a_cohort_narrows_the_replay_before_scope_and_every_report_states_it() {
         ..Default::default()
     };
     // In January, from the web: L1, L2, L6 (L3 is ads, L4 is February, L5 has no date).
-    let (r, sub) = replay::replay_cohort(&p, &p, &ds, &cohort).unwrap();
+    let opts = |cohort| replay::Options {
+        cohort,
+        ..Default::default()
+    };
+    let covered = replay::replay_with(&p, &p, &ds, &opts(cohort)).unwrap();
+    let (r, sub) = (covered.replay, covered.leads);
     assert_eq!(sub.len(), 3);
     assert_eq!((r.cohort.leads, r.cohort.of, r.cohort.no_date), (3, 6, 1));
     assert_eq!(r.dataset.leads, 3);
@@ -502,13 +507,22 @@ fn a_cohort_narrows_the_replay_before_scope_and_every_report_states_it() {
         text.contains("Cohort: created 2025-01-01 to 2025-01-31, source web: 3 of 6 leads (1 without a created date left out)"),
         "{text}"
     );
+    // `no_date` counts only the undated leads the value lists keep: L5 is from the web.
+    let ads = leadpolicy::dataset::cohort::Cohort {
+        from: Some(day("2025-01-01")),
+        source: vec!["ads".into()],
+        ..Default::default()
+    };
+    let covered = replay::replay_with(&p, &p, &ds, &opts(ads)).unwrap();
+    assert_eq!((covered.replay.cohort.leads, covered.replay.cohort.no_date), (1, 0));
     // A window needs dates; an empty cohort is refused.
     let empty = leadpolicy::dataset::cohort::Cohort {
         source: vec!["print".into()],
         ..Default::default()
     };
-    let err = replay::replay_cohort(&p, &p, &ds, &empty)
-        .unwrap_err()
+    let err = replay::replay_with(&p, &p, &ds, &opts(empty))
+        .err()
+        .unwrap()
         .to_string();
     assert!(err.contains("the cohort is empty"), "{err}");
     // The CLI takes the same cohort.
@@ -550,8 +564,15 @@ fn periods_split_the_cohort_by_iso_week_month_and_quarter() {
                  L6,,300,0\n";
     let mapping = "[dataset]\nleads = \"leads.csv\"\nid = \"lead_id\"\n[roles]\ncreated_at = \"created\"\nconverted = { column = \"won\", true = [\"1\"] }\n";
     let (dir, p, ds) = big_or_nurture(leads, mapping);
-    use leadpolicy::replay::periods::{Period, periods};
-    let weeks = periods(&p, &p, &ds, Period::Week).unwrap();
+    use leadpolicy::replay::Period;
+    let periods = |by| {
+        replay::replay_decided(&p, &p, &ds, Some(by))
+            .unwrap()
+            .0
+            .periods
+            .unwrap()
+    };
+    let weeks = periods(Period::Week);
     let starts: Vec<&str> = weeks.iter().map(|w| w.start.as_str()).collect();
     assert_eq!(starts, ["2024-12-30", "2025-01-06", "2025-03-31"]);
     let w0 = &weeks[0].draft;
@@ -560,13 +581,25 @@ fn periods_split_the_cohort_by_iso_week_month_and_quarter() {
         (w0.leads, w0.accepted, w0.nurture, w0.later_converted),
         (2, 1, 1, Some(1))
     );
-    let months = periods(&p, &p, &ds, Period::Month).unwrap();
+    let months = periods(Period::Month);
     let m: Vec<(&str, usize)> = months
         .iter()
         .map(|m| (m.start.as_str(), m.draft.leads))
         .collect();
     assert_eq!(m, [("2025-01-01", 3), ("2025-03-01", 1), ("2025-04-01", 1)]);
-    let quarters = periods(&p, &p, &ds, Period::Quarter).unwrap();
+    // Counted in the replay's own pass, a period's figures are the replay of its leads alone.
+    let dates = ds.dates("created_at").unwrap().unwrap();
+    for (month, first_day) in months.iter().zip(["2025-01-01", "2025-03-01", "2025-04-01"]) {
+        let start = leadpolicy::dataset::dates::days(leadpolicy::dataset::cohort::parse_day(first_day).unwrap());
+        let keep: Vec<bool> = dates
+            .iter()
+            .map(|d| d.is_some_and(|d| d >= start && d < start + 28))
+            .collect();
+        let alone = replay::replay(&p, &p, &ds.subset(&keep).unwrap()).unwrap();
+        assert_eq!(month.draft, alone.draft.metrics, "{first_day}");
+        assert_eq!(month.baseline, alone.baseline.metrics, "{first_day}");
+    }
+    let quarters = periods(Period::Quarter);
     let q: Vec<(&str, usize)> = quarters
         .iter()
         .map(|q| (q.start.as_str(), q.draft.leads))
@@ -678,4 +711,45 @@ fn routing_time_is_the_nearest_rank_median_and_p90_per_route() {
     assert_eq!(json["deltas"]["routing_time"]["s"]["median"], 0.0);
     let text = replay::report::render_text(&r);
     assert!(text.contains("s: 20 / 100 → 20 / 100"), "{text}");
+}
+
+/// `track`, hand-computed over two ISO weeks: week of 2025-01-06 has L1 (accepted, seller
+/// accepted, meeting held, old process agreed), L2 (accepted, sent back, no-show, old process
+/// said nurture) and L3 (nurture, converted: not a rejection, so not "DQ→won"); the week of
+/// 2025-01-13 has L4 (accepted, seller accepted). Feedback is tallied per decision and route.
+#[test]
+fn track_tallies_what_happened_to_each_period_and_judges_stability() {
+    let leads = "lead_id,created,employees,seller,meeting,old,won,feedback\n\
+                 L1,2025-01-06,300,accepted,held,AE,0,Champion\n\
+                 L2,2025-01-12,300,sent_back,no_show,Nurture,0,Too small\n\
+                 L3,2025-01-08,10,,,Nurture,1,Champion\n\
+                 L4,2025-01-13,500,accepted,,,0,\n";
+    let mapping = "[dataset]\nleads = \"leads.csv\"\nid = \"lead_id\"\n[roles]\ncreated_at = \"created\"\nconverted = { column = \"won\", true = [\"1\"] }\nseller_outcome = { column = \"seller\", accepted = [\"accepted\"], sent_back = [\"sent_back\"] }\nmeeting = { column = \"meeting\", held = [\"held\"], no_show = [\"no_show\"] }\nhistorical_decision = { column = \"old\", accepted = [\"AE\"], nurture = [\"Nurture\"] }\nseller_feedback = \"feedback\"\n";
+    let (dir, p, ds) = big_or_nurture(leads, mapping);
+    let t = replay::track::track(&p, &ds, replay::Period::Week).unwrap();
+    let starts: Vec<_> = t.periods.iter().map(|p| p.start.clone().unwrap()).collect();
+    assert_eq!(starts, ["2025-01-06", "2025-01-13"]);
+    let w = &t.periods[0];
+    assert_eq!((w.leads, w.decisions["accepted"], w.decisions["nurture"]), (3, 2, 1));
+    assert_eq!((w.seller_accepted, w.seller_sent_back), (Some(1), Some(1)));
+    assert_eq!(w.seller_acceptance, Some(0.5));
+    assert_eq!((w.meetings_held, w.meetings_no_show), (Some(1), Some(1)));
+    assert_eq!((w.old_process_known, w.old_process_agrees), (Some(3), Some(2)));
+    assert_eq!(w.rejected_converted, Some(0));
+    let fb = w.feedback.as_ref().unwrap();
+    assert_eq!(fb["accepted · s"]["Champion"], 1);
+    assert_eq!(fb["accepted · s"]["Too small"], 1);
+    assert_eq!(fb["nurture · n"]["Champion"], 1);
+    assert_eq!(t.total.leads, 4);
+    assert_eq!(t.total.seller_accepted, Some(2));
+    assert!(!t.stability.stable && t.stability.words.starts_with("Too early"));
+    // The command line prints the same, and refuses what it cannot do in words.
+    let out = lp_in(
+        dir.path(),
+        &["track", "--policy", "p.toml", "--dataset", "mapping.toml", "--json"],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["periods"][1]["seller_accepted"], 1);
+    assert_eq!(json["by"], "week");
 }

@@ -69,7 +69,7 @@ fn the_lifecycle_refuses_every_shortcut_and_changes_nothing_when_it_does() {
             "refused actions leave no audit entry"
         );
 
-        ws.record_replay(id, 4, &sample(), who("alice"))
+        ws.record_replay(id, 4, &sample(), &Default::default(), who("alice"))
             .await
             .unwrap();
         assert_eq!(
@@ -211,7 +211,7 @@ fn the_semantic_diff_names_what_a_reviewer_must_see() {
 /// [`seeded`], with v4 replayed, submitted by alice and approved by bob (with an override).
 pub(crate) async fn approved_v4(dir: &Path) -> Workspace {
     let ws = seeded(dir).await;
-    ws.record_replay("inbound-qualification", 4, &sample(), who("alice"))
+    ws.record_replay("inbound-qualification", 4, &sample(), &Default::default(), who("alice"))
         .await
         .unwrap();
     ws.submit("inbound-qualification", 4, who("alice"))

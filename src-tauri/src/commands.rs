@@ -107,6 +107,30 @@ pub async fn trust(app: State<'_, App>) -> AppResult<TrustView> {
 
 #[tauri::command]
 #[specta::specta]
+pub async fn track(
+    app: State<'_, App>,
+    by: crate::cohort::By,
+) -> AppResult<crate::track::TrackView> {
+    app.track(by).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn cohort_choices(app: State<'_, App>) -> AppResult<crate::cohort::CohortChoices> {
+    app.cohort_choices().await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_replay_options(
+    app: State<'_, App>,
+    options: crate::cohort::ReplayOptions,
+) -> AppResult<crate::cohort::ReplayOptions> {
+    app.set_replay_options(&options).await
+}
+
+#[tauri::command]
+#[specta::specta]
 pub async fn review(app: State<'_, App>) -> AppResult<ReviewView> {
     app.review().await
 }

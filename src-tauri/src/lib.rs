@@ -3,10 +3,12 @@
 //! decision, replay, check and write. TypeScript bindings for the commands and their types are
 //! generated from this crate ([`bindings`]) and checked for drift by a test.
 
+pub mod cohort;
 pub mod commands;
 pub mod error;
 pub mod import;
 pub mod session;
+pub mod track;
 pub mod views;
 
 #[cfg(test)]
@@ -34,6 +36,9 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             search_leads,
             inspect_lead,
             trust,
+            cohort_choices,
+            track,
+            set_replay_options,
             review,
             submit,
             approve,

@@ -46,7 +46,9 @@ struct Remembered {
 /// The last replay, kept for listing leads and opening packets.
 #[derive(Debug)]
 struct Last {
+    /// The cohort's leads (the conversion window applied).
     ds: Arc<Dataset>,
+    cohort: leadpolicy::dataset::cohort::CohortInfo,
     baseline: Arc<Policy>,
     draft: Arc<Policy>,
     bd: Decisions,
@@ -62,6 +64,9 @@ pub(crate) struct Session {
     pub(crate) dataset: Option<Arc<Dataset>>,
     fields: Vec<FieldView>,
     last: Option<Arc<Last>>,
+    /// The leads the replay covers (cohort, conversion window) and its periods; a new dataset
+    /// starts from every lead.
+    options: replay::Options,
 }
 
 /// Everything the commands share.
@@ -308,6 +313,7 @@ impl App {
             dataset: None,
             fields: Vec::new(),
             last: None,
+            options: Default::default(),
         });
         Ok(())
     }
@@ -462,6 +468,8 @@ impl App {
         s.fields = fields;
         s.mapping = Some(mapping.to_path_buf());
         s.last = None;
+        // Another dataset has other dates and values: its replays start from every lead.
+        s.options = Default::default();
         s.summary()?
             .ok_or_else(|| AppError::new("internal", "the dataset did not stay loaded"))
     }
@@ -565,24 +573,31 @@ impl App {
                     )),
                 ),
             };
-            Ok::<_, AppError>((ds, Arc::new(baseline), Arc::new(draft), (labels, note)))
+            let options = s.options.clone();
+            Ok::<_, AppError>((
+                ds,
+                Arc::new(baseline),
+                Arc::new(draft),
+                (labels, note, options),
+            ))
         }?;
-        let (labels, baseline_note) = labels;
+        let (labels, baseline_note, options) = labels;
         let latest = || self.replay_seq.load(Ordering::SeqCst) == ticket;
         if !latest() {
             return Err(Error::Cancelled.into());
         }
         let (b, d, data) = (Arc::clone(&baseline), Arc::clone(&draft), Arc::clone(&ds));
-        let (r, bd, dd, charts) = tokio::task::spawn_blocking(move || -> AppResult<_> {
-            let (r, bd, dd) = replay::replay_decided(&b, &d, &data)?;
-            let charts = chart::all(&r);
-            Ok((r, bd, dd, charts))
+        let (covered, charts) = tokio::task::spawn_blocking(move || -> AppResult<_> {
+            let covered = replay::replay_with(&b, &d, &data, &options)?;
+            let charts = chart::all(&covered.replay);
+            Ok((covered, charts))
         })
         .await
         .map_err(blocking_failed)??;
         if !latest() {
             return Err(Error::Cancelled.into());
         }
+        let r = &covered.replay;
         let view = ReplayView {
             generation,
             elapsed_ms: 0,
@@ -590,24 +605,27 @@ impl App {
             baseline_label: labels.0,
             draft_label: labels.1,
             leads: r.dataset.leads as u32,
-            metrics: metric_rows(&r),
+            cohort: r.cohort.describe(),
+            metrics: metric_rows(r),
             charts: charts
                 .into_iter()
                 .map(|(id, svg)| ChartView {
                     id: id.into(),
-                    title: chart_title(id).into(),
+                    title: chart::title(id).into(),
                     svg,
                 })
                 .collect(),
-            flips: flip_matrix(&r),
-            unresolved_by_reason: unresolved_rows(&r),
+            flips: flip_matrix(r),
+            unresolved_by_reason: unresolved_rows(r),
         };
+        drop(ds);
         let last = Arc::new(Last {
-            ds,
+            cohort: covered.replay.cohort,
+            ds: Arc::new(covered.leads),
             baseline,
             draft,
-            bd,
-            dd,
+            bd: covered.baseline,
+            dd: covered.draft,
         });
         {
             let mut guard = self.lock().await?;
@@ -714,13 +732,19 @@ impl App {
                 &last.ds,
                 &leadpolicy::analyze::Settings::default(),
             )?;
+            let a = leadpolicy::analyze::Analysis {
+                cohort: last.cohort.clone(),
+                ..a
+            };
             let f = leadpolicy::analyze::report::findings(&a);
             Ok(TrustView {
                 draft_label: format!("v{}", last.draft.version),
+                cohort: last.cohort.describe(),
                 proxies: f.proxies,
                 proxy_threshold: a.proxies.threshold,
                 four_fifths: f.four_fifths,
                 idle_rules: f.idle_rules,
+                recorded_later: f.recorded_later,
                 charts: chart::analysis::all(&a)
                     .into_iter()
                     .map(|(id, svg)| ChartView {
@@ -735,6 +759,45 @@ impl App {
         })
         .await
         .map_err(blocking_failed)?
+    }
+
+    /// The published version's first days on the loaded data, period by period.
+    pub async fn track(&self, by: crate::cohort::By) -> AppResult<crate::track::TrackView> {
+        let (v, ds) = {
+            let mut guard = self.lock().await?;
+            let s = &mut *guard;
+            let v = s.published().await?.ok_or_else(|| {
+                AppError::new("lifecycle", "Nothing is published yet, so there is nothing to track.")
+            })?;
+            let ds = s.dataset.clone().ok_or_else(|| {
+                AppError::new("usage", "No dataset is loaded. Open one on the Data screen.")
+            })?;
+            (v, ds)
+        };
+        tokio::task::spawn_blocking(move || crate::track::track_published(&v, &ds, by))
+            .await
+            .map_err(blocking_failed)?
+    }
+
+    /// What the cohort bar can offer on the loaded data.
+    pub async fn cohort_choices(&self) -> AppResult<crate::cohort::CohortChoices> {
+        let ds = self.lock().await?.dataset.clone().ok_or_else(|| {
+            AppError::new("usage", "No dataset is loaded. Open one on the Data screen.")
+        })?;
+        tokio::task::spawn_blocking(move || crate::cohort::choices(&ds))
+            .await
+            .map_err(blocking_failed)?
+    }
+
+    /// Set which leads the next replays cover, their conversion window and periods; the window
+    /// replays after. Also what a submitted draft's recorded replay covers.
+    pub async fn set_replay_options(
+        &self,
+        options: &crate::cohort::ReplayOptions,
+    ) -> AppResult<crate::cohort::ReplayOptions> {
+        let core = options.to_core()?;
+        self.lock().await?.options = core;
+        Ok(options.clone())
     }
 
     /// The review screen: diff against the published version, guardrails on the recorded
@@ -770,7 +833,7 @@ impl App {
                 s.ws.save_working_copy_as_version(&s.policy_id, v.version, who)
                     .await?;
             }
-            s.ws.record_replay_on(&s.policy_id, v.version, ds, &mapping, who)
+            s.ws.record_replay_on(&s.policy_id, v.version, ds, &mapping, &s.options, who)
                 .await?;
             s.ws.submit(&s.policy_id, v.version, who).await?;
             review_of(s).await
@@ -1013,17 +1076,6 @@ fn name(actor: &str) -> AppResult<String> {
         ));
     }
     Ok(a.to_string())
-}
-
-fn chart_title(id: &str) -> &'static str {
-    match id {
-        "outcomes" => "Outcomes: published vs draft",
-        "flip_matrix" => "Where decisions change",
-        "later_converted_by_reason" => "Leads not sent to sales that converted anyway",
-        "decisions_by_campaign" => "Decisions by campaign family",
-        "unresolved_by_reason" => "Why leads wait for manual review",
-        _ => "Chart",
-    }
 }
 
 async fn review_of(s: &Session) -> AppResult<ReviewView> {

@@ -166,6 +166,8 @@ pub struct ReplayView {
     pub baseline_label: String,
     pub draft_label: String,
     pub leads: u32,
+    /// The leads covered, in words: "every lead: 15,000 of 15,000 leads", "created … to …".
+    pub cohort: String,
     pub metrics: Vec<MetricRow>,
     pub charts: Vec<ChartView>,
     pub flips: FlipMatrix,
@@ -357,6 +359,8 @@ pub struct ReviewView {
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct TrustView {
     pub draft_label: String,
+    /// The leads analysed (the replay's cohort), in words.
+    pub cohort: String,
     /// "job_level may act as a proxy for age_band", …
     pub proxies: Vec<String>,
     pub proxy_threshold: f64,
@@ -364,6 +368,8 @@ pub struct TrustView {
     pub four_fifths: Vec<String>,
     /// Rules that never fire, are shadowed, or change no decision when removed.
     pub idle_rules: Vec<String>,
+    /// Fields the draft reads that may be recorded after the decision, each with why.
+    pub recorded_later: Vec<String>,
     pub charts: Vec<ChartView>,
     /// Every figure, as the command line prints it.
     pub text: String,

@@ -61,6 +61,8 @@ impl Default for Settings {
 pub struct Analysis {
     pub dataset: String,
     pub leads: usize,
+    /// The leads analysed: every lead of the dataset unless the caller narrowed them.
+    pub cohort: crate::dataset::cohort::CohortInfo,
     pub policy: PolicyInfo,
     pub baseline: Option<PolicyInfo>,
     pub in_scope: usize,
@@ -71,6 +73,9 @@ pub struct Analysis {
     pub coverage: coverage::Coverage,
     pub sweep: sweep::SweepResult,
     pub enrichment: enrichment::Enrichment,
+    /// Fields the policy reads that may be recorded after the decision, each with why (see
+    /// `policy::leakage`): a replay that reads them looks better than the policy can be.
+    pub recorded_later: Vec<String>,
 }
 
 /// A policy evaluated once: its test bits and decisions.
@@ -127,9 +132,15 @@ pub fn analyze(
     let (proxies, segments, missing_fields, enrichment) = side?;
     let coverage = coverage?;
     let sweep = sweep::sweep_policy(&draft, ds, settings.sweep.as_ref())?;
+    let recorded_later = crate::policy::leakage::warnings(policy, ds)?;
     Ok(Analysis {
         dataset: ds.name.clone(),
         leads: ds.len(),
+        cohort: crate::dataset::cohort::CohortInfo {
+            leads: ds.len(),
+            of: ds.len(),
+            ..Default::default()
+        },
         policy: crate::replay::policy_info(policy),
         baseline: baseline.map(crate::replay::policy_info),
         in_scope,
@@ -140,6 +151,7 @@ pub fn analyze(
         coverage,
         sweep,
         enrichment,
+        recorded_later,
     })
 }
 

@@ -70,6 +70,9 @@ pub fn render_text(a: &Analysis) -> String {
             .map(|b| format!(" (baseline `{}` v{})", b.id, b.version))
             .unwrap_or_default()
     );
+    if a.cohort.leads != a.cohort.of || a.cohort.conversion_window.is_some() {
+        let _ = writeln!(s, "Cohort: {}\n", a.cohort.describe());
+    }
 
     // 1. Proxies
     let p = &a.proxies;
@@ -383,6 +386,20 @@ pub fn render_text(a: &Analysis) -> String {
             group_digits(en.unresolved)
         );
     }
+
+    // 7. Leakage
+    let _ = writeln!(
+        s,
+        "7. Fields that may be recorded after the decision — a field the policy reads whose header says status,\n   stage, quality, tags or outcome, or whose values separate converted from not converted almost perfectly."
+    );
+    if a.recorded_later.is_empty() {
+        let _ = writeln!(s, "   none found\n");
+    } else {
+        for w in &a.recorded_later {
+            let _ = writeln!(s, "   {w}");
+        }
+        let _ = writeln!(s);
+    }
     s
 }
 
@@ -403,6 +420,8 @@ pub struct Findings {
     pub proxies: Vec<String>,
     pub four_fifths: Vec<String>,
     pub idle_rules: Vec<String>,
+    /// Fields the policy reads that may be recorded after the decision.
+    pub recorded_later: Vec<String>,
 }
 
 pub fn findings(a: &Analysis) -> Findings {
@@ -426,6 +445,7 @@ pub fn findings(a: &Analysis) -> Findings {
             .filter(|r| r.never_fires || r.shadowed || r.removal_changes_nothing)
             .map(|r| r.rule.clone())
             .collect(),
+        recorded_later: a.recorded_later.clone(),
     }
 }
 
@@ -438,6 +458,7 @@ pub fn render_html_section(a: &Analysis, charts: &[(&str, String)]) -> String {
         proxies: flagged,
         four_fifths,
         idle_rules: idle,
+        recorded_later,
     } = findings(a);
     let list = |v: &[String]| {
         if v.is_empty() {
@@ -448,11 +469,12 @@ pub fn render_html_section(a: &Analysis, charts: &[(&str, String)]) -> String {
     };
     let _ = writeln!(
         h,
-        "<ul><li>Possible proxies (Cramér's V ≥ {}): {}</li><li>Groups below four-fifths of the best acceptance rate (draft): {}</li><li>Rules that never fire, are shadowed or change nothing if removed: {}</li></ul>",
+        "<ul><li>Possible proxies (Cramér's V ≥ {}): {}</li><li>Groups below four-fifths of the best acceptance rate (draft): {}</li><li>Rules that never fire, are shadowed or change nothing if removed: {}</li><li>Fields that may be recorded after the decision: {}</li></ul>",
         num(a.proxies.threshold),
         list(&flagged),
         list(&four_fifths),
         list(&idle),
+        list(&recorded_later),
     );
     for (name, svg) in charts {
         let svg = strip_xml_decl(svg);

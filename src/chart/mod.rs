@@ -9,6 +9,7 @@
 //! states the error instead of a panic.
 
 pub mod analysis;
+pub mod trends;
 
 use std::collections::BTreeMap;
 use std::error::Error;
@@ -121,15 +122,32 @@ pub fn unresolved_by_reason(r: &Replay) -> String {
 
 /// Every chart with its file stem, in report order: ("outcomes", svg), ("flip_matrix", svg),
 /// ("later_converted_by_reason", svg), ("decisions_by_campaign", svg),
-/// ("unresolved_by_reason", svg)
+/// ("unresolved_by_reason", svg), and ("trends", svg) when the replay has periods
 pub fn all(r: &Replay) -> Vec<(&'static str, String)> {
-    vec![
+    let mut charts = vec![
         ("outcomes", outcomes(r)),
         ("flip_matrix", flip_matrix(r)),
         ("later_converted_by_reason", later_converted_by_reason(r)),
         ("decisions_by_campaign", decisions_by_campaign(r)),
         ("unresolved_by_reason", unresolved_by_reason(r)),
-    ]
+    ];
+    if r.periods.is_some() {
+        charts.push(("trends", trends::trends(r)));
+    }
+    charts
+}
+
+/// A replay chart's heading, for the report and the app.
+pub fn title(id: &str) -> &'static str {
+    match id {
+        "outcomes" => "Outcomes: published vs draft",
+        "flip_matrix" => "Where decisions change",
+        "later_converted_by_reason" => "Leads not sent to sales that converted anyway",
+        "decisions_by_campaign" => "Decisions by campaign family",
+        "unresolved_by_reason" => "Why leads wait for manual review",
+        "trends" => "Over time",
+        _ => "Chart",
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1703,6 +1721,7 @@ mod tests {
                 "campaign".to_owned(),
                 BTreeMap::from([("2025-Q1-webinar".to_owned(), group)]),
             )]),
+            by: None,
             periods: None,
         }
     }

@@ -22,7 +22,7 @@ pub struct Cohort {
 }
 
 /// The cohort a report covers, as every report states it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct CohortInfo {
     /// `YYYY-MM-DD`, inclusive; `null` when not narrowed.
     pub from: Option<String>,
@@ -88,26 +88,6 @@ impl Cohort {
         let n = ds.len();
         let mut keep = vec![true; n];
         let mut no_date = 0;
-        if self.from.is_some() || self.to.is_some() {
-            let dates = ds.dates("created_at")?.ok_or_else(|| {
-                Error::Usage(
-                    "a date window (--from / --to) needs the `created_at` role: map the lead's created date in the dataset mapping".into(),
-                )
-            })?;
-            let from = self.from.map(super::dates::days);
-            let to = self.to.map(super::dates::days);
-            for (k, d) in keep.iter_mut().zip(&dates) {
-                match d {
-                    None => {
-                        *k = false;
-                        no_date += 1;
-                    }
-                    Some(d) => {
-                        *k = from.is_none_or(|f| *d >= f) && to.is_none_or(|t| *d <= t);
-                    }
-                }
-            }
-        }
         for (role, values, column) in [
             ("source", &self.source, hidden::SCOPE_SOURCE),
             ("campaign", &self.campaign, hidden::SCOPE_CAMPAIGN),
@@ -123,6 +103,30 @@ impl Cohort {
             })?;
             for (k, v) in keep.iter_mut().zip(text.str()?.iter()) {
                 *k = *k && v.is_some_and(|v| values.iter().any(|x| x.trim() == v));
+            }
+        }
+        if self.from.is_some() || self.to.is_some() {
+            let dates = ds.dates("created_at")?.ok_or_else(|| {
+                Error::Usage(
+                    "a date window (--from / --to) needs the `created_at` role: map the lead's created date in the dataset mapping".into(),
+                )
+            })?;
+            let from = self.from.map(super::dates::days);
+            let to = self.to.map(super::dates::days);
+            // After the value lists: `no_date` counts only leads the lists kept.
+            for (k, d) in keep.iter_mut().zip(&dates) {
+                if !*k {
+                    continue;
+                }
+                match d {
+                    None => {
+                        *k = false;
+                        no_date += 1;
+                    }
+                    Some(d) => {
+                        *k = from.is_none_or(|f| *d >= f) && to.is_none_or(|t| *d <= t);
+                    }
+                }
             }
         }
         let leads = keep.iter().filter(|k| **k).count();

@@ -2,7 +2,8 @@
 //! `YYYY-MM-DDTHH:MM[:SS[.fff]][Z|±HH:MM]` or `YYYY-MM-DD HH:MM[:SS]`, or the mapping's own
 //! chrono `format`. Only the calendar date as written counts: no time-zone conversion.
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+pub use chrono::{Duration, NaiveDate};
+use chrono::{NaiveDateTime, NaiveTime};
 
 fn epoch() -> NaiveDate {
     NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()

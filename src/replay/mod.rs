@@ -9,17 +9,20 @@
 
 pub mod model;
 pub mod periods;
+pub mod track;
 pub mod report;
 
 use std::collections::{BTreeMap, HashMap};
 
 use polars::prelude::*;
 
+use crate::dataset::cohort::{Cohort, ConversionWindow};
 use crate::dataset::{Dataset, FieldType, hidden};
 use crate::engine::{self, Decision, Decisions, Unresolved, explain::DecisionRecord};
 use crate::error::Error;
 use crate::policy::Policy;
 pub use model::*;
+pub use periods::Period;
 
 /// The group of a missing breakdown value.
 pub const MISSING_GROUP: &str = "(missing)";
@@ -183,7 +186,7 @@ pub(crate) struct Outcomes<'a> {
     pub(crate) converted: Option<Vec<bool>>,
     pub(crate) seller: Option<Vec<Option<&'a str>>>,
     pub(crate) meeting: Option<Vec<Option<&'a str>>>,
-    historical: Option<Vec<u8>>,
+    pub(crate) historical: Option<Vec<u8>>,
     first_touch: Option<Vec<Option<f64>>>,
     pub(crate) enrichment_error: Option<Vec<bool>>,
     /// The source as text (numbers as written), one chunk so that `get` is direct.
@@ -540,29 +543,68 @@ pub(crate) fn policy_info(p: &Policy) -> PolicyInfo {
 
 /// Replay `dataset` under `baseline` and `draft`.
 pub fn replay(baseline: &Policy, draft: &Policy, ds: &Dataset) -> Result<Replay, Error> {
-    replay_decided(baseline, draft, ds).map(|(r, _, _)| r)
+    replay_decided(baseline, draft, ds, None).map(|(r, _, _)| r)
 }
 
-/// [`replay`] on a cohort of `dataset`: the leads outside it appear nowhere, and the report
-/// states the cohort. Returns the cohort's dataset too (for analyses of the same leads).
-pub fn replay_cohort(
+/// What a replay covers and how (design.md, "Dates, cohorts and periods"): its cohort, the
+/// conversion window and the periods to break it into. The default is every lead, as recorded.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Options {
+    pub cohort: Cohort,
+    pub window: Option<ConversionWindow>,
+    pub by: Option<Period>,
+}
+
+/// A replay with its [`Options`]: the report, the cohort's leads as a dataset of their own (with
+/// the conversion window applied, for analyses of the same leads) and every lead's decision under
+/// the baseline and the draft.
+#[derive(Debug)]
+pub struct Covered {
+    pub replay: Replay,
+    pub leads: Dataset,
+    pub baseline: engine::Decisions,
+    pub draft: engine::Decisions,
+}
+
+/// [`replay`] over the cohort, window and periods of `opts`: the leads outside the cohort appear
+/// nowhere, and the report states what it covers.
+pub fn replay_with(
     baseline: &Policy,
     draft: &Policy,
     ds: &Dataset,
-    cohort: &crate::dataset::cohort::Cohort,
-) -> Result<(Replay, Dataset), Error> {
-    let (sub, info) = cohort.apply(ds)?;
-    let mut r = replay(baseline, draft, &sub)?;
+    opts: &Options,
+) -> Result<Covered, Error> {
+    // The as-of date is the whole dataset's; the cohort is taken from the windowed leads.
+    let windowed;
+    let (all, as_of) = match opts.window {
+        Some(w) => {
+            let (x, day) = ds.with_window(w)?;
+            windowed = x;
+            (&windowed, Some(day))
+        }
+        None => (ds, None),
+    };
+    let (sub, mut info) = opts.cohort.apply(all)?;
+    info.conversion_window = opts.window.map(|w| w.days);
+    info.as_of = as_of.map(|d| d.to_string());
+    let (mut r, bd, dd) = replay_decided(baseline, draft, &sub, opts.by)?;
     r.cohort = info;
-    Ok((r, sub))
+    Ok(Covered {
+        replay: r,
+        leads: sub,
+        baseline: bd,
+        draft: dd,
+    })
 }
 
 /// [`replay`], also returning every lead's decision under the baseline and the draft (the
-/// desktop app lists the leads of any flip-matrix cell from them).
+/// desktop app lists the leads of any flip-matrix cell from them); with `by`, the figures per
+/// period of `created_at` too, counted in the same pass.
 pub fn replay_decided(
     baseline: &Policy,
     draft: &Policy,
     ds: &Dataset,
+    by: Option<Period>,
 ) -> Result<(Replay, engine::Decisions, engine::Decisions), Error> {
     let mut diags = crate::policy::validate::check_against(baseline, ds);
     diags.extend(crate::policy::validate::check_against(draft, ds));
@@ -594,11 +636,23 @@ pub fn replay_decided(
             Vec::new()
         }
     });
+    let slices = by.map(|by| periods::Slices::new(ds, by)).transpose()?;
+    let mut by_period = slices
+        .as_ref()
+        .map_or_else(Vec::new, |p| vec![(Acc::new(&b), Acc::new(&d)); p.starts.len()]);
     let mut matrix = [[0usize; 5]; 5];
     let mut flipped = Vec::new();
     for i in 0..ds.len() {
         ab.add(&b, &o, i);
         ad.add(&d, &o, i);
+        if let Some((pb, pd)) = slices
+            .as_ref()
+            .and_then(|p| p.index[i])
+            .map(|k| &mut by_period[k as usize])
+        {
+            pb.add(&b, &o, i);
+            pd.add(&d, &o, i);
+        }
         qb.add(&b, &groups, i);
         qd.add(&d, &groups, i);
         for (k, accs) in by_group.iter_mut().enumerate() {
@@ -710,7 +764,18 @@ pub fn replay_decided(
             leads,
         },
         breakdowns,
-        periods: None,
+        by,
+        periods: slices.map(|p| {
+            p.starts
+                .iter()
+                .zip(by_period)
+                .map(|(start, (pb, pd))| periods::PeriodMetrics {
+                    start: start.to_string(),
+                    baseline: pb.finish(&b, &o),
+                    draft: pd.finish(&d, &o),
+                })
+                .collect()
+        }),
     };
     Ok((r, bc, dc))
 }

@@ -141,7 +141,10 @@ pub struct Replay {
     pub flips: Flips,
     /// `source` / `campaign` / `form` → group value (`(missing)` for missing) → metrics.
     pub breakdowns: BTreeMap<String, BTreeMap<String, GroupMetrics>>,
-    /// With `--by week|month|quarter`: both policies' metrics per period of `created_at`.
+    /// With `--by week|month|quarter`: how long the periods are …
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<super::Period>,
+    /// … and both policies' metrics per period of `created_at`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub periods: Option<Vec<super::periods::PeriodMetrics>>,
 }

@@ -1,7 +1,7 @@
 //! Metrics of both policies period by period (design.md: "Periods: metrics of both policies per
 //! ISO week (Monday first), month or quarter of `created_at`, over the cohort's dated leads").
-//! A lead's decision does not depend on other leads, so each period is replayed on its own
-//! leads: the figures are exactly the replay's figures restricted to that period.
+//! The replay counts every period in the same pass as its totals, with the same accumulators:
+//! a period's figures are exactly the replay's figures restricted to its leads.
 
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::Serialize;
@@ -9,10 +9,10 @@ use serde::Serialize;
 use super::model::Metrics;
 use crate::dataset::Dataset;
 use crate::error::Error;
-use crate::policy::Policy;
 
 /// How long a period is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Period {
     /// ISO weeks, Monday first.
     Week,
@@ -55,38 +55,36 @@ pub fn period_start(day: NaiveDate, by: Period) -> NaiveDate {
     }
 }
 
-/// Both policies' metrics per period of `created_at`, oldest first, over the dated leads of
-/// `ds` (a cohort already taken). Periods without leads are left out.
-pub fn periods(
-    baseline: &Policy,
-    draft: &Policy,
-    ds: &Dataset,
-    by: Period,
-) -> Result<Vec<PeriodMetrics>, Error> {
-    let days = ds.dates("created_at")?.ok_or_else(|| {
-        Error::Usage(
-            "periods (--by) need the `created_at` role: map the lead's created date in the dataset mapping".into(),
-        )
-    })?;
-    let starts: Vec<Option<NaiveDate>> = days
-        .iter()
-        .map(|d| d.map(|d| period_start(crate::dataset::dates::from_days(d), by)))
-        .collect();
-    let mut distinct: Vec<NaiveDate> = starts.iter().flatten().copied().collect();
-    distinct.sort();
-    distinct.dedup();
-    let mut out = Vec::with_capacity(distinct.len());
-    for start in distinct {
-        let keep: Vec<bool> = starts.iter().map(|s| *s == Some(start)).collect();
-        let sub = ds.subset(&keep)?;
-        let r = super::replay(baseline, draft, &sub)?;
-        out.push(PeriodMetrics {
-            start: start.to_string(),
-            baseline: r.baseline.metrics,
-            draft: r.draft.metrics,
-        });
+/// The periods of a dataset's dated leads: their first days, oldest first, and per lead the
+/// index of its period (`None` for a lead without a created date).
+pub(crate) struct Slices {
+    pub(crate) starts: Vec<NaiveDate>,
+    pub(crate) index: Vec<Option<u32>>,
+}
+
+impl Slices {
+    pub(crate) fn new(ds: &Dataset, by: Period) -> Result<Self, Error> {
+        let days = ds.dates("created_at")?.ok_or_else(|| {
+            Error::Usage(
+                "periods (--by) need the `created_at` role: map the lead's created date in the dataset mapping".into(),
+            )
+        })?;
+        let of_lead: Vec<Option<NaiveDate>> = days
+            .iter()
+            .map(|d| d.map(|d| period_start(crate::dataset::dates::from_days(d), by)))
+            .collect();
+        let mut starts: Vec<NaiveDate> = of_lead.iter().flatten().copied().collect();
+        starts.sort_unstable();
+        starts.dedup();
+        let index = of_lead
+            .iter()
+            .map(|s| {
+                s.and_then(|s| starts.binary_search(&s).ok())
+                    .and_then(|k| u32::try_from(k).ok())
+            })
+            .collect();
+        Ok(Self { starts, index })
     }
-    Ok(out)
 }
 
 #[cfg(test)]

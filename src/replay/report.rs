@@ -622,14 +622,7 @@ Policy hashes (sha256): baseline <code>{bsha}</code>, draft <code>{dsha}</code>.
     }
     h.push_str("</table>\n<p class=\"sub\">n/a: the dataset has no column for this figure, or there is nothing to divide by. Green and red mark changes that are good or bad for handoff quality.</p>\n");
     for (name, svg) in charts {
-        let title = match *name {
-            "outcomes" => "Outcomes side by side",
-            "flip_matrix" => "Which leads change decision",
-            "later_converted_by_reason" => "Leads not sent to sales that converted anyway",
-            "decisions_by_campaign" => "Decisions per campaign",
-            "unresolved_by_reason" => "Why leads wait for manual review",
-            other => other,
-        };
+        let title = crate::chart::title(name);
         let _ = writeln!(
             h,
             "<h2>{}</h2>\n<figure>{}</figure>",

@@ -11,6 +11,7 @@ use sqlx::sqlite::{Sqlite, SqliteRow};
 
 use super::{Actor, Status, Workspace, audit, dataset_hash};
 use crate::dataset::Dataset;
+use crate::dataset::cohort::CohortInfo;
 use crate::diag::Source;
 use crate::error::Error;
 use crate::policy::{self, Policy};
@@ -113,6 +114,8 @@ pub struct ReplayRecord {
     pub dataset_sha256: String,
     pub baseline: Metrics,
     pub draft: Metrics,
+    /// The leads it covered (every lead for replays recorded before cohorts existed).
+    pub cohort: CohortInfo,
     pub created_at: String,
 }
 
@@ -356,12 +359,14 @@ impl Workspace {
         })
     }
 
-    /// Replay a version against the current published baseline on a dataset, and record it.
+    /// Replay a version against the current published baseline on the leads of a dataset that
+    /// `opts` covers, and record it with its cohort.
     pub async fn record_replay(
         &self,
         policy_id: &str,
         version: i64,
         mapping: &Path,
+        opts: &replay::Options,
         actor: Actor<'_>,
     ) -> Result<(ReplayRecord, Replay), Error> {
         // Loading is CPU work: keep it off the async workers.
@@ -369,7 +374,7 @@ impl Workspace {
         let ds = tokio::task::spawn_blocking(move || Dataset::load(&path))
             .await
             .map_err(|e| Error::Workspace(format!("loading stopped unexpectedly: {e}")))??;
-        self.record_replay_on(policy_id, version, Arc::new(ds), mapping, actor)
+        self.record_replay_on(policy_id, version, Arc::new(ds), mapping, opts, actor)
             .await
     }
 
@@ -381,6 +386,7 @@ impl Workspace {
         version: i64,
         ds: Arc<Dataset>,
         mapping: &Path,
+        opts: &replay::Options,
         actor: Actor<'_>,
     ) -> Result<(ReplayRecord, Replay), Error> {
         let v = self.version(policy_id, Some(version)).await?;
@@ -391,15 +397,17 @@ impl Workspace {
         })?;
         let draft_policy = parse_version(&v)?;
         let baseline_policy = parse_version(&baseline)?;
+        let opts = opts.clone();
         let (r, ds_sha, ds_name) = tokio::task::spawn_blocking(move || -> Result<_, Error> {
             let sha = dataset_hash(&ds)?;
-            let r = replay::replay(&baseline_policy, &draft_policy, &ds)?;
+            let r = replay::replay_with(&baseline_policy, &draft_policy, &ds, &opts)?.replay;
             Ok((r, sha, ds.name.clone()))
         })
         .await
         .map_err(|e| Error::Workspace(format!("the replay stopped unexpectedly: {e}")))??;
-        let metrics =
-            serde_json::json!({ "baseline": r.baseline.metrics, "draft": r.draft.metrics });
+        let metrics = serde_json::json!({
+            "baseline": r.baseline.metrics, "draft": r.draft.metrics, "cohort": r.cohort,
+        });
         let mapping_text = mapping.display().to_string();
 
         let mut tx = self.pool().begin().await?;
@@ -439,6 +447,7 @@ impl Workspace {
             &serde_json::json!({
                 "replay": id, "sha256": v.sha256, "baseline_version": baseline.version,
                 "baseline_sha256": baseline.sha256, "dataset": ds_name, "dataset_sha256": ds_sha,
+                "cohort": r.cohort.describe(),
             }),
         )
         .await?;
@@ -452,6 +461,7 @@ impl Workspace {
             dataset_sha256: ds_sha,
             baseline: r.baseline.metrics.clone(),
             draft: r.draft.metrics.clone(),
+            cohort: r.cohort.clone(),
             created_at: actor.now.to_string(),
         };
         Ok((record, r))
@@ -757,6 +767,8 @@ pub(crate) fn replay_from_row(r: &SqliteRow) -> Result<ReplayRecord, Error> {
     struct Both {
         baseline: Metrics,
         draft: Metrics,
+        #[serde(default)]
+        cohort: Option<CohortInfo>,
     }
     let metrics: String = r.try_get(6)?;
     let both: Both = serde_json::from_str(&metrics)
@@ -768,6 +780,11 @@ pub(crate) fn replay_from_row(r: &SqliteRow) -> Result<ReplayRecord, Error> {
         baseline_sha256: r.try_get(3)?,
         dataset_name: r.try_get(4)?,
         dataset_sha256: r.try_get(5)?,
+        cohort: both.cohort.unwrap_or_else(|| CohortInfo {
+            leads: both.baseline.leads,
+            of: both.baseline.leads,
+            ..Default::default()
+        }),
         baseline: both.baseline,
         draft: both.draft,
         created_at: r.try_get(7)?,

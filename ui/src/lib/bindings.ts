@@ -19,6 +19,9 @@ export const commands = {
 	searchLeads: (text: string) => typedError<string[], AppError>(__TAURI_INVOKE("search_leads", { text })),
 	inspectLead: (leadId: string) => typedError<LeadInspection, AppError>(__TAURI_INVOKE("inspect_lead", { leadId })),
 	trust: () => typedError<TrustView, AppError>(__TAURI_INVOKE("trust")),
+	cohortChoices: () => typedError<CohortChoices, AppError>(__TAURI_INVOKE("cohort_choices")),
+	track: (by: By) => typedError<TrackView, AppError>(__TAURI_INVOKE("track", { by })),
+	setReplayOptions: (options: ReplayOptions) => typedError<ReplayOptions, AppError>(__TAURI_INVOKE("set_replay_options", { options })),
 	review: () => typedError<ReviewView, AppError>(__TAURI_INVOKE("review")),
 	submit: (actor: string) => typedError<ReviewView, AppError>(__TAURI_INVOKE("submit", { actor })),
 	approve: (actor: string, note: string, overrideNote: string | null) => typedError<ReviewView, AppError>(__TAURI_INVOKE("approve", { actor, note, overrideNote })),
@@ -73,6 +76,9 @@ export type AuditView = {
 	message: string,
 };
 
+/**  How long the periods of the trend charts are. */
+export type By = "week" | "month" | "quarter";
+
 /**  How sure the inference is of a choice. */
 export type Certainty = 
 /**  The header says so exactly. */
@@ -101,6 +107,22 @@ export type Check = {
 	value: string,
 	/**  true, false or unknown */
 	result: string,
+};
+
+/**  What the cohort bar can offer on the loaded data; a role the mapping lacks gives `null`. */
+export type CohortChoices = {
+	/**  The earliest and latest created dates, `YYYY-MM-DD`. */
+	first_day: string | null,
+	last_day: string | null,
+	/**  Leads with a created date, of `leads`. */
+	dated: number,
+	leads: number,
+	/**  Whether a conversion window can be set (created and won dates and conversions known). */
+	can_window: boolean,
+	/**  Values by leads, most first. */
+	sources: ValueCount[] | null,
+	campaigns: ValueCount[] | null,
+	forms: ValueCount[] | null,
 };
 
 /**  One column of the export as the inference sees it. */
@@ -202,6 +224,13 @@ export type ExportView = {
 	policy_path: string,
 	manifest_path: string,
 	sha256: string,
+};
+
+/**  Seller feedback on one decision (and route): the most frequent remarks. */
+export type FeedbackRow = {
+	group: string,
+	/**  "Champion identified (16)", most frequent first, at most five. */
+	top: string[],
 };
 
 export type FieldView = {
@@ -426,6 +455,24 @@ export type ReasonView = {
 	label: string,
 };
 
+/**
+ *  What the replay covers (see `leadpolicy replay --from --to --source --campaign --form
+ *  --conversion-window --as-of --by`). Empty lists and `null`s mean "not narrowed".
+ */
+export type ReplayOptions = {
+	/**  `YYYY-MM-DD`, inclusive, on the created date. */
+	from: string | null,
+	to: string | null,
+	source: string[],
+	campaign: string[],
+	form: string[],
+	/**  Days after creation within which a conversion counts. */
+	conversion_window: number | null,
+	/**  The as-of date of the conversion window (default: the latest date in the data). */
+	as_of: string | null,
+	by: By | null,
+};
+
 export type ReplayView = {
 	generation: number,
 	elapsed_ms: number,
@@ -434,6 +481,8 @@ export type ReplayView = {
 	baseline_label: string,
 	draft_label: string,
 	leads: number,
+	/**  The leads covered, in words: "every lead: 15,000 of 15,000 leads", "created … to …". */
+	cohort: string,
 	metrics: MetricRow[],
 	charts: ChartView[],
 	flips: FlipMatrix,
@@ -517,9 +566,46 @@ export type SignalView = {
 	when: Cond,
 };
 
+/**  One period's row (or the totals). */
+export type TrackRow = {
+	/**  The first day, `YYYY-MM-DD`; `null` for the totals. */
+	start: string | null,
+	leads: number,
+	accepted: number,
+	nurture: number,
+	rejected: number,
+	unresolved: number,
+	/**  In-scope leads the old process decided the same way, of those it decided. */
+	same_as_old: number | null,
+	seller_acceptance: number | null,
+	seller_accepted: number | null,
+	sent_back: number | null,
+	meetings_held: number | null,
+	no_show: number | null,
+	/**  Rejected leads that converted anyway. */
+	rejected_converted: number | null,
+};
+
+export type TrackView = {
+	version: number,
+	/**  `YYYY-MM-DD`. */
+	published_on: string,
+	/**  Which days are shown and why, in words. */
+	window: string,
+	stable: boolean,
+	/**  The verdict on seller acceptance, with its rule. */
+	verdict: string,
+	periods: TrackRow[],
+	total: TrackRow,
+	/**  `null` when the data has no seller feedback column. */
+	feedback: FeedbackRow[] | null,
+};
+
 /**  The trust analytics of the draft on the loaded data (see `leadpolicy analyze`). */
 export type TrustView = {
 	draft_label: string,
+	/**  The leads analysed (the replay's cohort), in words. */
+	cohort: string,
 	/**  "job_level may act as a proxy for age_band", … */
 	proxies: string[],
 	proxy_threshold: number,
@@ -527,10 +613,18 @@ export type TrustView = {
 	four_fifths: string[],
 	/**  Rules that never fire, are shadowed, or change no decision when removed. */
 	idle_rules: string[],
+	/**  Fields the draft reads that may be recorded after the decision, each with why. */
+	recorded_later: string[],
 	charts: ChartView[],
 	/**  Every figure, as the command line prints it. */
 	text: string,
 	elapsed_ms: number,
+};
+
+/**  A value of a source / campaign / form column and how many leads have it. */
+export type ValueCount = {
+	value: string,
+	leads: number,
 };
 
 export type ValueType = "text" | "number";
