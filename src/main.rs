@@ -666,7 +666,10 @@ fn track_cmd(
 }
 
 /// A track as JSON or as the terminal table.
-pub(crate) fn print_track(t: &leadpolicy::replay::track::Track, json: bool) -> Result<ExitCode, Error> {
+pub(crate) fn print_track(
+    t: &leadpolicy::replay::track::Track,
+    json: bool,
+) -> Result<ExitCode, Error> {
     if json {
         let text = serde_json::to_string_pretty(t)
             .map_err(|e| Error::Usage(format!("cannot render the track as JSON: {e}")))?;

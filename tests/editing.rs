@@ -374,7 +374,8 @@ fn the_working_copy_is_kept_until_saved_and_editors_cannot_approve() {
         ws.record_replay(
             id,
             4,
-            &root().join("fixtures/sample/mapping.toml"), &Default::default(),
+            &root().join("fixtures/sample/mapping.toml"),
+            &Default::default(),
             who("carol"),
         )
         .await
@@ -402,7 +403,8 @@ fn the_working_copy_is_kept_until_saved_and_editors_cannot_approve() {
         ws.record_replay(
             id,
             4,
-            &root().join("fixtures/sample/mapping.toml"), &Default::default(),
+            &root().join("fixtures/sample/mapping.toml"),
+            &Default::default(),
             who("carol"),
         )
         .await

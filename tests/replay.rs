@@ -514,7 +514,10 @@ fn a_cohort_narrows_the_replay_before_scope_and_every_report_states_it() {
         ..Default::default()
     };
     let covered = replay::replay_with(&p, &p, &ds, &opts(ads)).unwrap();
-    assert_eq!((covered.replay.cohort.leads, covered.replay.cohort.no_date), (1, 0));
+    assert_eq!(
+        (covered.replay.cohort.leads, covered.replay.cohort.no_date),
+        (1, 0)
+    );
     // A window needs dates; an empty cohort is refused.
     let empty = leadpolicy::dataset::cohort::Cohort {
         source: vec!["print".into()],
@@ -589,11 +592,19 @@ fn periods_split_the_cohort_by_iso_week_month_and_quarter() {
     assert_eq!(m, [("2025-01-01", 3), ("2025-03-01", 1), ("2025-04-01", 1)]);
     // Counted in the replay's own pass, a period's figures are the replay of its leads alone.
     let dates = ds.dates("created_at").unwrap().unwrap();
-    for (month, first_day) in months.iter().zip(["2025-01-01", "2025-03-01", "2025-04-01"]) {
-        let start = leadpolicy::dataset::dates::days(leadpolicy::dataset::cohort::parse_day(first_day).unwrap());
+    for (month, first_day) in months
+        .iter()
+        .zip(["2025-01-01", "2025-03-01", "2025-04-01"])
+    {
+        let start = leadpolicy::dataset::cohort::parse_day(first_day).unwrap();
         let keep: Vec<bool> = dates
             .iter()
-            .map(|d| d.is_some_and(|d| d >= start && d < start + 28))
+            .map(|d| {
+                d.is_some_and(|d| {
+                    let day = leadpolicy::dataset::dates::from_days(d);
+                    replay::periods::period_start(day, Period::Month) == start
+                })
+            })
             .collect();
         let alone = replay::replay(&p, &p, &ds.subset(&keep).unwrap()).unwrap();
         assert_eq!(month.draft, alone.draft.metrics, "{first_day}");
@@ -730,11 +741,17 @@ fn track_tallies_what_happened_to_each_period_and_judges_stability() {
     let starts: Vec<_> = t.periods.iter().map(|p| p.start.clone().unwrap()).collect();
     assert_eq!(starts, ["2025-01-06", "2025-01-13"]);
     let w = &t.periods[0];
-    assert_eq!((w.leads, w.decisions["accepted"], w.decisions["nurture"]), (3, 2, 1));
+    assert_eq!(
+        (w.leads, w.decisions["accepted"], w.decisions["nurture"]),
+        (3, 2, 1)
+    );
     assert_eq!((w.seller_accepted, w.seller_sent_back), (Some(1), Some(1)));
     assert_eq!(w.seller_acceptance, Some(0.5));
     assert_eq!((w.meetings_held, w.meetings_no_show), (Some(1), Some(1)));
-    assert_eq!((w.old_process_known, w.old_process_agrees), (Some(3), Some(2)));
+    assert_eq!(
+        (w.old_process_known, w.old_process_agrees),
+        (Some(3), Some(2))
+    );
     assert_eq!(w.rejected_converted, Some(0));
     let fb = w.feedback.as_ref().unwrap();
     assert_eq!(fb["accepted · s"]["Champion"], 1);
@@ -746,9 +763,20 @@ fn track_tallies_what_happened_to_each_period_and_judges_stability() {
     // The command line prints the same, and refuses what it cannot do in words.
     let out = lp_in(
         dir.path(),
-        &["track", "--policy", "p.toml", "--dataset", "mapping.toml", "--json"],
+        &[
+            "track",
+            "--policy",
+            "p.toml",
+            "--dataset",
+            "mapping.toml",
+            "--json",
+        ],
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["periods"][1]["seller_accepted"], 1);
     assert_eq!(json["by"], "week");

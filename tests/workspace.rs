@@ -211,9 +211,15 @@ fn the_semantic_diff_names_what_a_reviewer_must_see() {
 /// [`seeded`], with v4 replayed, submitted by alice and approved by bob (with an override).
 pub(crate) async fn approved_v4(dir: &Path) -> Workspace {
     let ws = seeded(dir).await;
-    ws.record_replay("inbound-qualification", 4, &sample(), &Default::default(), who("alice"))
-        .await
-        .unwrap();
+    ws.record_replay(
+        "inbound-qualification",
+        4,
+        &sample(),
+        &Default::default(),
+        who("alice"),
+    )
+    .await
+    .unwrap();
     ws.submit("inbound-qualification", 4, who("alice"))
         .await
         .unwrap();

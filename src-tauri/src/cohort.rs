@@ -67,7 +67,9 @@ impl ReplayOptions {
                 campaign: self.campaign.clone(),
                 form: self.form.clone(),
             },
-            window: self.conversion_window.map(|days| ConversionWindow { days, as_of }),
+            window: self
+                .conversion_window
+                .map(|days| ConversionWindow { days, as_of }),
             by: self.by.map(|b| match b {
                 By::Week => Period::Week,
                 By::Month => Period::Month,

@@ -767,10 +767,16 @@ impl App {
             let mut guard = self.lock().await?;
             let s = &mut *guard;
             let v = s.published().await?.ok_or_else(|| {
-                AppError::new("lifecycle", "Nothing is published yet, so there is nothing to track.")
+                AppError::new(
+                    "lifecycle",
+                    "Nothing is published yet, so there is nothing to track.",
+                )
             })?;
             let ds = s.dataset.clone().ok_or_else(|| {
-                AppError::new("usage", "No dataset is loaded. Open one on the Data screen.")
+                AppError::new(
+                    "usage",
+                    "No dataset is loaded. Open one on the Data screen.",
+                )
             })?;
             (v, ds)
         };
@@ -782,7 +788,10 @@ impl App {
     /// What the cohort bar can offer on the loaded data.
     pub async fn cohort_choices(&self) -> AppResult<crate::cohort::CohortChoices> {
         let ds = self.lock().await?.dataset.clone().ok_or_else(|| {
-            AppError::new("usage", "No dataset is loaded. Open one on the Data screen.")
+            AppError::new(
+                "usage",
+                "No dataset is loaded. Open one on the Data screen.",
+            )
         })?;
         tokio::task::spawn_blocking(move || crate::cohort::choices(&ds))
             .await

@@ -4,8 +4,8 @@
 use leadpolicy::dataset::Dataset;
 use leadpolicy::dataset::cohort::Cohort;
 use leadpolicy::dataset::dates;
-use leadpolicy::replay::track::{self, Tally, Track};
 use leadpolicy::replay::Period;
+use leadpolicy::replay::track::{self, Tally, Track};
 use leadpolicy::store::lifecycle::{Version, parse_version};
 use serde::Serialize;
 use specta::Type;

@@ -158,11 +158,15 @@ fn draw_panel(area: &Area<'_>, panel: &Panel, periods: &[PeriodMetrics], by: Per
             thousands(v.round().max(0.0) as u64)
         }
     };
-    style_mesh_plain(chart.configure_mesh().x_labels(x_labels).y_labels(5), "", "")
-        .disable_x_mesh()
-        .x_label_formatter(&x_fmt)
-        .y_label_formatter(&y_fmt)
-        .draw()?;
+    style_mesh_plain(
+        chart.configure_mesh().x_labels(x_labels).y_labels(5),
+        "",
+        "",
+    )
+    .disable_x_mesh()
+    .x_label_formatter(&x_fmt)
+    .y_label_formatter(&y_fmt)
+    .draw()?;
     for (color, values) in &sides {
         // A gap where a period has no figure (no leads with a known seller outcome …).
         let mut run: Vec<(f64, f64)> = Vec::new();

@@ -9,8 +9,8 @@
 
 pub mod model;
 pub mod periods;
-pub mod track;
 pub mod report;
+pub mod track;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -637,9 +637,9 @@ pub fn replay_decided(
         }
     });
     let slices = by.map(|by| periods::Slices::new(ds, by)).transpose()?;
-    let mut by_period = slices
-        .as_ref()
-        .map_or_else(Vec::new, |p| vec![(Acc::new(&b), Acc::new(&d)); p.starts.len()]);
+    let mut by_period = slices.as_ref().map_or_else(Vec::new, |p| {
+        vec![(Acc::new(&b), Acc::new(&d)); p.starts.len()]
+    });
     let mut matrix = [[0usize; 5]; 5];
     let mut flipped = Vec::new();
     for i in 0..ds.len() {

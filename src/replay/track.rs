@@ -108,7 +108,9 @@ impl Counter<'_> {
         };
         t.leads += 1;
         let decision = d.decision(i);
-        *t.decisions.entry(decision.as_str().to_string()).or_default() += 1;
+        *t.decisions
+            .entry(decision.as_str().to_string())
+            .or_default() += 1;
         if decision == Decision::OutOfScope {
             return;
         }
@@ -135,10 +137,9 @@ impl Counter<'_> {
         if decision == Decision::Rejected && self.o.converted.as_ref().is_some_and(|c| c[i]) {
             inc(&mut t.rejected_converted);
         }
-        if let (Some(fb), Some(Some(text))) = (
-            t.feedback.as_mut(),
-            self.feedback.as_ref().map(|f| f[i]),
-        ) {
+        if let (Some(fb), Some(Some(text))) =
+            (t.feedback.as_mut(), self.feedback.as_ref().map(|f| f[i]))
+        {
             let group = match d.rule(policy, i).map(|r| &r.action) {
                 Some(Action::Route(route)) => format!("{} · {route}", decision.as_str()),
                 _ => decision.as_str().to_string(),
@@ -162,7 +163,9 @@ fn finish(mut t: Tally) -> Tally {
 pub fn stability(periods: &[Tally]) -> Stability {
     let judged: Vec<f64> = periods
         .iter()
-        .filter(|p| p.seller_accepted.unwrap_or(0) + p.seller_sent_back.unwrap_or(0) >= MIN_OUTCOMES)
+        .filter(|p| {
+            p.seller_accepted.unwrap_or(0) + p.seller_sent_back.unwrap_or(0) >= MIN_OUTCOMES
+        })
         .filter_map(|p| p.seller_acceptance)
         .collect();
     let lowest = judged.iter().copied().reduce(f64::min);
@@ -175,7 +178,8 @@ pub fn stability(periods: &[Tally]) -> Stability {
     let (stable, words) = match (lowest, highest) {
         _ if periods.iter().all(|p| p.seller_accepted.is_none()) => (
             false,
-            "Cannot tell: the data has no seller outcome (map the seller_outcome role).".to_string(),
+            "Cannot tell: the data has no seller outcome (map the seller_outcome role)."
+                .to_string(),
         ),
         (Some(lo), Some(hi)) if judged.len() >= MIN_PERIODS && hi - lo <= STABLE_SPREAD + 1e-9 => (
             true,
@@ -371,7 +375,11 @@ mod tests {
         assert_eq!((s.lowest, s.highest), (Some(0.72), Some(0.8)));
         // 80% and 60%: 20 points apart → not stable.
         let s = stability(&[period(40, 10), period(30, 20), period(36, 14)]);
-        assert!(!s.stable && s.words.starts_with("Not stable yet"), "{}", s.words);
+        assert!(
+            !s.stable && s.words.starts_with("Not stable yet"),
+            "{}",
+            s.words
+        );
         // A period with 19 outcomes is not judged: two judged periods are too early.
         let s = stability(&[period(40, 10), period(1, 18), period(36, 14)]);
         assert_eq!(s.judged_periods, 2);

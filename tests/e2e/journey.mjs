@@ -213,6 +213,43 @@ async function main() {
   await sleep(300);
   screenshot("trust");
 
+  console.log("5c. a cohort: a date window, a source, monthly trends, a 60-day conversion window");
+  await click("nav-replay");
+  await find("cohort-bar");
+  await setValue("cohort-from", "2025-04-01");
+  await waitFor("the window", async () => /created from 2025-04-01/.test(await text("replay-cohort")));
+  await setValue("cohort-to", "2025-09-30");
+  await waitFor("the window's end", async () => /created 2025-04-01 to 2025-09-30/.test(await text("replay-cohort")));
+  await js(`document.querySelector('[data-testid="cohort-source"] summary').click();`);
+  await sleep(300);
+  const firstSource = await js(
+    `const box = document.querySelector('[data-testid="cohort-source"] input[type="checkbox"]');
+     box.click(); return box.closest('label').querySelector('.name').textContent;`,
+  );
+  await waitFor("the source cohort", async () => (await text("replay-cohort")).includes(`source ${firstSource}`));
+  await sleep(300);
+  screenshot("cohort");
+  await js(`document.querySelector('[data-testid="cohort-source"]').open = false;`);
+  await click("cohort-by-month");
+  await setValue("cohort-window", "60");
+  const cohort = await waitFor("monthly trends with a conversion window", async () => {
+    const t = await text("replay-cohort");
+    return /within 60 days/.test(t) && (await js(`return !!document.querySelector('[data-testid="chart-trends"]')`)) && t;
+  });
+  const covered = num(cohort.split(":")[1].split("of")[0]);
+  check(covered > 0 && covered < 15000, `the replay covers the cohort only: "${cohort}"`);
+  const immature = num(await text("metric-immature-draft"));
+  check(immature > 0, `leads too recent to judge are counted apart: ${immature}`);
+  await js(`document.querySelector('[data-testid="chart-trends"]').scrollIntoView({ block: "start" });`);
+  await sleep(600);
+  screenshot("trends");
+  await click("nav-trust");
+  await waitFor("the trust analytics on the cohort", async () => /2025-04-01 to 2025-09-30/.test(await text("trust-cohort")));
+  await find("trust-recorded-later");
+  await click("nav-replay");
+  await click("cohort-reset");
+  await waitFor("every lead again", async () => /every lead: 15,000 of 15,000/.test(await text("replay-cohort")));
+
   console.log("6. submit, approve as another reviewer, publish, export");
   await click("nav-review");
   await find("submit");
@@ -249,6 +286,15 @@ async function main() {
   check(readFileSync(exportPath, "utf8").includes('id = "dq-france"'), "the exported policy has the new rule");
   await sleep(300);
   screenshot("published");
+
+  console.log("6b. the first 90 days of the published version");
+  await click("nav-track");
+  const verdict = await waitFor("the track", async () => await text("track-verdict"));
+  check(/v4, published/.test(verdict), `the track names the published version: "${verdict.split("\n").pop()}"`);
+  check(/stable|early|Cannot tell/i.test(verdict), "the track gives a verdict on seller acceptance");
+  await find("track-table");
+  await sleep(300);
+  screenshot("track");
 
   console.log("7. history: versions and a verified audit log");
   await click("nav-history");

@@ -241,6 +241,7 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
         baseline_label: `v${publishedVersion} (published)`,
         draft_label: `v${draftVersion} draft`,
         leads: data.dataset.leads,
+        cohort: `every lead: ${data.dataset.leads} of ${data.dataset.leads} leads`,
         metrics,
         charts: data.charts,
         flips: data.flips,
@@ -326,6 +327,10 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
       return clone(versions);
     case "compare_versions":
       return CHANGES;
+    case "cohort_choices":
+      return { first_day: "2025-01-01", last_day: "2025-12-31", dated: data.dataset.leads, leads: data.dataset.leads, can_window: true, sources: [], campaigns: [], forms: [] };
+    case "set_replay_options":
+      return args.options;
     case "audit":
       return { entries: clone(audit), verified: true, message: `chain verified — ${audit.length} entries` };
     default:

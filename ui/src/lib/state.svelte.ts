@@ -7,7 +7,9 @@ import {
   type DatasetSummary,
   type Edit as DraftEdit,
   type DraftState,
+  type CohortChoices,
   type LeadQuery,
+  type ReplayOptions,
   type ReplayView,
   type ReviewView,
   type Workbench,
@@ -16,11 +18,16 @@ import {
 /** What every generated command resolves to (tauri-specta's `typedError`). */
 export type Result<T, E> = { status: "ok"; data: T } | { status: "error"; error: E };
 
-export type Screen = "policy" | "replay" | "leads" | "trust" | "review" | "history" | "data";
+export type Screen = "policy" | "replay" | "leads" | "trust" | "track" | "review" | "history" | "data";
 
 export type ShownError = { what: string; message: string; place: string | null; code: string };
 
 const ACTOR_KEY = "leadpolicy.actor";
+
+/** Replay options that narrow nothing. */
+export function everyLead(): ReplayOptions {
+  return { from: null, to: null, source: [], campaign: [], form: [], conversion_window: null, as_of: null, by: null };
+}
 const REPLAY_DEBOUNCE_MS = 150;
 
 function storedActor(): string | null {
@@ -52,6 +59,11 @@ class AppState {
   /** Replay screen: the list of leads opened (flip cell, queue, ledger) and the lead opened in it. */
   replayList = $state<LeadQuery | null>(null);
   replayLead = $state<string | null>(null);
+
+  /** Which leads the replay covers, its conversion window and periods (the cohort bar). */
+  replayOptions = $state<ReplayOptions>(everyLead());
+  /** What the cohort bar offers on the loaded data. */
+  cohortChoices = $state<CohortChoices | null>(null);
 
   #latestGeneration = 0;
   #replayTimer: ReturnType<typeof setTimeout> | null = null;
@@ -99,6 +111,21 @@ class AppState {
     this.actor = storedActor() || wb.actor;
     this.loading = false;
     void this.runReplay();
+    void this.loadCohortChoices();
+  }
+
+  async loadCohortChoices(): Promise<void> {
+    this.cohortChoices = this.dataset ? await this.run("The cohort choices could not be read", commands.cohortChoices()) : null;
+  }
+
+  /** Narrows the replay (an empty option narrows nothing) and replays. */
+  async setReplayOptions(options: ReplayOptions): Promise<void> {
+    const set = await this.run("That cohort cannot be used", commands.setReplayOptions(options));
+    if (!set) return;
+    this.replayOptions = set;
+    this.replayList = null;
+    this.replayLead = null;
+    this.scheduleReplay(0);
   }
 
   acceptWorkbench(wb: Workbench): void {
@@ -187,6 +214,9 @@ class AppState {
     this.replayLead = null;
     this.inspectLeadId = null;
     if (this.workbench) this.workbench.dataset = summary;
+    // Another dataset starts from every lead (the backend resets too).
+    this.replayOptions = everyLead();
+    void this.loadCohortChoices();
     this.scheduleReplay(0);
     void this.refreshDraft();
   }
