@@ -117,6 +117,49 @@ pub fn run(
         std::hint::black_box(charts);
     }
     let edit_s = median(edit_times.clone());
+
+    // Time and cohorts: a replay over the second half of the year with a 60-day conversion
+    // window, broken into months; and what the app does when the cohort bar changes (a source
+    // cohort with monthly trends, then every chart).
+    let day = |s: &str| leadpolicy::dataset::cohort::parse_day(s).map_err(Error::Usage);
+    let windowed = leadpolicy::replay::Options {
+        cohort: leadpolicy::dataset::cohort::Cohort {
+            from: Some(day("2025-07-01")?),
+            to: Some(day("2025-12-31")?),
+            ..Default::default()
+        },
+        window: Some(leadpolicy::dataset::cohort::ConversionWindow {
+            days: 60,
+            as_of: None,
+        }),
+        by: Some(leadpolicy::replay::Period::Month),
+    };
+    let mut windowed_times = Vec::new();
+    let mut windowed_leads = 0;
+    for _ in 0..repeat.max(1) {
+        let t = Instant::now();
+        let c = leadpolicy::replay::replay_with(&baseline, &p, &ds, &windowed)?;
+        windowed_times.push(t.elapsed().as_secs_f64());
+        windowed_leads = c.replay.cohort.leads;
+    }
+    let windowed_s = median(windowed_times.clone());
+    let cohort_change = leadpolicy::replay::Options {
+        cohort: leadpolicy::dataset::cohort::Cohort {
+            source: vec!["paid_search".into(), "demo_request".into()],
+            ..Default::default()
+        },
+        by: Some(leadpolicy::replay::Period::Month),
+        ..Default::default()
+    };
+    let mut cohort_times = Vec::new();
+    for _ in 0..repeat.max(1) {
+        let t = Instant::now();
+        let c = leadpolicy::replay::replay_with(&baseline, &p, &ds, &cohort_change)?;
+        let charts = leadpolicy::chart::all(&c.replay);
+        cohort_times.push(t.elapsed().as_secs_f64());
+        std::hint::black_box(charts);
+    }
+    let cohort_s = median(cohort_times.clone());
     // Trust analytics: the threshold sweep alone (50 thresholds of the first numeric comparison)
     // and every analysis together, on the loaded data.
     use leadpolicy::analyze::{self, Settings, sweep::SweepSpec};
@@ -217,6 +260,16 @@ pub fn run(
         "  app: edit → replay → charts  {edit_s:8.3} s   median of {} (runs: {})",
         edit_times.len(),
         runs(&edit_times)
+    );
+    println!(
+        "  replay H2, 60-day window, by month {windowed_s:5.3} s   median of {} (runs: {}); {windowed_leads} leads in the cohort",
+        windowed_times.len(),
+        runs(&windowed_times)
+    );
+    println!(
+        "  app: cohort change → charts  {cohort_s:8.3} s   median of {} (runs: {}); two sources, monthly trends",
+        cohort_times.len(),
+        runs(&cohort_times)
     );
     println!("  in-process peak RSS          {rss_in_process:8.0} MiB");
     println!(

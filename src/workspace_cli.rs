@@ -411,13 +411,26 @@ async fn run_async(dir: &Path, user: &str, cmd: WorkspaceCommand) -> Result<Exit
                 Error::Lifecycle(format!("`{policy}` has no published version to track"))
             })?;
             let p = leadpolicy::store::lifecycle::parse_version(&v)?;
-            if cohort.from.is_none() && cohort.to.is_none() {
+            let since_publish = cohort.from.is_none() && cohort.to.is_none();
+            if since_publish {
                 let (from, to) = leadpolicy::replay::track::first_days(&v.updated_at)?;
                 cohort.from = Some(from);
                 cohort.to = Some(to);
             }
             let mapping = dataset_or_sample(dir, dataset)?;
-            let (ds, info) = cohort.apply(leadpolicy::dataset::Dataset::load(&mapping)?)?;
+            let (ds, info) = cohort
+                .apply(leadpolicy::dataset::Dataset::load(&mapping)?)
+                .map_err(|e| match e {
+                    Error::Usage(m) if since_publish && m.contains("cohort is empty") => {
+                        Error::Usage(format!(
+                            "no lead in this data was created in the {} days since v{} was published ({}): pass --from and --to to track another window",
+                            leadpolicy::replay::track::FIRST_DAYS,
+                            v.version,
+                            &v.updated_at[..v.updated_at.len().min(10)]
+                        ))
+                    }
+                    other => other,
+                })?;
             let mut t = leadpolicy::replay::track::track(&p, &ds, by)?;
             t.cohort = info;
             crate::print_track(&t, json)?

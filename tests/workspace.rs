@@ -390,6 +390,84 @@ fn run_ok(c: &mut Command) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// A replay recorded for a cohort keeps it; `workspace track` follows the published version and
+/// says in words when no lead was created since it was published.
+#[test]
+fn a_recorded_replay_keeps_its_cohort_and_track_follows_the_published_version() {
+    let w = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let mut c = lp();
+        c.arg("workspace").arg("--workspace").arg(w.path());
+        c.args(["--as", "alice"]).args(args);
+        c.output().unwrap()
+    };
+    assert!(run(&["init"]).status.success());
+    let out = run(&[
+        "replay",
+        "inbound-qualification",
+        "--version",
+        "4",
+        "--source",
+        "paid_search",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let record: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(record["cohort"]["source"][0], "paid_search");
+    let (leads, of) = (
+        record["cohort"]["leads"].as_u64().unwrap(),
+        record["cohort"]["of"].as_u64().unwrap(),
+    );
+    assert!(leads > 0 && leads < of, "{leads} of {of}");
+    // Read back from the database, not only echoed.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let stored = rt.block_on(async {
+        let ws = Workspace::open(w.path()).await.unwrap();
+        let v = ws.version("inbound-qualification", Some(4)).await.unwrap();
+        ws.latest_replay(&v).await.unwrap().unwrap()
+    });
+    assert_eq!(
+        (stored.cohort.source.clone(), stored.cohort.leads as u64),
+        (vec!["paid_search".to_string()], leads)
+    );
+    // The sample's leads are from 2025; v3 was published today: nothing to track since then.
+    let out = run(&["track", "inbound-qualification"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("since v3 was published"),
+        "{err}"
+    );
+    let out = run(&[
+        "track",
+        "inbound-qualification",
+        "--from",
+        "2025-10-01",
+        "--to",
+        "2025-12-31",
+        "--by",
+        "month",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let t: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(t["policy"]["version"], 3);
+    let starts: Vec<&str> = t["periods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["start"].as_str().unwrap())
+        .collect();
+    assert_eq!(starts, ["2025-10-01", "2025-11-01", "2025-12-01"]);
+}
+
 #[test]
 fn the_cli_takes_a_draft_from_init_to_an_exported_file() {
     let (w, w2, out) = (
