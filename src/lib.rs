@@ -18,6 +18,7 @@ pub mod output;
 pub mod policy;
 pub mod replay;
 pub mod store;
+pub mod suggest;
 pub mod text;
 
 use std::path::Path;

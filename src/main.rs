@@ -188,6 +188,27 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Suggested edits with evidence: each a whole policy file with its replay, the guardrails and
+    /// how it does on held-out leads; nothing is applied
+    Suggest {
+        #[arg(long)]
+        policy: PathBuf,
+        /// The dataset mapping (TOML)
+        #[arg(long)]
+        dataset: PathBuf,
+        /// The published policy the guardrails compare with (default: the input policy)
+        #[arg(long)]
+        baseline: Option<PathBuf>,
+        /// Print the suggestions as one JSON object
+        #[arg(long)]
+        json: bool,
+        /// Write each suggested policy (`<id>.toml`) and suggestions.json into DIR
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// At most this many suggestions
+        #[arg(long, default_value_t = 10)]
+        max: usize,
+    },
     /// Trust analytics of a policy on a dataset: proxies of sensitive fields, segment impact
     /// (four-fifths rule), missing-field patterns, rule coverage, a threshold sweep and
     /// enrichment quality
@@ -402,6 +423,21 @@ fn main() -> ExitCode {
             by,
             json,
         } => track_cmd(&policy, &dataset, &cohort, by, json),
+        Command::Suggest {
+            policy,
+            dataset,
+            baseline,
+            json,
+            out,
+            max,
+        } => suggest_cmd(
+            &policy,
+            &dataset,
+            baseline.as_deref(),
+            json,
+            out.as_deref(),
+            max,
+        ),
         Command::Bench {
             rows,
             dir,
@@ -647,6 +683,48 @@ fn replay_cmd(
         let a = leadpolicy::analyze::analyze(&d, Some(&b), &ds, &Default::default())?;
         let files = leadpolicy::replay::report::write_dir_with(&r, &charts, Some(&a), dir)?;
         eprintln!("wrote {} to {}", files.join(", "), dir.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn suggest_cmd(
+    policy_path: &Path,
+    mapping: &Path,
+    baseline: Option<&Path>,
+    json: bool,
+    out: Option<&Path>,
+    max: usize,
+) -> Result<ExitCode, Error> {
+    let p = policy::load(policy_path)?;
+    let b = baseline.map(policy::load).transpose()?;
+    let ds = load_dataset(mapping)?;
+    let settings = leadpolicy::suggest::Settings {
+        max,
+        ..Default::default()
+    };
+    let s = leadpolicy::suggest::suggest(&p, b.as_ref(), &ds, &settings, &|_, _| {})?;
+    let text = serde_json::to_string_pretty(&s)
+        .map_err(|e| Error::Usage(format!("cannot render the suggestions as JSON: {e}")))?;
+    if json {
+        println!("{text}");
+    } else {
+        print!("{}", leadpolicy::suggest::render::render_text(&s));
+    }
+    if let Some(dir) = out {
+        std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
+        for g in &s.suggestions {
+            leadpolicy::output::write_atomic(&dir.join(format!("{}.toml", g.id)), |w| {
+                std::io::Write::write_all(w, g.policy.as_bytes())
+            })?;
+        }
+        leadpolicy::output::write_atomic(&dir.join("suggestions.json"), |w| {
+            std::io::Write::write_all(w, text.as_bytes())
+        })?;
+        eprintln!(
+            "wrote suggestions.json and {} policy files to {}",
+            s.suggestions.len(),
+            dir.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

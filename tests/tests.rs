@@ -17,4 +17,5 @@ mod properties;
 mod replay;
 mod signing;
 mod snapshots;
+mod suggest;
 mod workspace;

@@ -80,6 +80,46 @@ impl GuardrailResult {
     }
 }
 
+/// The guardrails of `draft` against `baseline`, with `limits` in [`GUARDRAILS`] order.
+pub fn check_guardrails(
+    baseline: &Metrics,
+    draft: &Metrics,
+    limits: &[f64; 3],
+) -> Vec<GuardrailResult> {
+    GUARDRAILS
+        .iter()
+        .zip(limits)
+        .map(|(g, &limit)| {
+            let (b, d, worse_when_up) = match g.key {
+                "max_later_converted_increase" => (
+                    baseline.later_converted.map(|x| x as f64),
+                    draft.later_converted.map(|x| x as f64),
+                    true,
+                ),
+                "max_low_fit_handoffs_increase" => (
+                    baseline.low_fit_handoffs.map(|x| x as f64),
+                    draft.low_fit_handoffs.map(|x| x as f64),
+                    true,
+                ),
+                _ => (baseline.seller_acceptance, draft.seller_acceptance, false),
+            };
+            let worsening = b
+                .zip(d)
+                .map(|(b, d)| if worse_when_up { d - b } else { b - d });
+            GuardrailResult {
+                key: g.key,
+                label: g.label,
+                limit,
+                baseline: b,
+                draft: d,
+                worsening,
+                // A tiny epsilon keeps float noise in rates from blocking a zero-limit check.
+                blocked: worsening.is_some_and(|w| w > limit + 1e-12),
+            }
+        })
+        .collect()
+}
+
 /// A stored version.
 #[derive(Debug, Clone, Serialize)]
 pub struct Version {
@@ -543,41 +583,11 @@ impl Workspace {
 
     /// The guardrails evaluated on a replay.
     pub async fn guardrails(&self, replay: &ReplayRecord) -> Result<Vec<GuardrailResult>, Error> {
-        let mut out = Vec::new();
-        for g in GUARDRAILS {
-            let limit = self.setting(g.key, g.default).await?;
-            let (b, d, worse_when_up) = match g.key {
-                "max_later_converted_increase" => (
-                    replay.baseline.later_converted.map(|x| x as f64),
-                    replay.draft.later_converted.map(|x| x as f64),
-                    true,
-                ),
-                "max_low_fit_handoffs_increase" => (
-                    replay.baseline.low_fit_handoffs.map(|x| x as f64),
-                    replay.draft.low_fit_handoffs.map(|x| x as f64),
-                    true,
-                ),
-                _ => (
-                    replay.baseline.seller_acceptance,
-                    replay.draft.seller_acceptance,
-                    false,
-                ),
-            };
-            let worsening = b
-                .zip(d)
-                .map(|(b, d)| if worse_when_up { d - b } else { b - d });
-            out.push(GuardrailResult {
-                key: g.key,
-                label: g.label,
-                limit,
-                baseline: b,
-                draft: d,
-                worsening,
-                // A tiny epsilon keeps float noise in rates from blocking a zero-limit check.
-                blocked: worsening.is_some_and(|w| w > limit + 1e-12),
-            });
+        let mut limits = [0.0; 3];
+        for (limit, g) in limits.iter_mut().zip(&GUARDRAILS) {
+            *limit = self.setting(g.key, g.default).await?;
         }
-        Ok(out)
+        Ok(check_guardrails(&replay.baseline, &replay.draft, &limits))
     }
 
     /// Approve a version in review. The reviewer cannot be the author; a guardrail that blocks
