@@ -160,6 +160,18 @@ pub fn run(
         std::hint::black_box(charts);
     }
     let cohort_s = median(cohort_times.clone());
+
+    // Suggestions for the draft against the baseline: every candidate measured on the learning
+    // leads, the kept ones on the holdout and every lead (one run: it is the slowest step).
+    let t = Instant::now();
+    let suggested = leadpolicy::suggest::suggest(
+        &p,
+        Some(&baseline),
+        &ds,
+        &leadpolicy::suggest::Settings::default(),
+        &|_, _| {},
+    )?;
+    let suggest_s = t.elapsed().as_secs_f64();
     // Trust analytics: the threshold sweep alone (50 thresholds of the first numeric comparison)
     // and every analysis together, on the loaded data.
     use leadpolicy::analyze::{self, Settings, sweep::SweepSpec};
@@ -270,6 +282,11 @@ pub fn run(
         "  app: cohort change → charts  {cohort_s:8.3} s   median of {} (runs: {}); two sources, monthly trends",
         cohort_times.len(),
         runs(&cohort_times)
+    );
+    println!(
+        "  suggest (draft vs baseline)  {suggest_s:8.3} s   one run; {} candidates tried, {} shown",
+        suggested.tried,
+        suggested.suggestions.len()
     );
     println!("  in-process peak RSS          {rss_in_process:8.0} MiB");
     println!(

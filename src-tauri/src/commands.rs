@@ -107,6 +107,18 @@ pub async fn trust(app: State<'_, App>) -> AppResult<TrustView> {
 
 #[tauri::command]
 #[specta::specta]
+pub async fn suggest(
+    app: State<'_, App>,
+    on_progress: Channel<crate::suggest::SuggestProgress>,
+) -> AppResult<crate::suggest::SuggestionsView> {
+    app.suggest(move |p| {
+        let _ = on_progress.send(p);
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
 pub async fn track(
     app: State<'_, App>,
     by: crate::cohort::By,

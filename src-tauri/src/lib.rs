@@ -8,6 +8,7 @@ pub mod commands;
 pub mod error;
 pub mod import;
 pub mod session;
+pub mod suggest;
 pub mod track;
 pub mod views;
 
@@ -38,6 +39,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             trust,
             cohort_choices,
             track,
+            suggest,
             set_replay_options,
             review,
             submit,

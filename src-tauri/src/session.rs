@@ -761,6 +761,24 @@ impl App {
         .map_err(blocking_failed)?
     }
 
+    /// Suggested edits of the draft of the last replay, on its leads, with their evidence.
+    pub async fn suggest(
+        &self,
+        progress: impl Fn(crate::suggest::SuggestProgress) + Send + Sync + 'static,
+    ) -> AppResult<crate::suggest::SuggestionsView> {
+        let last = self.last().await?;
+        tokio::task::spawn_blocking(move || {
+            crate::suggest::suggestions(&last.draft, &last.baseline, &last.ds, &|done, total| {
+                progress(crate::suggest::SuggestProgress {
+                    done: done as u32,
+                    total: total as u32,
+                })
+            })
+        })
+        .await
+        .map_err(blocking_failed)?
+    }
+
     /// The published version's first days on the loaded data, period by period.
     pub async fn track(&self, by: crate::cohort::By) -> AppResult<crate::track::TrackView> {
         let (v, ds) = {

@@ -261,6 +261,7 @@ pub(crate) fn segments(e: &Evaluated<'_>, ds: &Dataset) -> Result<Vec<Candidate>
         }
     }
     let pct = |x: f64| format!("{:.1}%", 100.0 * x);
+    let n = crate::text::group_digits;
     let has_reason = e.policy.reasons.iter().any(|r| r.code == REASON);
     Ok(chosen
         .into_iter()
@@ -309,14 +310,14 @@ pub(crate) fn segments(e: &Evaluated<'_>, ds: &Dataset) -> Result<Vec<Candidate>
                 title: format!("Disqualify leads with {}", words.join(" and ")),
                 why: format!(
                     "On the learning leads, {} leads with {} were sent to sales: {} converted ({}, against {} for every lead sent to sales) and {} of the {} with a seller outcome were sent back or missed the meeting. Disqualify rules run before the evidence check and the routes, so it also rejects the segment's {} nurture and manual-review leads. It reads only allowed fields.",
-                    f.accepted,
+                    n(f.accepted),
                     words.join(" and "),
-                    f.converted,
+                    n(f.converted),
                     pct(f.converted as f64 / f.accepted as f64),
                     pct(base),
-                    f.low_fit,
-                    f.known_outcome,
-                    f.others
+                    n(f.low_fit),
+                    n(f.known_outcome),
+                    n(f.others)
                 ),
                 edits,
                 simplifies: false,

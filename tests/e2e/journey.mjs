@@ -252,6 +252,33 @@ async function main() {
   await click("cohort-reset");
   await waitFor("every lead again", async () => /every lead: 15,000 of 15,000/.test(await text("replay-cohort")));
 
+  console.log("5d. suggestions learned from outcomes: try one, then undo it");
+  const before = num(await text("metric-accepted-draft"));
+  await click("nav-suggest");
+  await click("suggest-run");
+  const found = await waitFor("the suggestions", async () => await text("suggest-summary"), 120000);
+  check(/candidate changes tried/.test(found), `suggestions computed: "${found.slice(0, 80)}…"`);
+  const cards = await js(`return document.querySelectorAll('[data-testid^="suggestion-"]').length`);
+  check(cards >= 3, `at least three suggestions: ${cards}`);
+  const holdout = await text("suggest-holdout");
+  check(/hold/i.test(holdout) || /Changes no decision/.test(holdout), `the holdout is stated: "${holdout}"`);
+  await sleep(300);
+  screenshot("suggestions");
+  await click("suggest-try");
+  const tried = await waitFor("the replay of the suggestion to change the draft's figures", async () => {
+    const n = num(await text("metric-accepted-draft"));
+    return /Updated/.test(await text("replay-status")) && n !== before && n;
+  });
+  check(tried !== before, `trying the first suggestion changes the draft's figures: accepted ${before} → ${tried}`);
+  await find("replay-tried-suggestion");
+  await click("replay-undo-suggestion");
+  await waitFor("the undo", async () => js(`return document.querySelector('[data-testid="replay-tried-suggestion"]') === null;`));
+  const after = await waitFor("the replay after undo", async () => {
+    const n = num(await text("metric-accepted-draft"));
+    return /Updated/.test(await text("replay-status")) && n === before && n;
+  });
+  check(after === before, `undo restores the draft's figures: accepted ${after} (was ${before})`);
+
   console.log("6. submit, approve as another reviewer, publish, export");
   await click("nav-review");
   await find("submit");

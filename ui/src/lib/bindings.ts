@@ -21,6 +21,7 @@ export const commands = {
 	trust: () => typedError<TrustView, AppError>(__TAURI_INVOKE("trust")),
 	cohortChoices: () => typedError<CohortChoices, AppError>(__TAURI_INVOKE("cohort_choices")),
 	track: (by: By) => typedError<TrackView, AppError>(__TAURI_INVOKE("track", { by })),
+	suggest: (onProgress: Channel<SuggestProgress>) => typedError<SuggestionsView, AppError>(__TAURI_INVOKE("suggest", { onProgress })),
 	setReplayOptions: (options: ReplayOptions) => typedError<ReplayOptions, AppError>(__TAURI_INVOKE("set_replay_options", { options })),
 	review: () => typedError<ReviewView, AppError>(__TAURI_INVOKE("review")),
 	submit: (actor: string) => typedError<ReviewView, AppError>(__TAURI_INVOKE("submit", { actor })),
@@ -251,6 +252,16 @@ export type FlipMatrix = {
 	/**  counts[baseline][draft], in the order of `decisions`. */
 	counts: number[][],
 	flipped: number,
+};
+
+/**  The objective's parts on one set of leads, for a card. */
+export type GainView = {
+	leads: number,
+	gain: number,
+	later_converted: number | null,
+	low_fit_handoffs: number | null,
+	unresolved: number,
+	changed_leads: number,
 };
 
 export type GateView = {
@@ -564,6 +575,43 @@ export type SignalCheck = {
 export type SignalView = {
 	name: string,
 	when: Cond,
+};
+
+export type SuggestProgress = {
+	done: number,
+	total: number,
+};
+
+export type SuggestionCard = {
+	id: string,
+	kind: string,
+	title: string,
+	why: string,
+	/**  The whole suggested policy text ("Try it" makes it the draft's). */
+	policy: string,
+	/**  What changes against the draft, section by section. */
+	changes: ChangeView[],
+	/**  On every lead of the replay. */
+	all: GainView,
+	learning: GainView,
+	holdout: GainView,
+	holds: boolean,
+	/**  The holdout in words, and how the leads were split. */
+	holdout_words: string,
+	split: string,
+	within_guardrails: boolean,
+	/**  "low-fit handoffs … rises by 12 (limit 0)" for each blocked guardrail. */
+	blocked: string[],
+	/**  "L-000003: accepted → rejected (did not convert)". */
+	examples: string[],
+};
+
+export type SuggestionsView = {
+	objective: string,
+	leads: number,
+	tried: number,
+	cards: SuggestionCard[],
+	elapsed_ms: number,
 };
 
 /**  One period's row (or the totals). */

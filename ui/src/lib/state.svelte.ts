@@ -12,13 +12,14 @@ import {
   type ReplayOptions,
   type ReplayView,
   type ReviewView,
+  type SuggestionsView,
   type Workbench,
 } from "./bindings";
 
 /** What every generated command resolves to (tauri-specta's `typedError`). */
 export type Result<T, E> = { status: "ok"; data: T } | { status: "error"; error: E };
 
-export type Screen = "policy" | "replay" | "leads" | "trust" | "track" | "review" | "history" | "data";
+export type Screen = "policy" | "replay" | "leads" | "suggest" | "trust" | "track" | "review" | "history" | "data";
 
 export type ShownError = { what: string; message: string; place: string | null; code: string };
 
@@ -62,6 +63,9 @@ class AppState {
 
   /** Which leads the replay covers, its conversion window and periods (the cohort bar). */
   replayOptions = $state<ReplayOptions>(everyLead());
+  /** The last suggestions found, and the draft text before one was tried (to undo it). */
+  suggestions = $state<SuggestionsView | null>(null);
+  triedSuggestion = $state<{ title: string; previous: string } | null>(null);
   /** What the cohort bar offers on the loaded data. */
   cohortChoices = $state<CohortChoices | null>(null);
 
@@ -118,6 +122,22 @@ class AppState {
     this.cohortChoices = this.dataset ? await this.run("The cohort choices could not be read", commands.cohortChoices()) : null;
   }
 
+  /** Makes a suggested policy text the draft's (an audited edit) and shows its replay. */
+  async trySuggestion(title: string, text: string): Promise<void> {
+    const previous = this.draft?.text;
+    if (previous === undefined) return;
+    if (await this.edit({ kind: "source", text })) {
+      this.triedSuggestion = { title, previous };
+      this.screen = "replay";
+    }
+  }
+
+  /** Puts back the draft text from before the suggestion was tried. */
+  async undoSuggestion(): Promise<void> {
+    const t = this.triedSuggestion;
+    if (t && (await this.edit({ kind: "source", text: t.previous }))) this.triedSuggestion = null;
+  }
+
   /** Narrows the replay (an empty option narrows nothing) and replays. */
   async setReplayOptions(options: ReplayOptions): Promise<void> {
     const set = await this.run("That cohort cannot be used", commands.setReplayOptions(options));
@@ -157,6 +177,9 @@ class AppState {
 
   /** Applies one edit; on success re-renders from the returned draft and schedules a replay. */
   async edit(edit: DraftEdit): Promise<boolean> {
+    // Another edit after trying a suggestion: undoing it would lose that edit, so it is no
+    // longer offered (trySuggestion sets it again after its own edit).
+    this.triedSuggestion = null;
     this.saving++;
     try {
       const next = await this.run("Your change could not be saved", commands.editDraft(edit));
@@ -209,6 +232,9 @@ class AppState {
 
   setDataset(summary: DatasetSummary): void {
     this.dataset = summary;
+    // Suggestions were learned from the other data.
+    this.suggestions = null;
+    this.triedSuggestion = null;
     // Leads opened on other data are not in this one.
     this.replayList = null;
     this.replayLead = null;
