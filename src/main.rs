@@ -208,6 +208,9 @@ enum Command {
         /// At most this many suggestions
         #[arg(long, default_value_t = 10)]
         max: usize,
+        /// Read the guardrail limits from this workspace (default: every limit 0)
+        #[arg(long)]
+        workspace: Option<PathBuf>,
     },
     /// Trust analytics of a policy on a dataset: proxies of sensitive fields, segment impact
     /// (four-fifths rule), missing-field patterns, rule coverage, a threshold sweep and
@@ -430,6 +433,7 @@ fn main() -> ExitCode {
             json,
             out,
             max,
+            workspace,
         } => suggest_cmd(
             &policy,
             &dataset,
@@ -437,6 +441,7 @@ fn main() -> ExitCode {
             json,
             out.as_deref(),
             max,
+            workspace.as_deref(),
         ),
         Command::Bench {
             rows,
@@ -694,14 +699,25 @@ fn suggest_cmd(
     json: bool,
     out: Option<&Path>,
     max: usize,
+    workspace: Option<&Path>,
 ) -> Result<ExitCode, Error> {
     let p = policy::load(policy_path)?;
     let b = baseline.map(policy::load).transpose()?;
     let ds = load_dataset(mapping)?;
-    let settings = leadpolicy::suggest::Settings {
-        max,
-        ..Default::default()
+    let limits = match workspace {
+        Some(dir) => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Workspace(format!("cannot start: {e}")))?
+            .block_on(async {
+                leadpolicy::store::Workspace::open(dir)
+                    .await?
+                    .guardrail_limits()
+                    .await
+            })?,
+        None => [0.0; 3],
     };
+    let settings = leadpolicy::suggest::Settings { max, limits };
     let s = leadpolicy::suggest::suggest(&p, b.as_ref(), &ds, &settings, &|_, _| {})?;
     let text = serde_json::to_string_pretty(&s)
         .map_err(|e| Error::Usage(format!("cannot render the suggestions as JSON: {e}")))?;

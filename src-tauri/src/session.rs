@@ -767,13 +767,20 @@ impl App {
         progress: impl Fn(crate::suggest::SuggestProgress) + Send + Sync + 'static,
     ) -> AppResult<crate::suggest::SuggestionsView> {
         let last = self.last().await?;
+        let limits = self.lock().await?.ws.guardrail_limits().await?;
         tokio::task::spawn_blocking(move || {
-            crate::suggest::suggestions(&last.draft, &last.baseline, &last.ds, &|done, total| {
-                progress(crate::suggest::SuggestProgress {
-                    done: done as u32,
-                    total: total as u32,
-                })
-            })
+            crate::suggest::suggestions(
+                &last.draft,
+                &last.baseline,
+                &last.ds,
+                limits,
+                &|done, total| {
+                    progress(crate::suggest::SuggestProgress {
+                        done: done as u32,
+                        total: total as u32,
+                    })
+                },
+            )
         })
         .await
         .map_err(blocking_failed)?

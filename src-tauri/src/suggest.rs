@@ -124,15 +124,21 @@ fn card(draft: &Policy, s: &Suggestion) -> SuggestionCard {
     }
 }
 
-/// Suggestions for `draft` on `ds` (the replay's leads), guardrails against `baseline`.
+/// Suggestions for `draft` on `ds` (the replay's leads), guardrails against `baseline` under the
+/// workspace's `limits`.
 pub fn suggestions(
     draft: &Policy,
     baseline: &Policy,
     ds: &Dataset,
+    limits: [f64; 3],
     progress: &dyn Fn(usize, usize),
 ) -> AppResult<SuggestionsView> {
     let start = std::time::Instant::now();
-    let s = suggest::suggest(draft, Some(baseline), ds, &Settings::default(), progress)?;
+    let settings = Settings {
+        limits,
+        ..Settings::default()
+    };
+    let s = suggest::suggest(draft, Some(baseline), ds, &settings, progress)?;
     Ok(SuggestionsView {
         objective: s.objective.to_string(),
         leads: s.leads as u32,

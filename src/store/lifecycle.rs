@@ -583,11 +583,17 @@ impl Workspace {
 
     /// The guardrails evaluated on a replay.
     pub async fn guardrails(&self, replay: &ReplayRecord) -> Result<Vec<GuardrailResult>, Error> {
+        let limits = self.guardrail_limits().await?;
+        Ok(check_guardrails(&replay.baseline, &replay.draft, &limits))
+    }
+
+    /// The workspace's guardrail limits, in [`GUARDRAILS`] order.
+    pub async fn guardrail_limits(&self) -> Result<[f64; 3], Error> {
         let mut limits = [0.0; 3];
         for (limit, g) in limits.iter_mut().zip(&GUARDRAILS) {
             *limit = self.setting(g.key, g.default).await?;
         }
-        Ok(check_guardrails(&replay.baseline, &replay.draft, &limits))
+        Ok(limits)
     }
 
     /// Approve a version in review. The reviewer cannot be the author; a guardrail that blocks

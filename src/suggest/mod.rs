@@ -122,6 +122,12 @@ pub struct Example {
     pub after: DecisionRecord,
     pub converted: Option<bool>,
     pub seller_outcome: Option<String>,
+    /// Both qualification packets: under the input policy and under the suggestion.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub packets: Option<(
+        Box<crate::engine::explain::Packet>,
+        Box<crate::engine::explain::Packet>,
+    )>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -317,6 +323,7 @@ pub fn suggest(
                     after: f.draft.clone(),
                     converted: f.converted,
                     seller_outcome: f.seller_outcome.clone(),
+                    packets: f.packets.clone(),
                 })
                 .collect(),
             holdout: Holdout {
