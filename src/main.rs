@@ -40,13 +40,13 @@ pub(crate) struct CohortArgs {
     pub(crate) to: Option<chrono::NaiveDate>,
     /// Only leads from this source (repeat for several)
     #[arg(long = "source")]
-    source: Vec<String>,
+    pub(crate) source: Vec<String>,
     /// Only leads of this campaign (repeat for several)
     #[arg(long = "campaign")]
-    campaign: Vec<String>,
+    pub(crate) campaign: Vec<String>,
     /// Only leads of this form (repeat for several)
     #[arg(long = "form")]
-    form: Vec<String>,
+    pub(crate) form: Vec<String>,
     /// Count a conversion only within this many days of the lead's creation; leads younger
     /// than that (at the as-of date) are counted apart as immature
     #[arg(long, value_name = "DAYS")]
@@ -74,17 +74,7 @@ impl CohortArgs {
         &self,
         ds: Dataset,
     ) -> Result<(Dataset, leadpolicy::dataset::cohort::CohortInfo), Error> {
-        let (ds, as_of) = match self.window() {
-            Some(w) => {
-                let (x, day) = ds.with_window(w)?;
-                (x, Some(day))
-            }
-            None => (ds, None),
-        };
-        let (sub, mut info) = self.cohort().apply(&ds)?;
-        info.conversion_window = self.conversion_window;
-        info.as_of = as_of.map(|d| d.to_string());
-        Ok((sub, info))
+        self.options(None).apply(&ds)
     }
 
     fn window(&self) -> Option<leadpolicy::dataset::cohort::ConversionWindow> {

@@ -412,6 +412,11 @@ async fn run_async(dir: &Path, user: &str, cmd: WorkspaceCommand) -> Result<Exit
             })?;
             let p = leadpolicy::store::lifecycle::parse_version(&v)?;
             let since_publish = cohort.from.is_none() && cohort.to.is_none();
+            // Without value lists, only the publish window can make the cohort empty.
+            let window_only = since_publish
+                && cohort.source.is_empty()
+                && cohort.campaign.is_empty()
+                && cohort.form.is_empty();
             if since_publish {
                 let (from, to) = leadpolicy::replay::track::first_days(&v.updated_at)?;
                 cohort.from = Some(from);
@@ -421,12 +426,12 @@ async fn run_async(dir: &Path, user: &str, cmd: WorkspaceCommand) -> Result<Exit
             let (ds, info) = cohort
                 .apply(leadpolicy::dataset::Dataset::load(&mapping)?)
                 .map_err(|e| match e {
-                    Error::Usage(m) if since_publish && m.contains("cohort is empty") => {
+                    Error::Usage(m) if window_only && m.contains("cohort is empty") => {
                         Error::Usage(format!(
                             "no lead in this data was created in the {} days since v{} was published ({}): pass --from and --to to track another window",
                             leadpolicy::replay::track::FIRST_DAYS,
                             v.version,
-                            &v.updated_at[..v.updated_at.len().min(10)]
+                            v.updated_at.get(..10).unwrap_or(&v.updated_at)
                         ))
                     }
                     other => other,

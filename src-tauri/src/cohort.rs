@@ -21,6 +21,16 @@ pub enum By {
     Quarter,
 }
 
+impl From<By> for Period {
+    fn from(b: By) -> Self {
+        match b {
+            By::Week => Period::Week,
+            By::Month => Period::Month,
+            By::Quarter => Period::Quarter,
+        }
+    }
+}
+
 /// What the replay covers (see `leadpolicy replay --from --to --source --campaign --form
 /// --conversion-window --as-of --by`). Empty lists and `null`s mean "not narrowed".
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Type)]
@@ -70,11 +80,7 @@ impl ReplayOptions {
             window: self
                 .conversion_window
                 .map(|days| ConversionWindow { days, as_of }),
-            by: self.by.map(|b| match b {
-                By::Week => Period::Week,
-                By::Month => Period::Month,
-                By::Quarter => Period::Quarter,
-            }),
+            by: self.by.map(Period::from),
         })
     }
 }

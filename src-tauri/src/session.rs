@@ -867,7 +867,13 @@ impl App {
                 s.ws.save_working_copy_as_version(&s.policy_id, v.version, who)
                     .await?;
             }
-            s.ws.record_replay_on(&s.policy_id, v.version, ds, &mapping, &s.options, who)
+            // The replay on record is of every lead (the guardrails judge it), with the
+            // conversion window in use; the cohort bar narrows what is looked at, not this.
+            let every_lead = replay::Options {
+                window: s.options.window,
+                ..Default::default()
+            };
+            s.ws.record_replay_on(&s.policy_id, v.version, ds, &mapping, &every_lead, who)
                 .await?;
             s.ws.submit(&s.policy_id, v.version, who).await?;
             review_of(s).await

@@ -3,15 +3,14 @@
 
 use leadpolicy::dataset::Dataset;
 use leadpolicy::dataset::cohort::Cohort;
-use leadpolicy::dataset::dates;
-use leadpolicy::replay::Period;
+use leadpolicy::dataset::dates::{self, Duration};
 use leadpolicy::replay::track::{self, Tally, Track};
 use leadpolicy::store::lifecycle::{Version, parse_version};
 use serde::Serialize;
 use specta::Type;
 
 use crate::cohort::By;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 /// One period's row (or the totals).
 #[derive(Debug, Clone, Serialize, Type)]
@@ -68,10 +67,7 @@ fn row(t: &Tally) -> TrackRow {
         nurture: dec("nurture"),
         rejected: dec("rejected"),
         unresolved: dec("unresolved"),
-        same_as_old: match (t.old_process_agrees, t.old_process_known) {
-            (Some(a), Some(k)) if k > 0 => Some(a as f64 / k as f64),
-            _ => None,
-        },
+        same_as_old: t.same_as_old(),
         seller_acceptance: t.seller_acceptance,
         seller_accepted: n(t.seller_accepted),
         sent_back: n(t.seller_sent_back),
@@ -90,78 +86,78 @@ fn view(v: &Version, published_on: &str, window: String, t: &Track) -> TrackView
         verdict: t.stability.words.clone(),
         periods: t.periods.iter().map(row).collect(),
         total: row(&t.total),
-        feedback: t.total.feedback.as_ref().map(|fb| {
-            fb.iter()
-                .map(|(group, values)| {
-                    let mut v: Vec<(&String, &usize)> = values.iter().collect();
-                    v.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
-                    FeedbackRow {
-                        group: group.clone(),
-                        top: v
-                            .iter()
-                            .take(5)
-                            .map(|(text, k)| format!("{text} ({k})"))
-                            .collect(),
-                    }
-                })
+        feedback: t.total.top_feedback(5).map(|fb| {
+            fb.into_iter()
+                .map(|(group, top)| FeedbackRow { group, top })
                 .collect()
         }),
     }
 }
 
-/// Track the published version `v` on `ds`: the first 90 days since it was published; when no
-/// lead was created then (history replayed before going live), the data's last 90 days, said so.
+/// Track the published version `v` on `ds`: the first 90 days since it was published. When no
+/// lead was created in those days — history replayed before going live, or data that starts
+/// later — the data's nearest 90 days instead, said so.
 pub fn track_published(v: &Version, ds: &Dataset, by: By) -> AppResult<TrackView> {
     let policy = parse_version(v)?;
     let (from, to) = track::first_days(&v.updated_at)?;
     let published_on = from.to_string();
-    let by = match by {
-        By::Week => Period::Week,
-        By::Month => Period::Month,
-        By::Quarter => Period::Quarter,
+    let no_dates = || {
+        AppError::new(
+            "usage",
+            "Tracking needs the leads' created dates: map the created_at role on the Data screen.",
+        )
     };
-    let window = |from, to| Cohort {
+    let dated: Vec<i32> = ds
+        .dates("created_at")?
+        .ok_or_else(no_dates)?
+        .into_iter()
+        .flatten()
+        .collect();
+    let (Some(&first), Some(&last)) = (dated.iter().min(), dated.iter().max()) else {
+        return Err(no_dates());
+    };
+    let (first, last) = (dates::from_days(first), dates::from_days(last));
+    let span = Duration::days(track::FIRST_DAYS - 1);
+    let (from, to, words) = if last < from {
+        (
+            last - span,
+            last,
+            format!(
+                "No lead in this data was created after v{} was published on {published_on}, so this shows the data's last {} days instead",
+                v.version,
+                track::FIRST_DAYS
+            ),
+        )
+    } else if first > to {
+        (
+            first,
+            first + span,
+            format!(
+                "This data starts on {first}, after the first {} days of v{} (published {published_on}), so this shows the data's first {} days instead",
+                track::FIRST_DAYS,
+                v.version,
+                track::FIRST_DAYS
+            ),
+        )
+    } else {
+        (
+            from,
+            to,
+            format!(
+                "The first {} days since v{} was published",
+                track::FIRST_DAYS,
+                v.version
+            ),
+        )
+    };
+    let cohort = Cohort {
         from: Some(from),
         to: Some(to),
         ..Default::default()
     };
-    let (leads, info, words) = match window(from, to).apply(ds) {
-        Ok((leads, info)) => {
-            let words = format!(
-                "The first {} days since v{} was published: {}.",
-                track::FIRST_DAYS,
-                v.version,
-                info.describe()
-            );
-            (leads, info, words)
-        }
-        Err(_) => {
-            let last = ds
-                .dates("created_at")?
-                .and_then(|d| d.into_iter().flatten().max())
-                .map(dates::from_days)
-                .ok_or_else(|| {
-                    crate::error::AppError::new(
-                        "usage",
-                        "Tracking needs the leads' created dates: map the created_at role on the Data screen.",
-                    )
-                })?;
-            let start = last - chrono_days(track::FIRST_DAYS - 1);
-            let (leads, info) = window(start, last).apply(ds)?;
-            let words = format!(
-                "No lead in this data was created after v{} was published on {published_on}, so this shows the data's last {} days instead: {}.",
-                v.version,
-                track::FIRST_DAYS,
-                info.describe()
-            );
-            (leads, info, words)
-        }
-    };
-    let mut t = track::track(&policy, &leads, by)?;
+    let (leads, info) = cohort.apply(ds)?;
+    let words = format!("{words}: {}.", info.describe());
+    let mut t = track::track(&policy, &leads, by.into())?;
     t.cohort = info;
     Ok(view(v, &published_on, words, &t))
-}
-
-fn chrono_days(n: i64) -> leadpolicy::dataset::dates::Duration {
-    leadpolicy::dataset::dates::Duration::days(n)
 }

@@ -121,13 +121,6 @@ struct Leaf<'p> {
     signal: Option<&'p str>,
 }
 
-fn numeric(op: &Op) -> Option<f64> {
-    match op {
-        Op::Gt(v) | Op::Gte(v) | Op::Lt(v) | Op::Lte(v) => Some(*v),
-        _ => None,
-    }
-}
-
 fn leaves<'p>(
     c: &'p Condition,
     p: &'p Policy,
@@ -137,7 +130,7 @@ fn leaves<'p>(
 ) {
     match c {
         Condition::Field { field, op, .. } => {
-            if let Some(value) = numeric(op) {
+            if let Some(value) = op.threshold() {
                 out.push(Leaf {
                     rule,
                     field: &field.name,

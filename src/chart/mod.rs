@@ -140,7 +140,7 @@ pub fn all(r: &Replay) -> Vec<(&'static str, String)> {
 /// A replay chart's heading, for the report and the app.
 pub fn title(id: &str) -> &'static str {
     match id {
-        "outcomes" => "Outcomes: published vs draft",
+        "outcomes" => "Outcomes: baseline vs draft",
         "flip_matrix" => "Where decisions change",
         "later_converted_by_reason" => "Leads not sent to sales that converted anyway",
         "decisions_by_campaign" => "Decisions by campaign family",

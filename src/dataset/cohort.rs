@@ -42,6 +42,15 @@ pub struct CohortInfo {
 }
 
 impl CohortInfo {
+    /// Whether some leads of the dataset are left out (a date window or value lists).
+    pub fn narrowed(&self) -> bool {
+        self.from.is_some()
+            || self.to.is_some()
+            || !self.source.is_empty()
+            || !self.campaign.is_empty()
+            || !self.form.is_empty()
+    }
+
     /// The cohort in a line of plain words.
     pub fn describe(&self) -> String {
         let mut parts = Vec::new();
@@ -98,7 +107,7 @@ impl Cohort {
             }
             let text = ds.frame.column(column).map_err(|_| {
                 Error::Usage(format!(
-                    "a {role} cohort (--{role}) needs the `{role}` role: map the lead's {role} column in the dataset mapping"
+                    "choosing leads by {role} needs the `{role}` role: map the lead's {role} column in the dataset mapping"
                 ))
             })?;
             for (k, v) in keep.iter_mut().zip(text.str()?.iter()) {
@@ -108,7 +117,7 @@ impl Cohort {
         if self.from.is_some() || self.to.is_some() {
             let dates = ds.dates("created_at")?.ok_or_else(|| {
                 Error::Usage(
-                    "a date window (--from / --to) needs the `created_at` role: map the lead's created date in the dataset mapping".into(),
+                    "a window of created dates needs the `created_at` role: map the lead's created date in the dataset mapping".into(),
                 )
             })?;
             let from = self.from.map(super::dates::days);

@@ -262,10 +262,9 @@ fn describe_op(op: &Op) -> String {
         Op::Ne(l) => format!("≠ {l}"),
         Op::In(ls) => format!("in [{}]", list(ls)),
         Op::NotIn(ls) => format!("not in [{}]", list(ls)),
-        Op::Gt(x) => format!("> {}", n(x)),
-        Op::Gte(x) => format!("≥ {}", n(x)),
-        Op::Lt(x) => format!("< {}", n(x)),
-        Op::Lte(x) => format!("≤ {}", n(x)),
+        Op::Gt(x) | Op::Gte(x) | Op::Lt(x) | Op::Lte(x) => {
+            format!("{} {}", crate::policy::comparison_symbol(op.name()), n(x))
+        }
         Op::Contains(s) => format!("contains \"{s}\""),
         Op::Matches(re) => format!("matches /{}/", re.as_str()),
         Op::Missing(true) => "is missing".into(),

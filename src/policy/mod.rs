@@ -212,6 +212,25 @@ impl Op {
             Op::Missing(_) => "missing",
         }
     }
+
+    /// The threshold of a numeric comparison (`gt`, `gte`, `lt`, `lte`).
+    pub fn threshold(&self) -> Option<f64> {
+        match self {
+            Op::Gt(v) | Op::Gte(v) | Op::Lt(v) | Op::Lte(v) => Some(*v),
+            _ => None,
+        }
+    }
+}
+
+/// The symbol people read for a numeric comparison's key (`gte` → `≥`); other keys as they are.
+pub fn comparison_symbol(op: &str) -> &str {
+    match op {
+        "gt" => ">",
+        "gte" => "≥",
+        "lt" => "<",
+        "lte" => "≤",
+        other => other,
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -34,7 +34,7 @@ pub fn check_against(policy: &Policy, dataset: &Dataset) -> Diagnostics {
                 return;
             };
             if let Some(msg) = type_problem(op, info.ty) {
-                let numeric_op = matches!(op, Op::Gt(_) | Op::Gte(_) | Op::Lt(_) | Op::Lte(_));
+                let numeric_op = op.threshold().is_some();
                 let stray = numeric_op
                     .then(|| dataset.stray_text(&field.name).ok().flatten())
                     .flatten();

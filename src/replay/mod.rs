@@ -192,7 +192,7 @@ pub(crate) struct Outcomes<'a> {
     /// The source as text (numbers as written), one chunk so that `get` is direct.
     enrichment_source: Option<StringChunked>,
     /// With a conversion window: the leads too recent to judge.
-    immature: Option<Vec<bool>>,
+    pub(crate) immature: Option<Vec<bool>>,
 }
 
 impl<'a> Outcomes<'a> {
@@ -555,6 +555,30 @@ pub struct Options {
     pub by: Option<Period>,
 }
 
+impl Options {
+    /// The leads these options cover, as a dataset of their own (the conversion window applied),
+    /// and what they cover. The as-of date is the whole dataset's; the cohort is taken from the
+    /// windowed leads.
+    pub fn apply(
+        &self,
+        ds: &Dataset,
+    ) -> Result<(Dataset, crate::dataset::cohort::CohortInfo), Error> {
+        let windowed;
+        let (all, as_of) = match self.window {
+            Some(w) => {
+                let (x, day) = ds.with_window(w)?;
+                windowed = x;
+                (&windowed, Some(day))
+            }
+            None => (ds, None),
+        };
+        let (sub, mut info) = self.cohort.apply(all)?;
+        info.conversion_window = self.window.map(|w| w.days);
+        info.as_of = as_of.map(|d| d.to_string());
+        Ok((sub, info))
+    }
+}
+
 /// A replay with its [`Options`]: the report, the cohort's leads as a dataset of their own (with
 /// the conversion window applied, for analyses of the same leads) and every lead's decision under
 /// the baseline and the draft.
@@ -574,19 +598,7 @@ pub fn replay_with(
     ds: &Dataset,
     opts: &Options,
 ) -> Result<Covered, Error> {
-    // The as-of date is the whole dataset's; the cohort is taken from the windowed leads.
-    let windowed;
-    let (all, as_of) = match opts.window {
-        Some(w) => {
-            let (x, day) = ds.with_window(w)?;
-            windowed = x;
-            (&windowed, Some(day))
-        }
-        None => (ds, None),
-    };
-    let (sub, mut info) = opts.cohort.apply(all)?;
-    info.conversion_window = opts.window.map(|w| w.days);
-    info.as_of = as_of.map(|d| d.to_string());
+    let (sub, info) = opts.apply(ds)?;
     let (mut r, bd, dd) = replay_decided(baseline, draft, &sub, opts.by)?;
     r.cohort = info;
     Ok(Covered {

@@ -66,7 +66,7 @@ impl Slices {
     pub(crate) fn new(ds: &Dataset, by: Period) -> Result<Self, Error> {
         let days = ds.dates("created_at")?.ok_or_else(|| {
             Error::Usage(
-                "periods (--by) need the `created_at` role: map the lead's created date in the dataset mapping".into(),
+                "trends by week, month or quarter need the `created_at` role: map the lead's created date in the dataset mapping".into(),
             )
         })?;
         let of_lead: Vec<Option<NaiveDate>> = days

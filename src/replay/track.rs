@@ -44,11 +44,40 @@ pub struct Tally {
     /// Accepted leads whose meeting was held / missed.
     pub meetings_held: Option<usize>,
     pub meetings_no_show: Option<usize>,
-    /// Rejected leads that converted anyway.
+    /// Rejected leads that converted anyway (with a conversion window: of those old enough to
+    /// judge).
     pub rejected_converted: Option<usize>,
     /// Seller feedback, tallied per route (leads sent somewhere) or decision (the others):
     /// "accepted · enterprise" → feedback → leads.
     pub feedback: Option<BTreeMap<String, BTreeMap<String, usize>>>,
+}
+
+impl Tally {
+    /// In-scope leads the old process decided the same way, of those it decided.
+    pub fn same_as_old(&self) -> Option<f64> {
+        match (self.old_process_agrees, self.old_process_known) {
+            (Some(a), Some(k)) if k > 0 => Some(a as f64 / k as f64),
+            _ => None,
+        }
+    }
+
+    /// Per decision and route, the `n` most frequent remarks as "remark (count)", most first.
+    pub fn top_feedback(&self, n: usize) -> Option<Vec<(String, Vec<String>)>> {
+        self.feedback.as_ref().map(|fb| {
+            fb.iter()
+                .map(|(group, values)| {
+                    let mut v: Vec<(&String, &usize)> = values.iter().collect();
+                    v.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+                    let top = v
+                        .iter()
+                        .take(n)
+                        .map(|(text, k)| format!("{text} ({})", crate::text::group_digits(**k)))
+                        .collect();
+                    (group.clone(), top)
+                })
+                .collect()
+        })
+    }
 }
 
 /// The verdict on the acceptance pattern, in words, with the figures behind it.
@@ -134,7 +163,11 @@ impl Counter<'_> {
                 _ => {}
             }
         }
-        if decision == Decision::Rejected && self.o.converted.as_ref().is_some_and(|c| c[i]) {
+        let immature = self.o.immature.as_ref().is_some_and(|m| m[i]);
+        if decision == Decision::Rejected
+            && !immature
+            && self.o.converted.as_ref().is_some_and(|c| c[i])
+        {
             inc(&mut t.rejected_converted);
         }
         if let (Some(fb), Some(Some(text))) =
@@ -176,6 +209,10 @@ pub fn stability(periods: &[Tally]) -> Stability {
         100.0 * STABLE_SPREAD
     );
     let (stable, words) = match (lowest, highest) {
+        _ if periods.is_empty() => (
+            false,
+            "Cannot tell: no lead of these days has a created date.".to_string(),
+        ),
         _ if periods.iter().all(|p| p.seller_accepted.is_none()) => (
             false,
             "Cannot tell: the data has no seller outcome (map the seller_outcome role)."
@@ -311,10 +348,9 @@ pub fn render_text(t: &Track) -> String {
     );
     for p in t.periods.iter().chain(std::iter::once(&t.total)) {
         let dec = |k: &str| n(p.decisions.get(k).copied().unwrap_or(0));
-        let same = match (p.old_process_agrees, p.old_process_known) {
-            (Some(a), Some(k)) if k > 0 => format!("{:.0}%", 100.0 * a as f64 / k as f64),
-            _ => "n/a".to_string(),
-        };
+        let same = p
+            .same_as_old()
+            .map_or("n/a".to_string(), |r| format!("{:.0}%", 100.0 * r));
         let _ = writeln!(
             s,
             "{:12} {:>7} {:>9} {:>8} {:>9} {:>11} {:>10} {:>10} {:>10} {:>9} {:>8} {:>10}",
@@ -336,19 +372,12 @@ pub fn render_text(t: &Track) -> String {
         s,
         "\nsame as old: in-scope leads where the old process decided the same, of those it decided; seller ok: accepted\nleads sellers accepted, of those with a seller outcome; DQ→won: rejected leads that converted anyway."
     );
-    if let Some(fb) = &t.total.feedback {
+    if let Some(fb) = t.total.top_feedback(5) {
         let _ = writeln!(s, "\nSeller feedback, all periods (per decision and route)");
         if fb.is_empty() {
             let _ = writeln!(s, "  none recorded");
         }
-        for (group, values) in fb {
-            let mut v: Vec<(&String, &usize)> = values.iter().collect();
-            v.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
-            let top: Vec<String> = v
-                .iter()
-                .take(5)
-                .map(|(text, k)| format!("{text} ({})", n(**k)))
-                .collect();
+        for (group, top) in fb {
             let _ = writeln!(s, "  {group}: {}", top.join("; "));
         }
     }

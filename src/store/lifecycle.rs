@@ -571,6 +571,13 @@ impl Workspace {
                 "cannot submit `{policy_id}` v{version}: no replay of this exact content against the current published baseline is on record; run `leadpolicy workspace replay {policy_id} --version {version}` first"
             )));
         };
+        // The guardrails judge the replay on record: it must cover every lead, not a cohort.
+        if replay.cohort.narrowed() {
+            return Err(Error::Lifecycle(format!(
+                "cannot submit `{policy_id}` v{version}: the replay on record covers only {}; the guardrails need every lead: run `leadpolicy workspace replay {policy_id} --version {version}` without --from, --to, --source, --campaign or --form",
+                replay.cohort.describe()
+            )));
+        }
         self.transition(
             &v,
             Status::InReview,

@@ -47,17 +47,6 @@ pub(crate) fn nice(v: f64) -> f64 {
     }
 }
 
-/// An operator as people read it.
-fn symbol(op: &str) -> &str {
-    match op {
-        "gt" => ">",
-        "gte" => "≥",
-        "lt" => "<",
-        "lte" => "≤",
-        other => other,
-    }
-}
-
 /// `c` with the comparison `field op old` set to `new`; false when it is not in `c`.
 fn replace_threshold(c: &mut Cond, field: &str, op: &str, old: f64, new: f64) -> bool {
     match c {
@@ -91,7 +80,7 @@ fn thresholds(e: &Evaluated<'_>, ds: &Dataset, view: &PolicyView) -> Result<Vec<
         );
         for c in conditions {
             c.visit_fields(&mut |f, op, _| {
-                if numeric_op(op) {
+                if op.threshold().is_some() {
                     fields.push(f.name.clone());
                 }
             });
@@ -104,13 +93,18 @@ fn thresholds(e: &Evaluated<'_>, ds: &Dataset, view: &PolicyView) -> Result<Vec<
         }
     }
     let mut out: Vec<Candidate> = Vec::new();
-    let mut seen: Vec<(Option<String>, String, String)> = Vec::new();
+    // The same comparison read by several rules moves once (a signal's comparison is shared).
+    let mut seen: Vec<(String, String, String)> = Vec::new();
     for (rule, field) in targets {
         let spec = sweep::SweepSpec::target(&format!("{rule}:{field}"));
         let Some(w) = sweep::sweep_policy(e, ds, Some(&spec))?.sweep else {
             continue;
         };
-        let key = (w.signal.clone(), w.field.clone(), w.op.clone());
+        let key = (
+            w.signal.clone().unwrap_or_else(|| w.rule.clone()),
+            w.field.clone(),
+            w.op.clone(),
+        );
         if seen.contains(&key) {
             continue;
         }
@@ -173,19 +167,18 @@ fn thresholds(e: &Evaluated<'_>, ds: &Dataset, view: &PolicyView) -> Result<Vec<
             title: format!(
                 "Move `{} {} {}` to {} in {place}",
                 w.field,
-                symbol(&w.op),
+                crate::policy::comparison_symbol(&w.op),
                 f(w.current),
                 f(new)
             ),
             why: format!(
-                "The threshold sweep on the learning leads: at {} later conversions go from {} to {} and low-fit handoffs from {} to {}, with {} leads accepted instead of {}.",
+                "The threshold sweep on the learning leads found fewer later conversions and low-fit handoffs near {} (at {}: later conversions {} → {}, low-fit handoffs {} → {}); the figures below are the replay of this exact policy.",
                 f(new),
+                f(pt.threshold),
                 lc0,
                 pt.later_converted.unwrap_or(0),
                 lf0,
                 pt.low_fit_handoffs.unwrap_or(0),
-                pt.accepted,
-                cur.accepted
             ),
             edits: vec![edit],
             simplifies: false,
@@ -209,16 +202,6 @@ fn signals_of(p: &Policy, c: &crate::policy::Condition) -> Vec<String> {
         seen.push(s);
     }
     seen
-}
-
-fn numeric_op(op: &crate::policy::Op) -> bool {
-    matches!(
-        op,
-        crate::policy::Op::Gt(_)
-            | crate::policy::Op::Gte(_)
-            | crate::policy::Op::Lt(_)
-            | crate::policy::Op::Lte(_)
-    )
 }
 
 /// Disqualify rules whose rejected leads converted at least as often as accepted ones.

@@ -5,7 +5,10 @@
 //! Disqualifying a segment moves its accepted leads to rejected: low-fit handoffs fall by its
 //! sent-back and no-show leads, later conversions rise by its converted ones. A segment is
 //! proposed only when that trade is positive and its conversion rate is significantly below that
-//! of all accepted leads (one-sided z ≥ [`MIN_Z`]), so that data without a pattern yields nothing.
+//! of all accepted leads (one-sided z ≥ [`MIN_Z`], raised for the number of conditions tried), so
+//! that data without a pattern yields nothing.
+
+use polars::prelude::StringChunked;
 
 use crate::analyze::Evaluated;
 use crate::dataset::{Dataset, hidden};
@@ -92,7 +95,7 @@ fn literals(e: &Evaluated<'_>, ds: &Dataset, acc: &[bool]) -> Result<Vec<Literal
                     .iter()
                     .map(|v| v.is_some_and(|v| if op == "lt" { v < t } else { v >= t }))
                     .collect();
-                let sign = if op == "lt" { "<" } else { "≥" };
+                let sign = crate::policy::comparison_symbol(op);
                 out.push(Literal {
                     cond: Cond::Field {
                         field: name.to_string(),
@@ -150,31 +153,29 @@ pub(crate) fn segments(e: &Evaluated<'_>, ds: &Dataset) -> Result<Vec<Candidate>
     let Some(conv) = ds.converted()? else {
         return Ok(Vec::new());
     };
-    let seller = ds
-        .frame
-        .column(hidden::SELLER_OUTCOME)
-        .ok()
-        .map(|c| c.str().cloned());
-    let meeting = ds
-        .frame
-        .column(hidden::MEETING)
-        .ok()
-        .map(|c| c.str().cloned());
-    let (Some(seller), meeting) = (seller.transpose()?, meeting.transpose()?) else {
-        return Ok(Vec::new());
+    let text = |name: &str| -> Result<Option<StringChunked>, Error> {
+        match ds.frame.column(name) {
+            Ok(c) => Ok(Some(c.str()?.clone())),
+            Err(_) => Ok(None),
+        }
     };
+    let (seller, meeting) = (text(hidden::SELLER_OUTCOME)?, text(hidden::MEETING)?);
+    if seller.is_none() && meeting.is_none() {
+        // Without a seller outcome or a meeting, nothing says a lead was a poor fit.
+        return Ok(Vec::new());
+    }
+    fn at(c: &Option<StringChunked>, i: usize) -> Option<&str> {
+        c.as_ref().and_then(|c| c.get(i))
+    }
     let acc: Vec<bool> = (0..ds.len())
         .map(|i| e.decisions.decision(i) == Decision::Accepted)
         .collect();
     let low_fit: Vec<bool> = (0..ds.len())
-        .map(|i| {
-            seller.get(i) == Some("sent_back")
-                || meeting
-                    .as_ref()
-                    .is_some_and(|m| m.get(i) == Some("no_show"))
-        })
+        .map(|i| at(&seller, i) == Some("sent_back") || at(&meeting, i) == Some("no_show"))
         .collect();
-    let known: Vec<bool> = (0..ds.len()).map(|i| seller.get(i).is_some()).collect();
+    let known: Vec<bool> = (0..ds.len())
+        .map(|i| at(&seller, i).is_some() || at(&meeting, i).is_some())
+        .collect();
     // Nurture and manual-review leads: a disqualify rule runs before the evidence check and the
     // routes, so it rejects them too.
     let open: Vec<bool> = (0..ds.len())
@@ -205,15 +206,19 @@ pub(crate) fn segments(e: &Evaluated<'_>, ds: &Dataset) -> Result<Vec<Candidate>
         return Ok(Vec::new());
     }
     let base = all.converted as f64 / all.accepted as f64;
+    let lits = literals(e, ds, &acc)?;
+    // Every literal and each of the five best paired with every other is a test: the bar rises
+    // with their number (Bonferroni at 5%), so more fields do not mean more chance findings.
+    let tests = (lits.len() * 6).max(1) as f64;
+    let min_z = MIN_Z.max((2.0 * (tests / 0.05).ln()).sqrt());
     let significant = |f: &Effect| {
         if f.accepted < MIN_SUPPORT || base <= 0.0 || base >= 1.0 || f.gain() <= 0 {
             return false;
         }
         let rate = f.converted as f64 / f.accepted as f64;
         let z = (base - rate) / (base * (1.0 - base) / f.accepted as f64).sqrt();
-        z >= MIN_Z
+        z >= min_z
     };
-    let lits = literals(e, ds, &acc)?;
     let mut singles: Vec<(usize, Effect)> = lits
         .iter()
         .enumerate()
@@ -309,7 +314,7 @@ pub(crate) fn segments(e: &Evaluated<'_>, ds: &Dataset) -> Result<Vec<Candidate>
                 kind: "add_disqualify",
                 title: format!("Disqualify leads with {}", words.join(" and ")),
                 why: format!(
-                    "On the learning leads, {} leads with {} were sent to sales: {} converted ({}, against {} for every lead sent to sales) and {} of the {} with a seller outcome were sent back or missed the meeting. Disqualify rules run before the evidence check and the routes, so it also rejects the segment's {} nurture and manual-review leads. It reads only allowed fields.",
+                    "On the learning leads, {} leads with {} were sent to sales: {} converted ({}, against {} for every lead sent to sales) and {} of the {} with a seller outcome or a meeting were sent back or missed the meeting. Disqualify rules run before the evidence check and the routes, so it also rejects the segment's {} nurture and manual-review leads. It reads only allowed fields.",
                     n(f.accepted),
                     words.join(" and "),
                     n(f.converted),

@@ -270,9 +270,9 @@ async function main() {
     return /Updated/.test(await text("replay-status")) && n !== before && n;
   });
   check(tried !== before, `trying the first suggestion changes the draft's figures: accepted ${before} → ${tried}`);
-  await find("replay-tried-suggestion");
-  await click("replay-undo-suggestion");
-  await waitFor("the undo", async () => js(`return document.querySelector('[data-testid="replay-tried-suggestion"]') === null;`));
+  await find("tried-suggestion");
+  await click("undo-suggestion");
+  await waitFor("the undo", async () => js(`return document.querySelector('[data-testid="tried-suggestion"]') === null;`));
   const after = await waitFor("the replay after undo", async () => {
     const n = num(await text("metric-accepted-draft"));
     return /Updated/.test(await text("replay-status")) && n === before && n;

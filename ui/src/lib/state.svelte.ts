@@ -1,6 +1,7 @@
 // The app's shared state (Svelte 5 runes) and the few flows that touch several screens:
 // startup, draft edits, debounced replays with a generation counter, and error reporting.
 // Components call `app.*`; every backend call goes through `commands` from the bindings.
+import type { Channel } from "@tauri-apps/api/core";
 import {
   commands,
   type AppError,
@@ -13,6 +14,7 @@ import {
   type ReplayView,
   type ReviewView,
   type SuggestionsView,
+  type SuggestProgress,
   type Workbench,
 } from "./bindings";
 
@@ -65,6 +67,7 @@ class AppState {
   replayOptions = $state<ReplayOptions>(everyLead());
   /** The last suggestions found, and the draft text before one was tried (to undo it). */
   suggestions = $state<SuggestionsView | null>(null);
+  suggesting = $state(false);
   triedSuggestion = $state<{ title: string; previous: string } | null>(null);
   /** What the cohort bar offers on the loaded data. */
   cohortChoices = $state<CohortChoices | null>(null);
@@ -122,11 +125,25 @@ class AppState {
     this.cohortChoices = this.dataset ? await this.run("The cohort choices could not be read", commands.cohortChoices()) : null;
   }
 
+  /** Finds suggestions for the draft on the replayed leads. A result for a draft that has
+   * changed meanwhile is dropped: its policy texts would undo the newer edits. */
+  async findSuggestions(onProgress: Channel<SuggestProgress>): Promise<void> {
+    if (this.suggesting) return;
+    const draftText = this.draft?.text;
+    this.suggesting = true;
+    try {
+      const v = await this.run("Suggestions could not be computed", commands.suggest(onProgress));
+      if (v && this.draft?.text === draftText) this.suggestions = v;
+    } finally {
+      this.suggesting = false;
+    }
+  }
+
   /** Makes a suggested policy text the draft's (an audited edit) and shows its replay. */
   async trySuggestion(title: string, text: string): Promise<void> {
     const previous = this.draft?.text;
     if (previous === undefined) return;
-    if (await this.edit({ kind: "source", text })) {
+    if (await this.edit({ kind: "source", text }, true)) {
       this.triedSuggestion = { title, previous };
       this.screen = "replay";
     }
@@ -135,16 +152,23 @@ class AppState {
   /** Puts back the draft text from before the suggestion was tried. */
   async undoSuggestion(): Promise<void> {
     const t = this.triedSuggestion;
-    if (t && (await this.edit({ kind: "source", text: t.previous }))) this.triedSuggestion = null;
+    if (t && (await this.edit({ kind: "source", text: t.previous }, true))) this.triedSuggestion = null;
   }
 
-  /** Narrows the replay (an empty option narrows nothing) and replays. */
+  /** Narrows the replay (an empty option narrows nothing) and replays. Shown at once, so that
+   * quick changes build on each other; put back if the backend refuses it. */
   async setReplayOptions(options: ReplayOptions): Promise<void> {
+    const before = this.replayOptions;
+    this.replayOptions = options;
     const set = await this.run("That cohort cannot be used", commands.setReplayOptions(options));
-    if (!set) return;
-    this.replayOptions = set;
+    if (!set) {
+      if (this.replayOptions === options) this.replayOptions = before;
+      return;
+    }
     this.replayList = null;
     this.replayLead = null;
+    // Suggestions were learned on the other leads.
+    this.suggestions = null;
     this.scheduleReplay(0);
   }
 
@@ -158,6 +182,9 @@ class AppState {
    * The contract has no "read the workbench" command (openWorkbench also loads the sample
    * dataset), so the state is patched from the ReviewView instead of re-read. */
   applyReview(review: ReviewView): void {
+    // Submitted, approved or published: the suggestions and their undo were for the draft.
+    this.suggestions = null;
+    this.triedSuggestion = null;
     const wb = this.workbench;
     if (wb) wb.published = review.published;
     const draft = this.draft;
@@ -175,15 +202,17 @@ class AppState {
     if (wb) wb.draft = next;
   }
 
-  /** Applies one edit; on success re-renders from the returned draft and schedules a replay. */
-  async edit(edit: DraftEdit): Promise<boolean> {
-    // Another edit after trying a suggestion: undoing it would lose that edit, so it is no
-    // longer offered (trySuggestion sets it again after its own edit).
-    this.triedSuggestion = null;
+  /** Applies one edit; on success re-renders from the returned draft and schedules a replay.
+   * `fromSuggestion`: trying or undoing a suggestion (see below). */
+  async edit(edit: DraftEdit, fromSuggestion = false): Promise<boolean> {
     this.saving++;
     try {
       const next = await this.run("Your change could not be saved", commands.editDraft(edit));
       if (!next) return false;
+      // The suggestions were made for the text before this edit; after another edit, undoing a
+      // tried suggestion would lose that edit, so neither is offered any more.
+      this.suggestions = null;
+      if (!fromSuggestion) this.triedSuggestion = null;
       this.draft = next;
       if (this.workbench) this.workbench.draft = next;
       this.scheduleReplay();
