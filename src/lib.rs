@@ -17,6 +17,7 @@ pub mod infer;
 pub mod output;
 pub mod policy;
 pub mod replay;
+pub mod sql;
 pub mod store;
 pub mod suggest;
 pub mod text;

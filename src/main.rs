@@ -202,6 +202,24 @@ enum Command {
         #[arg(long)]
         workspace: Option<PathBuf>,
     },
+    /// Compile a policy to one SQL query (DuckDB, PostgreSQL or Spark SQL) over the raw leads
+    /// table that returns the decision record of every lead, as `decide` writes it
+    Sql {
+        #[arg(long)]
+        policy: PathBuf,
+        /// The dataset mapping (TOML): headers, types, roles and missing tokens of the table
+        #[arg(long)]
+        dataset: PathBuf,
+        /// duckdb, postgres or spark
+        #[arg(long)]
+        dialect: leadpolicy::sql::Dialect,
+        /// The table holding the leads export, columns named as its headers
+        #[arg(long, default_value = "leads")]
+        leads_table: String,
+        /// Write the query here instead of printing it
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Trust analytics of a policy on a dataset: proxies of sensitive fields, segment impact
     /// (four-fifths rule), missing-field patterns, rule coverage, a threshold sweep and
     /// enrichment quality
@@ -416,6 +434,13 @@ fn main() -> ExitCode {
             by,
             json,
         } => track_cmd(&policy, &dataset, &cohort, by, json),
+        Command::Sql {
+            policy,
+            dataset,
+            dialect,
+            leads_table,
+            out,
+        } => sql_cmd(&policy, &dataset, dialect, &leads_table, out.as_deref()),
         Command::Suggest {
             policy,
             dataset,
@@ -731,6 +756,35 @@ fn suggest_cmd(
             s.suggestions.len(),
             dir.display()
         );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sql_cmd(
+    policy_path: &Path,
+    mapping: &Path,
+    dialect: leadpolicy::sql::Dialect,
+    leads_table: &str,
+    out: Option<&Path>,
+) -> Result<ExitCode, Error> {
+    let p = policy::load(policy_path)?;
+    let m = leadpolicy::dataset::mapping::Mapping::load(mapping)?;
+    let ds = leadpolicy::dataset::Dataset::from_mapping(&m)?;
+    let missing = m.missing_tokens();
+    let target = leadpolicy::sql::Target {
+        ds: &ds,
+        missing: &missing,
+        leads_table,
+    };
+    let sql = leadpolicy::sql::compile(&p, &target, dialect)?;
+    match out {
+        Some(path) => {
+            leadpolicy::output::write_atomic(path, |w| {
+                std::io::Write::write_all(w, format!("{sql};\n").as_bytes())
+            })?;
+            eprintln!("wrote {}", path.display());
+        }
+        None => println!("{sql};"),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -259,7 +259,7 @@ async function main() {
   const found = await waitFor("the suggestions", async () => await text("suggest-summary"), 120000);
   check(/candidate changes tried/.test(found), `suggestions computed: "${found.slice(0, 80)}…"`);
   const cards = await js(`return document.querySelectorAll('[data-testid^="suggestion-"]').length`);
-  check(cards >= 3, `at least three suggestions: ${cards}`);
+  check(cards >= 1, `suggestions are shown as cards: ${cards}`);
   const holdout = await text("suggest-holdout");
   check(/hold/i.test(holdout) || /Changes no decision/.test(holdout), `the holdout is stated: "${holdout}"`);
   await sleep(300);
