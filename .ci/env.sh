@@ -3,10 +3,12 @@
 set -euo pipefail
 
 # Debian packages: a C toolchain, the WebKitGTK/GTK stack Tauri builds against, and what the
-# end-to-end tests run the real window with (Xvfb, D-Bus, WebKitWebDriver, screen capture).
+# end-to-end tests run the real window with (Xvfb, D-Bus, WebKitWebDriver, screen capture), and
+# PostgreSQL, which the compiled-SQL tests start as a throwaway cluster of their own.
 need_apt=()
 for pkg in build-essential pkg-config file libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev \
-  libxdo-dev libssl-dev webkit2gtk-driver xvfb dbus x11-apps imagemagick librsvg2-bin; do
+  libxdo-dev libssl-dev webkit2gtk-driver xvfb dbus x11-apps imagemagick librsvg2-bin \
+  postgresql python3-pip; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then

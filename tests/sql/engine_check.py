@@ -5,6 +5,7 @@ record with `leadpolicy decide`, cell by cell.
 
 usage: engine_check.py ENGINE BIN POLICY MAPPING [POLICY MAPPING ...]
        engine_check.py ENGINE BIN --cases DIR     (every decision case of tests/cases)
+       engine_check.py ENGINE BIN --random N SEED (N random policies over random typed data)
 ENGINE: duckdb (DuckDB's Python package) or postgres (PostgreSQL from Debian's package: a
 throwaway cluster in a temporary folder on a Unix socket, started and stopped here).
 Exit 0 when every lead agrees, 1 on a difference (the first ones are printed), 2 when something
@@ -172,6 +173,141 @@ def cases(engine, binary, folder, tmp):
     return bad
 
 
+TEXT_VALUES = ["software", "Software", "fintech", "  retail ", "École", "ÉCOLE normale", "N/A", "", "Straße", "café ☕", "O'Brien", "a;b", "x\"y"]
+NUMBER_VALUES = ["0", "7", "007", "12.5", "-3", "1e3", "200", "", "N/A", ".5", "+4"]
+
+
+def random_case(rnd, k, folder):
+    """A random typed table (text and number columns, missing cells, odd text) and a random
+    policy over it: condition trees with every operator, signals, scope, the evidence gate,
+    overlaps, owners and [otherwise]."""
+    os.makedirs(folder, exist_ok=True)
+    texts = [f"t{i}" for i in range(3)]
+    nums = [f"n{i}" for i in range(3)]
+    rows = rnd.randint(20, 60)
+    with open(os.path.join(folder, "leads.csv"), "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["Lead Id", "Source"] + ["Text " + t for t in texts] + ["Num " + n for n in nums] + ["Owner", "Enrich", "Conf"])
+        for r in range(rows):
+            w.writerow(
+                [f"L{r}", rnd.choice(["web", "event", "", "ads"])]
+                + [rnd.choice(TEXT_VALUES) for _ in texts]
+                + [rnd.choice(NUMBER_VALUES) for _ in nums]
+                + [rnd.choice(["Ana", "", "Bo"]), rnd.choice(["zoominfo", "clearbit", "", "x"]), rnd.choice(["0.2", "0.7", "", "0.5"])]
+            )
+    cols = "\n".join(
+        [f'"Text {t}" = {{ name = "{t}", type = "text" }}' for t in texts]
+        + [f'"Num {n}" = {{ name = "{n}", type = "number" }}' for n in nums]
+        + ['"Lead Id" = { name = "lead_id" }', '"Source" = { name = "source" }', '"Owner" = { name = "owner" }', '"Enrich" = { name = "enrich" }', '"Conf" = { name = "conf", type = "number" }']
+    )
+    with open(os.path.join(folder, "mapping.toml"), "w") as f:
+        f.write(f'[dataset]\nleads = "leads.csv"\nid = "lead_id"\nmissing = ["", "N/A"]\n[columns]\n{cols}\n[roles]\nsource = "source"\nenrichment_source = "enrich"\nenrichment_confidence = "conf"\n')
+
+    def lit(v):
+        return json.dumps(v, ensure_ascii=False)
+
+    def leaf():
+        if rnd.random() < 0.5:
+            f = rnd.choice(texts)
+            op = rnd.choice(["eq", "ne", "in", "not_in", "contains", "matches", "missing"])
+            v = rnd.choice([x.strip() for x in TEXT_VALUES if x.strip() and x != "N/A"])
+            if op in ("in", "not_in"):
+                val = "[" + ", ".join(lit(x.strip()) for x in rnd.sample(TEXT_VALUES[:6], 2)) + "]"
+            elif op == "contains":
+                val = lit(rnd.choice(["soft", "ÉCOLE", "é", "ß", "o'b", "e"]))
+            elif op == "matches":
+                val = lit(rnd.choice(["^soft", "(?i)école", "ware$", "[0-9]", "a|b", "^.$"]))
+            elif op == "missing":
+                val = rnd.choice(["true", "false"])
+            else:
+                val = lit(v)
+        else:
+            f = rnd.choice(nums)
+            op = rnd.choice(["eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "missing"])
+            if op in ("in", "not_in"):
+                val = f"[{rnd.choice([0, 7, 200])}, {rnd.choice([12.5, -3, 1000])}]"
+            elif op == "missing":
+                val = rnd.choice(["true", "false"])
+            else:
+                val = str(rnd.choice([0, 7, 12.5, 200, -3, 1000]))
+        return f'{{ field = "{f}", {op} = {val} }}'
+
+    def cond(depth):
+        r = rnd.random()
+        if depth > 2 or r < 0.45:
+            return leaf()
+        if r < 0.6:
+            return f'{{ signal = "s{rnd.randint(0, 1)}" }}' if depth > 0 else leaf()
+        if r < 0.75:
+            return f"{{ not = {cond(depth + 1)} }}"
+        kind = rnd.choice(["all", "any"])
+        items = ", ".join(cond(depth + 1) for _ in range(rnd.randint(1, 3)))
+        return f"{{ {kind} = [{items}] }}"
+
+    allowed = ", ".join(lit(x) for x in texts + nums)
+    out = [f'[policy]\nid = "r{k}"\nname = "random {k}"\nversion = 1\n[fields]\nallowed = [{allowed}]']
+    if rnd.random() < 0.4:
+        out.append('[scope]\nsource = ["web", "event"]')
+    ev = [f'on_overlap = "{rnd.choice(["review", "first"])}"']
+    if rnd.random() < 0.4:
+        ev.append(f"required = [{lit(rnd.choice(texts + nums))}]")
+    if rnd.random() < 0.3:
+        ev.append('approved_sources = ["zoominfo", "clearbit"]')
+    if rnd.random() < 0.3:
+        ev.append("min_enrichment_confidence = 0.5")
+    out.append("[evidence]\n" + "\n".join(ev))
+    out.append(f"[signals.s0]\nwhen = {leaf()}\n[signals.s1]\nwhen = {cond(1)}")
+    out.append('[reasons]\nbad = "Bad"\nworse = "Worse"')
+    out.append('[routes.sales]\nkind = "sales"\nowner = { field = "owner" }\nsla_minutes = 30')
+    out.append('[routes.team]\nkind = "sales"\nowner = { field = "owner", fallback = "Pool" }\nsla_minutes = 12.5')
+    out.append('[routes.care]\nkind = "nurture"\nowner = "Marketing"')
+    for i in range(rnd.randint(0, 5)):
+        if rnd.random() < 0.35:
+            out.append(f'[[rules]]\nid = "q{i}"\ndisqualify = "{rnd.choice(["bad", "worse"])}"\nwhen = {cond(0)}')
+        else:
+            out.append(f'[[rules]]\nid = "q{i}"\nroute = "{rnd.choice(["sales", "team", "care"])}"\nwhen = {cond(0)}')
+    if rnd.random() < 0.5:
+        out.append(f'[otherwise]\nroute = "{rnd.choice(["care", "team"])}"')
+    with open(os.path.join(folder, "policy.toml"), "w") as f:
+        f.write("\n\n".join(out) + "\n")
+
+
+def random_cases(engine, binary, n, seed, tmp):
+    import random
+    rnd = random.Random(seed)
+    bad = agreed = refused = invalid = 0
+    leads = 0
+    for k in range(n):
+        d = os.path.join(tmp, f"random{k}")
+        random_case(rnd, k, d)
+        policy, mapping = os.path.join(d, "policy.toml"), os.path.join(d, "mapping.toml")
+        chk = subprocess.run([binary, "check", policy, "--dataset", mapping], capture_output=True, text=True)
+        if chk.returncode != 0:
+            invalid += 1  # e.g. a field read by no rule is fine; a type clash is not generated on purpose
+            continue
+        r = subprocess.run([binary, "sql", "--policy", policy, "--dataset", mapping, "--dialect", engine.dialect], capture_output=True, text=True)
+        if r.returncode != 0:
+            if "cannot be compiled" in r.stderr:
+                refused += 1
+                continue
+            print(f"FAILED random {k}: {r.stderr}")
+            bad += 1
+            continue
+        m, diffs = check(engine, binary, policy, mapping, d)
+        leads += m
+        if diffs:
+            bad += 1
+            print(f"DIFFER random {k} ({d}): {len(diffs)} differences of {m} leads")
+            for x in diffs[:10]:
+                print("  " + x)
+            with open(policy) as f:
+                print(f.read())
+        else:
+            agreed += 1
+    print(f"random policies: {agreed} agree on all {leads} leads, {refused} refused (a pattern), {invalid} not valid for their data, {bad} differ")
+    return bad
+
+
 def main():
     if len(sys.argv) < 5 or sys.argv[1] not in ("duckdb", "postgres"):
         print(__doc__, file=sys.stderr)
@@ -183,6 +319,8 @@ def main():
             os.chmod(tmp, 0o755)
             if rest[0] == "--cases":
                 sys.exit(1 if cases(engine, binary, rest[1], tmp) else 0)
+            if rest[0] == "--random":
+                sys.exit(1 if random_cases(engine, binary, int(rest[1]), int(rest[2]), tmp) else 0)
             if len(rest) % 2 != 0:
                 print(__doc__, file=sys.stderr)
                 sys.exit(2)
