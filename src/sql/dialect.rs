@@ -129,6 +129,11 @@ impl Dialect {
         }
         match self {
             Dialect::DuckDb => Ok(format!("regexp_matches({col}, {})", self.text(pattern))),
+            // Java's `(?i)` folds ASCII only unless `u` (UNICODE_CASE) is on, as Rust's always is.
+            Dialect::Spark if flags.contains('i') => Ok(format!(
+                "({col} RLIKE {})",
+                self.text(&format!("(?{flags}u){body}"))
+            )),
             Dialect::Spark => Ok(format!("({col} RLIKE {})", self.text(pattern))),
             Dialect::Postgres => {
                 if flags.contains('m') || flags.contains('s') {
@@ -233,6 +238,10 @@ mod tests {
             "(c ~ '(?ip)a.c')"
         );
         assert!(pg.matches("c", "a.[^b]").is_err());
+        assert_eq!(
+            Dialect::Spark.matches("c", "(?i)école").unwrap_or_default(),
+            "(c RLIKE '(?iu)école')"
+        );
         assert_eq!(pg.matches("c", "^ab$").unwrap_or_default(), "(c ~ '^ab$')");
     }
 

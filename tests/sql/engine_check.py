@@ -6,8 +6,9 @@ record with `leadpolicy decide`, cell by cell.
 usage: engine_check.py ENGINE BIN POLICY MAPPING [POLICY MAPPING ...]
        engine_check.py ENGINE BIN --cases DIR     (every decision case of tests/cases)
        engine_check.py ENGINE BIN --random N SEED (N random policies over random typed data)
-ENGINE: duckdb (DuckDB's Python package) or postgres (PostgreSQL from Debian's package: a
-throwaway cluster in a temporary folder on a Unix socket, started and stopped here).
+ENGINE: duckdb (DuckDB's Python package), postgres (PostgreSQL from Debian's package: a
+throwaway cluster in a temporary folder on a Unix socket, started and stopped here) or spark
+(Apache Spark in local mode through pyspark, with a JRE).
 Exit 0 when every lead agrees, 1 on a difference (the first ones are printed), 2 when something
 could not run."""
 import csv, glob, io, json, os, shutil, subprocess, sys, tempfile, tomllib
@@ -44,6 +45,37 @@ class DuckDb:
 
     def close(self):
         pass
+
+
+class Spark:
+    """Spark SQL in local mode on every core: what Databricks and EMR run."""
+
+    dialect = "spark"
+
+    def __init__(self):
+        try:
+            from pyspark.sql import SparkSession
+        except ImportError:
+            print("engine_check: pyspark is missing: pip install pyspark (and a JRE: apt-get install openjdk-17-jre-headless)", file=sys.stderr)
+            sys.exit(2)
+        self.spark = (
+            SparkSession.builder.master("local[*]")
+            .appName("leadpolicy engine check")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "4")
+            .getOrCreate()
+        )
+        self.spark.sparkContext.setLogLevel("ERROR")
+
+    def query(self, leads, delim, sql):
+        df = self.spark.read.csv(leads, header=True, sep=delim, quote='"', escape='"', multiLine=True, inferSchema=False, encoding="UTF-8")
+        # The table's columns are the export's headers, trimmed (as the loader trims them).
+        df = df.toDF(*[c.strip() for c in df.columns])
+        df.createOrReplaceTempView("leads")
+        return [r.asDict() for r in self.spark.sql(sql).collect()]
+
+    def close(self):
+        self.spark.stop()
 
 
 class Postgres:
@@ -309,10 +341,11 @@ def random_cases(engine, binary, n, seed, tmp):
 
 
 def main():
-    if len(sys.argv) < 5 or sys.argv[1] not in ("duckdb", "postgres"):
+    engines = {"duckdb": DuckDb, "postgres": Postgres, "spark": Spark}
+    if len(sys.argv) < 5 or sys.argv[1] not in engines:
         print(__doc__, file=sys.stderr)
         sys.exit(2)
-    engine = DuckDb() if sys.argv[1] == "duckdb" else Postgres()
+    engine = engines[sys.argv[1]]()
     binary, rest = sys.argv[2], sys.argv[3:]
     try:
         with tempfile.TemporaryDirectory() as tmp:
