@@ -198,10 +198,18 @@ pub fn fields_read(p: &Policy) -> Vec<String> {
 
 /// Signals some rule reads, directly or through other signals, in `[signals]` order.
 pub fn used_signals(p: &Policy) -> Vec<String> {
+    signals_read(p, p.rules.iter().map(|r| &r.when))
+}
+
+/// Signals the conditions `roots` read, directly or through other signals, in `[signals]` order.
+pub fn signals_read<'a>(
+    p: &Policy,
+    roots: impl IntoIterator<Item = &'a crate::policy::Condition>,
+) -> Vec<String> {
     let mut seen: Vec<String> = Vec::new();
     let mut stack: Vec<String> = Vec::new();
-    for r in &p.rules {
-        r.when.visit_signals(&mut |s| stack.push(s.name.clone()));
+    for c in roots {
+        c.visit_signals(&mut |s| stack.push(s.name.clone()));
     }
     while let Some(s) = stack.pop() {
         if seen.contains(&s) {

@@ -422,14 +422,7 @@ pub fn sweep(a: &Analysis) -> String {
             if line.is_empty() {
                 continue;
             }
-            chart.draw_series(std::iter::once(PathElement::new(
-                line.clone(),
-                color.stroke_width(3),
-            )))?;
-            chart.draw_series(
-                line.iter()
-                    .map(|&(x, y)| Circle::new((x, y), 3, color.filled())),
-            )?;
+            super::polyline(&mut chart, &line, *color)?;
         }
         chart.draw_series(std::iter::once(PathElement::new(
             vec![(w.current, 0.0), (w.current, ymax)],

@@ -14,8 +14,9 @@ pub mod trends;
 use std::collections::BTreeMap;
 use std::error::Error;
 
-use plotters::chart::MeshStyle;
+use plotters::chart::{ChartContext, MeshStyle};
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -698,6 +699,24 @@ fn style_mesh<'x, 'a, 'b, X: Ranged, Y: Ranged>(
         .axis_style(MUTED.stroke_width(1))
         .bold_line_style(GRID.stroke_width(1))
         .light_line_style(TRANSPARENT)
+}
+
+/// A line through `points` with a dot on each, in `color` (the sweep and trend charts).
+fn polyline(
+    chart: &mut ChartContext<'_, SVGBackend<'_>, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    points: &[(f64, f64)],
+    color: RGBColor,
+) -> Drawn {
+    chart.draw_series(std::iter::once(PathElement::new(
+        points.to_vec(),
+        color.stroke_width(3),
+    )))?;
+    chart.draw_series(
+        points
+            .iter()
+            .map(|&(x, y)| Circle::new((x, y), 3, color.filled())),
+    )?;
+    Ok(())
 }
 
 /// [`style_mesh`] for a chart with its own axis titles (the analysis charts).

@@ -9,7 +9,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::{
     Area, BASELINE, DRAFT, Drawn, Font, MARGIN, MUTED, NOTE_FILL, WIDTH, fill_rect, header, note,
-    policy_legend, put, render, style_mesh_plain, thousands,
+    policy_legend, polyline, put, render, style_mesh_plain, thousands,
 };
 use crate::replay::model::{Metrics, Replay};
 use crate::replay::{Period, periods::PeriodMetrics};
@@ -179,14 +179,7 @@ fn draw_panel(area: &Area<'_>, panel: &Panel, periods: &[PeriodMetrics], by: Per
         }
         runs.push(run);
         for line in runs.iter().filter(|l| !l.is_empty()) {
-            chart.draw_series(std::iter::once(PathElement::new(
-                line.clone(),
-                color.stroke_width(3),
-            )))?;
-            chart.draw_series(
-                line.iter()
-                    .map(|&(x, y)| Circle::new((x, y), 3, color.filled())),
-            )?;
+            polyline(&mut chart, line, *color)?;
         }
     }
     Ok(())

@@ -22,18 +22,6 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::error::Error;
 use crate::policy::{Action, Condition, Literal, OnOverlap, Op, Owner, Policy, RouteKind};
 
-/// The columns of the decision record, in order.
-pub const RECORD: [&str; 8] = [
-    "lead_id",
-    "decision",
-    "rule",
-    "reason",
-    "unresolved_reasons",
-    "route",
-    "owner",
-    "sla_minutes",
-];
-
 /// A column of the leads table the query reads, under its alias.
 struct Column {
     alias: String,

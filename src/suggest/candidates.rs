@@ -73,7 +73,7 @@ fn thresholds(e: &Evaluated<'_>, ds: &Dataset, view: &PolicyView) -> Result<Vec<
         let mut fields = Vec::new();
         let mut conditions = vec![&r.when];
         conditions.extend(
-            signals_of(p, &r.when)
+            crate::analyze::signals_read(p, [&r.when])
                 .iter()
                 .filter_map(|s| p.signal(s))
                 .map(|s| &s.when),
@@ -185,23 +185,6 @@ fn thresholds(e: &Evaluated<'_>, ds: &Dataset, view: &PolicyView) -> Result<Vec<
         });
     }
     Ok(out)
-}
-
-/// The signals a condition reads, directly or through other signals.
-fn signals_of(p: &Policy, c: &crate::policy::Condition) -> Vec<String> {
-    let mut seen: Vec<String> = Vec::new();
-    let mut stack: Vec<String> = Vec::new();
-    c.visit_signals(&mut |s| stack.push(s.name.clone()));
-    while let Some(s) = stack.pop() {
-        if seen.contains(&s) {
-            continue;
-        }
-        if let Some(sig) = p.signal(&s) {
-            sig.when.visit_signals(&mut |n| stack.push(n.name.clone()));
-        }
-        seen.push(s);
-    }
-    seen
 }
 
 /// Disqualify rules whose rejected leads converted at least as often as accepted ones.
