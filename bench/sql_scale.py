@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""How the compiled policy scales in real engines: generates N synthetic leads once (the same
+generator as `leadpolicy bench`), compiles the draft policy for DuckDB and Spark SQL, and times each
+engine reading the export and deciding every lead (the decisions written as CSV, as `decide` does).
+
+usage: bench/sql_scale.py [--rows 10000000] [--dir DIR] [--bin PATH] [--engines duckdb,spark]
+Prints one line per engine and step. Needs DuckDB's Python package; Spark needs pyspark and a JRE."""
+import argparse, os, resource, subprocess, sys, time
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--rows", type=int, default=10_000_000)
+ap.add_argument("--dir", default=None)
+ap.add_argument("--bin", default="leadpolicy")
+ap.add_argument("--policy", default="policies/draft.toml")
+ap.add_argument("--engines", default="duckdb,spark")
+a = ap.parse_args()
+d = a.dir or f"/tmp/leadpolicy-sql-{a.rows}"
+if not os.path.exists(os.path.join(d, "mapping.toml")):
+    t = time.time()
+    subprocess.run([a.bin, "generate", "--rows", str(a.rows), "--seed", "42", "--out", d], check=True)
+    print(f"generated {a.rows:,} leads in {time.time() - t:.1f} s", flush=True)
+leads = os.path.join(d, "leads.csv")
+size = os.path.getsize(leads) / 2**20
+print(f"{a.rows:,} leads, {size:,.0f} MiB of CSV, policy {a.policy}", flush=True)
+
+
+def sql_for(dialect):
+    out = subprocess.run([a.bin, "sql", "--policy", a.policy, "--dataset", os.path.join(d, "mapping.toml"), "--dialect", dialect], check=True, capture_output=True, text=True).stdout
+    return out.rstrip().rstrip(";")
+
+
+def child(code):
+    """Runs `code` in a fresh Python so that its peak memory is its own; returns its output."""
+    t = time.time()
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    wall = time.time() - t
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    if r.returncode != 0:
+        print(r.stderr[-3000:], file=sys.stderr)
+        sys.exit(2)
+    return wall, peak, r.stdout.strip()
+
+
+for engine in a.engines.split(","):
+    if engine == "duckdb":
+        sql = sql_for("duckdb")
+        code = f"""
+import duckdb, time
+c = duckdb.connect()
+t = time.time()
+c.execute("CREATE TABLE leads AS SELECT * FROM read_csv({leads!r}, header = true, all_varchar = true)")
+load = time.time() - t
+t = time.time()
+c.execute("COPY (" + {sql!r} + ") TO {os.path.join(d, 'duckdb-decisions.csv')!r} (HEADER)")
+decide = time.time() - t
+print(f"load {{load:.1f}} s, decide and write {{decide:.1f}} s")
+"""
+    elif engine == "spark":
+        sql = sql_for("spark")
+        code = f"""
+import time
+from pyspark.sql import SparkSession
+s = SparkSession.builder.master("local[*]").config("spark.ui.enabled", "false").config("spark.driver.memory", "4g").getOrCreate()
+s.sparkContext.setLogLevel("ERROR")
+t = time.time()
+s.read.csv({leads!r}, header=True, inferSchema=False).createOrReplaceTempView("leads")
+s.sql({sql!r}).write.mode("overwrite").option("header", True).csv({os.path.join(d, 'spark-decisions')!r})
+print(f"read, decide and write {{time.time() - t:.1f}} s")
+s.stop()
+"""
+    else:
+        print(f"unknown engine {engine}", file=sys.stderr)
+        sys.exit(2)
+    wall, peak, said = child(code)
+    print(f"{engine:7} {said}; whole process {wall:.1f} s, peak RSS of children so far {peak:,.0f} MiB", flush=True)
