@@ -326,7 +326,13 @@ pub(super) fn label_room(root: &Area<'_>, g: &Grouped<'_>) -> u32 {
 }
 
 /// A category's label (and detail line): under the axis (vertical) or left of it (horizontal).
-pub(super) fn category_label(root: &Area<'_>, frame: &Frame, i: usize, grp: &Group, room: u32) -> Drawn {
+pub(super) fn category_label(
+    root: &Area<'_>,
+    frame: &Frame,
+    i: usize,
+    grp: &Group,
+    room: u32,
+) -> Drawn {
     let (x, y) = frame.base(i as f64 + 0.5);
     match frame.orient {
         Orient::Vertical => {
@@ -362,7 +368,13 @@ pub(super) fn category_label(root: &Area<'_>, frame: &Frame, i: usize, grp: &Gro
 }
 
 /// A section heading across the label column and the plot, with a rule above it.
-pub(super) fn heading_row(root: &Area<'_>, frame: &Frame, i: usize, label: &str, room: u32) -> Drawn {
+pub(super) fn heading_row(
+    root: &Area<'_>,
+    frame: &Frame,
+    i: usize,
+    label: &str,
+    room: u32,
+) -> Drawn {
     let (x, y) = frame.base(i as f64 + 0.5);
     let (left, top) = frame.base(i as f64);
     let right = frame.point(i as f64, frame.vmax).0;
@@ -410,7 +422,12 @@ pub(super) fn value_bar(
 }
 
 /// In place of a bar (or a whole category): the value is not available.
-pub(super) fn unavailable(root: &Area<'_>, frame: &Frame, (c0, c1): (f64, f64), text: &str) -> Drawn {
+pub(super) fn unavailable(
+    root: &Area<'_>,
+    frame: &Frame,
+    (c0, c1): (f64, f64),
+    text: &str,
+) -> Drawn {
     let f = Font::new(13.0).italic().color(MUTED);
     let (a, b) = (frame.point(c0, 0), frame.point(c1, 0));
     match frame.orient {

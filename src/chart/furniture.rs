@@ -26,7 +26,12 @@ pub(super) fn header(
 }
 
 /// Swatch + label items in a row, starting at `pos` (left, top).
-pub(super) fn draw_legend(root: &Area<'_>, items: &[(String, RGBColor)], pos: Px, right: i32) -> Drawn {
+pub(super) fn draw_legend(
+    root: &Area<'_>,
+    items: &[(String, RGBColor)],
+    pos: Px,
+    right: i32,
+) -> Drawn {
     let font = Font::new(14.0).at(HPos::Left, VPos::Center);
     let (mut x, mut y) = pos;
     for (label, color) in items {

@@ -1,4 +1,5 @@
-//! Chart text: fonts and their measures, placing and wrapping text, and how words and numbers are written on charts.
+//! Chart text: fonts and their measures, placing and wrapping text, and how words and numbers
+//! are written on charts.
 
 use super::*;
 
