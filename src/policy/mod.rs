@@ -9,6 +9,7 @@ pub mod diff;
 pub mod edit;
 pub mod leakage;
 mod parse;
+mod resolve;
 pub mod validate;
 pub mod view;
 
