@@ -202,8 +202,17 @@ fn check_portable(body: &str) -> Result<(), String> {
             '\\' => match chars.next() {
                 Some(e) if e.is_ascii_punctuation() => {}
                 Some(e) => {
+                    let instead = match e {
+                        'd' => "write `[0-9]` for the digits you mean",
+                        's' => "write the spaces you mean, e.g. `[ \\t]`",
+                        'w' => "write the characters you mean, e.g. `[A-Za-z0-9_]`",
+                        'b' | 'B' => {
+                            "write the boundary out, e.g. `(^|[^A-Za-z0-9_])cto([^A-Za-z0-9_]|$)` for the word cto"
+                        }
+                        _ => "write the characters you mean out",
+                    };
                     return Err(format!(
-                        "`\\{e}` means something else in other regex engines (write the characters out, e.g. `[0-9]` for digits)"
+                        "`\\{e}` means something else in other regex engines: {instead}"
                     ));
                 }
                 None => return Err("the pattern ends in a backslash".into()),
