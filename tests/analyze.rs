@@ -11,13 +11,7 @@ use leadpolicy::policy::{self, Policy};
 use crate::common::{DEFAULT_MAPPING, root, sample_mapping, temp_with};
 
 fn load(leads: &str, mapping: &str, policy: &str) -> (Policy, Dataset, tempfile::TempDir) {
-    let dir = temp_with(&[
-        ("leads.csv", leads),
-        ("mapping.toml", mapping),
-        ("p.toml", policy),
-    ]);
-    let ds = Dataset::load(&dir.path().join("mapping.toml")).unwrap();
-    let p = policy::load(&dir.path().join("p.toml")).unwrap();
+    let (dir, p, ds) = crate::common::load_in_temp(leads, mapping, policy);
     (p, ds, dir)
 }
 

@@ -23,6 +23,22 @@ pub fn temp_with(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
+/// `leads.csv`, `mapping.toml` and the policy `p.toml` written into a fresh temp dir, then loaded.
+pub fn load_in_temp(
+    leads: &str,
+    mapping: &str,
+    policy: &str,
+) -> (tempfile::TempDir, leadpolicy::policy::Policy, Dataset) {
+    let dir = temp_with(&[
+        ("leads.csv", leads),
+        ("mapping.toml", mapping),
+        ("p.toml", policy),
+    ]);
+    let p = leadpolicy::policy::load(&dir.path().join("p.toml")).unwrap();
+    let ds = Dataset::load(&dir.path().join("mapping.toml")).unwrap();
+    (dir, p, ds)
+}
+
 /// A default mapping: `lead_id` id, the common missing tokens, no roles.
 pub const DEFAULT_MAPPING: &str = r#"[dataset]
 name = "case"

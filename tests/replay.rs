@@ -30,14 +30,7 @@ fn lp_in(dir: &Path, args: &[&str]) -> std::process::Output {
 /// and `mapping` written beside it (`p.toml`, `leads.csv`, `mapping.toml`) and loaded.
 fn big_or_nurture(leads: &str, mapping: &str) -> (tempfile::TempDir, policy::Policy, Dataset) {
     let policy = "[policy]\nid = \"p\"\nversion = 1\n[fields]\nallowed = [\"employees\"]\n[routes.s]\nkind = \"sales\"\n[routes.n]\nkind = \"nurture\"\n[[rules]]\nid = \"big\"\nroute = \"s\"\nwhen = { field = \"employees\", gte = 200 }\n[otherwise]\nroute = \"n\"\n";
-    let dir = temp_with(&[
-        ("leads.csv", leads),
-        ("mapping.toml", mapping),
-        ("p.toml", policy),
-    ]);
-    let p = policy::load(&dir.path().join("p.toml")).unwrap();
-    let ds = Dataset::load(&dir.path().join("mapping.toml")).unwrap();
-    (dir, p, ds)
+    crate::common::load_in_temp(leads, mapping, policy)
 }
 
 /// `leadpolicy replay` of `p.toml` against itself on `mapping.toml` in `dir`, plus `extra`.

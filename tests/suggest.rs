@@ -69,13 +69,7 @@ fn run(
     Dataset,
     suggest::Suggestions,
 ) {
-    let dir = temp_with(&[
-        ("leads.csv", data),
-        ("mapping.toml", MAPPING),
-        ("p.toml", POLICY),
-    ]);
-    let p = policy::load(&dir.path().join("p.toml")).unwrap();
-    let ds = Dataset::load(&dir.path().join("mapping.toml")).unwrap();
+    let (dir, p, ds) = crate::common::load_in_temp(data, MAPPING, POLICY);
     let s = suggest::suggest(&p, None, &ds, &Settings::default(), &|_, _| {}).unwrap();
     (dir, p, ds, s)
 }
