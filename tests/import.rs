@@ -651,3 +651,40 @@ fn shared_answers_are_not_taken_for_form_defaults() {
     assert!(!tokens.contains(&"United States"), "{tokens:?}");
     assert!(tokens.contains(&"Select"), "{tokens:?}");
 }
+
+/// A deal without a won date is a blank cell: the won-date column is still recognised, with its
+/// format, and the mapping loads with it.
+#[test]
+fn a_won_date_column_with_blank_cells_is_still_the_won_date() {
+    let dir = crate::common::temp_with(&[
+        (
+            "leads.csv",
+            "Lead ID,Created\nL1,1/5/2018\nL2,1/9/2018\nL3,2/1/2018\n",
+        ),
+        (
+            "deals.csv",
+            "Lead ID,Won Date\nL1,2/26/2018 19:58\nL2,\nL3,3/1/2018 9:05\n",
+        ),
+    ]);
+    let out = lp(dir.path())
+        .args(["data", "infer", "leads.csv", "--outcomes", "deals.csv"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mapping = std::fs::read_to_string(dir.path().join("leads.mapping.toml")).unwrap();
+    assert!(
+        mapping.contains(r#"converted_at = "Won Date", converted_at_format = "%m/%d/%Y %H:%M""#),
+        "{mapping}"
+    );
+    let ds = Dataset::load(&dir.path().join("leads.mapping.toml")).unwrap();
+    let won = ds.dates("converted_at").unwrap().unwrap();
+    assert_eq!(
+        won.iter().filter(|d| d.is_some()).count(),
+        2,
+        "L1 and L3 have a won date"
+    );
+}

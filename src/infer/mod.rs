@@ -480,6 +480,7 @@ pub fn infer_with_progress(
                 .then_some((sniffed.encoding, sniffed.delimiter)),
             &cols,
             id.as_deref(),
+            &tokens,
             relative_to,
             &mut undecided,
         )?),
@@ -671,6 +672,7 @@ fn infer_outcomes(
     leads_format: Option<CsvFormat>,
     leads: &[Counts],
     id: Option<&str>,
+    tokens: &HashSet<&str>,
     relative_to: &Path,
     undecided: &mut Vec<String>,
 ) -> Result<OutcomesGuess, Error> {
@@ -732,7 +734,8 @@ fn infer_outcomes(
     let mut converted_at = None;
     let mut converted_at_format = None;
     if let Some(c) = close {
-        let values: Vec<&str> = c.counts.iter().map(|(v, _)| v.as_str()).collect();
+        // The missing tokens apply to the outcomes file too: a deal without a won date is blank.
+        let values: Vec<&str> = c.filled_without(tokens).map(|(v, _)| v.as_str()).collect();
         match dates::detect(&values) {
             Some(dates::DateFormat::Iso) => converted_at = Some(c.header.clone()),
             Some(dates::DateFormat::Format { format, .. }) => {
