@@ -159,6 +159,16 @@ enum Command {
         /// Also figures per period of `created_at`: week (ISO, Monday first), month or quarter
         #[arg(long)]
         by: Option<leadpolicy::replay::periods::Period>,
+        /// Run the replay inside PostgreSQL (`postgres://user@host/db`, or
+        /// `postgres:///db?host=/socket/dir`) over the leads table; only the figures come back
+        #[arg(long, conflicts_with_all = ["out", "by"])]
+        engine: Option<String>,
+        /// With --engine: the table holding the leads export, columns named as its headers
+        #[arg(long, default_value = "leads", requires = "engine")]
+        leads_table: String,
+        /// With --engine: the table holding the mapping's outcomes file
+        #[arg(long, default_value = "outcomes", requires = "engine")]
+        outcomes_table: String,
     },
     /// A policy's decisions period by period next to what actually happened (the old process,
     /// sellers accepting or sending back, meetings, disqualified leads that converted, seller
@@ -205,8 +215,17 @@ enum Command {
     /// Compile a policy to one SQL query (DuckDB, PostgreSQL or Spark SQL) over the raw leads
     /// table that returns the decision record of every lead, as `decide` writes it
     Sql {
-        #[arg(long)]
-        policy: PathBuf,
+        /// The policy to compile (its decision record)
+        #[arg(long, required_unless_present = "replay", conflicts_with = "replay")]
+        policy: Option<PathBuf>,
+        /// Compile the replay of --draft against --baseline instead: one query returning every
+        /// figure of `replay --json` (metrics, unresolved queue, flip matrix, breakdowns)
+        #[arg(long, requires_all = ["baseline", "draft"])]
+        replay: bool,
+        #[arg(long, requires = "replay")]
+        baseline: Option<PathBuf>,
+        #[arg(long, requires = "replay")]
+        draft: Option<PathBuf>,
         /// The dataset mapping (TOML): headers, types, roles and missing tokens of the table
         #[arg(long)]
         dataset: PathBuf,
@@ -216,6 +235,9 @@ enum Command {
         /// The table holding the leads export, columns named as its headers
         #[arg(long, default_value = "leads")]
         leads_table: String,
+        /// The table holding the mapping's outcomes file, columns named as its headers
+        #[arg(long, default_value = "outcomes")]
+        outcomes_table: String,
         /// Write the query here instead of printing it
         #[arg(long)]
         out: Option<PathBuf>,
@@ -413,15 +435,28 @@ fn main() -> ExitCode {
             json,
             cohort,
             by,
-        } => replay_cmd(
-            &baseline,
-            &draft,
-            &dataset,
-            &cohort,
-            by,
-            out.as_deref(),
-            json,
-        ),
+            engine,
+            leads_table,
+            outcomes_table,
+        } => match engine {
+            Some(url) => replay_engine_cmd(
+                [&baseline, &draft],
+                &dataset,
+                &cohort,
+                &url,
+                [&leads_table, &outcomes_table],
+                json,
+            ),
+            None => replay_cmd(
+                &baseline,
+                &draft,
+                &dataset,
+                &cohort,
+                by,
+                out.as_deref(),
+                json,
+            ),
+        },
         Command::Verify {
             policy,
             manifest,
@@ -436,11 +471,22 @@ fn main() -> ExitCode {
         } => track_cmd(&policy, &dataset, &cohort, by, json),
         Command::Sql {
             policy,
+            replay: _,
+            baseline,
+            draft,
             dataset,
             dialect,
             leads_table,
+            outcomes_table,
             out,
-        } => sql_cmd(&policy, &dataset, dialect, &leads_table, out.as_deref()),
+        } => sql_cmd(
+            policy.as_deref(),
+            baseline.as_deref().zip(draft.as_deref()),
+            &dataset,
+            dialect,
+            [&leads_table, &outcomes_table],
+            out.as_deref(),
+        ),
         Command::Suggest {
             policy,
             dataset,
@@ -674,15 +720,7 @@ fn replay_cmd(
     out: Option<&Path>,
     json: bool,
 ) -> Result<ExitCode, Error> {
-    let (policies, diags, io) = policy::load_all(&[baseline, draft]);
-    if let Some(e) = io.into_iter().next() {
-        return Err(e);
-    }
-    if !diags.is_empty() {
-        return Err(Error::Invalid(diags));
-    }
-    let [b, d] =
-        <[_; 2]>::try_from(policies).map_err(|_| Error::Usage("expected two policies".into()))?;
+    let [b, d] = load_pair(baseline, draft)?;
     let all = load_dataset(mapping)?;
     let covered = leadpolicy::replay::replay_with(&b, &d, &all, &leads.options(by))?;
     drop(all);
@@ -760,23 +798,47 @@ fn suggest_cmd(
     Ok(ExitCode::SUCCESS)
 }
 
+/// Two policies, loaded and checked together (every problem of both reported at once).
+fn load_pair(baseline: &Path, draft: &Path) -> Result<[policy::Policy; 2], Error> {
+    let (policies, diags, io) = policy::load_all(&[baseline, draft]);
+    if let Some(e) = io.into_iter().next() {
+        return Err(e);
+    }
+    if !diags.is_empty() {
+        return Err(Error::Invalid(diags));
+    }
+    <[_; 2]>::try_from(policies).map_err(|_| Error::Usage("expected two policies".into()))
+}
+
+/// `leadpolicy sql`: the decision record of `policy`, or the replay of a (baseline, draft) pair.
 fn sql_cmd(
-    policy_path: &Path,
+    policy: Option<&Path>,
+    pair: Option<(&Path, &Path)>,
     mapping: &Path,
     dialect: leadpolicy::sql::Dialect,
-    leads_table: &str,
+    [leads_table, outcomes_table]: [&str; 2],
     out: Option<&Path>,
 ) -> Result<ExitCode, Error> {
-    let p = policy::load(policy_path)?;
     let m = leadpolicy::dataset::mapping::Mapping::load(mapping)?;
     let ds = leadpolicy::dataset::Dataset::from_mapping(&m)?;
-    let missing = m.missing_tokens();
     let target = leadpolicy::sql::Target {
         ds: &ds,
-        missing: &missing,
+        mapping: &m,
         leads_table,
+        outcomes_table,
     };
-    let sql = leadpolicy::sql::compile(&p, &target, dialect)?;
+    let sql = match (policy, pair) {
+        (Some(p), _) => leadpolicy::sql::compile(&policy::load(p)?, &target, dialect)?,
+        (None, Some((b, d))) => {
+            let [b, d] = load_pair(b, d)?;
+            leadpolicy::sql::compile_replay(&b, &d, &target, dialect)?
+        }
+        (None, None) => {
+            return Err(Error::Usage(
+                "give --policy, or --replay with --baseline and --draft".into(),
+            ));
+        }
+    };
     match out {
         Some(path) => {
             leadpolicy::output::write_atomic(path, |w| {
@@ -785,6 +847,50 @@ fn sql_cmd(
             eprintln!("wrote {}", path.display());
         }
         None => println!("{sql};"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `replay --engine postgres://…`: the replay compiled, run in PostgreSQL, and reported as here.
+fn replay_engine_cmd(
+    [baseline, draft]: [&Path; 2],
+    mapping: &Path,
+    leads: &CohortArgs,
+    url: &str,
+    [leads_table, outcomes_table]: [&str; 2],
+    json: bool,
+) -> Result<ExitCode, Error> {
+    if leads.options(None) != leadpolicy::replay::Options::default() {
+        return Err(Error::Usage(
+            "--engine replays every lead of the table: narrow the table in the database instead of --from/--to, --source, --campaign, --form or --window".into(),
+        ));
+    }
+    if !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
+        return Err(Error::Usage(format!(
+            "--engine takes a PostgreSQL URL (postgres://user@host/database); `{url}` is not one"
+        )));
+    }
+    let [b, d] = load_pair(baseline, draft)?;
+    let m = leadpolicy::dataset::mapping::Mapping::load(mapping)?;
+    let ds = leadpolicy::dataset::Dataset::from_mapping(&m)?;
+    let target = leadpolicy::sql::Target {
+        ds: &ds,
+        mapping: &m,
+        leads_table,
+        outcomes_table,
+    };
+    let sql = leadpolicy::sql::compile_replay(&b, &d, &target, leadpolicy::sql::Dialect::Postgres)?;
+    let rows = leadpolicy::sql::postgres::run_replay(url, &sql)?;
+    let r = leadpolicy::sql::replay_from_rows(&b, &d, &ds, &rows)?;
+    if json {
+        let text = serde_json::to_string_pretty(&r)
+            .map_err(|e| Error::Usage(format!("cannot render the replay as JSON: {e}")))?;
+        println!("{text}");
+    } else {
+        print!("{}", leadpolicy::replay::report::render_text(&r));
+        println!(
+            "\nRun inside PostgreSQL: the flipped leads stay there (`leadpolicy sql --policy …` lists each lead's decision)."
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -384,3 +384,113 @@ fn generate_is_deterministic_for_a_seed() {
     assert_eq!(ds.len(), 500);
     assert!(ds.has_converted);
 }
+
+#[test]
+fn replay_in_an_engine_says_what_it_cannot_do_in_words() {
+    // A cohort narrows the table in the database, not here.
+    let out = lp()
+        .args([
+            "replay",
+            "--baseline",
+            "policies/baseline.toml",
+            "--draft",
+            "policies/draft.toml",
+            "--engine",
+            "postgres://nobody@localhost/none",
+            "--source",
+            "web",
+            "--dataset",
+        ])
+        .arg(sample_mapping())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("narrow the table in the database"), "{err}");
+    // Not a PostgreSQL URL.
+    let out = lp()
+        .args([
+            "replay",
+            "--baseline",
+            "policies/baseline.toml",
+            "--draft",
+            "policies/draft.toml",
+            "--engine",
+            "duckdb:leads.db",
+            "--dataset",
+        ])
+        .arg(sample_mapping())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is not one"), "{err}");
+    // No server there: the connection error in words, without a Rust type name.
+    let dir = temp_with(&[]);
+    let url = format!(
+        "postgres://nobody@localhost/none?host={}",
+        dir.path().display()
+    );
+    let out = lp()
+        .args([
+            "replay",
+            "--baseline",
+            "policies/baseline.toml",
+            "--draft",
+            "policies/draft.toml",
+            "--engine",
+            &url,
+            "--dataset",
+        ])
+        .arg(sample_mapping())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("PostgreSQL: cannot connect") && !err.contains("Error {"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_replay_compiles_to_one_query_of_figures() {
+    let sql = stdout_of(
+        lp().args([
+            "sql",
+            "--replay",
+            "--baseline",
+            "policies/baseline.toml",
+            "--draft",
+            "policies/draft.toml",
+            "--dialect",
+            "postgres",
+            "--dataset",
+        ])
+        .arg(sample_mapping()),
+    );
+    assert!(sql.starts_with("-- The replay of policy"), "{sql}");
+    // Both policies decide in the same layers; the figures come out as rows.
+    assert!(sql.contains("b_decision") && sql.contains("d_decision"));
+    assert!(sql.contains("'flips.matrix'") && sql.contains("'routing_time'"));
+    assert!(
+        sql.ends_with("FROM es;\n")
+            || sql.ends_with("FROM rt;\n")
+            || sql.ends_with("FROM a WHERE gk = '';\n"),
+        "one statement"
+    );
+    // --policy and --replay do not go together.
+    let out = lp()
+        .args([
+            "sql",
+            "--replay",
+            "--policy",
+            "policies/draft.toml",
+            "--dialect",
+            "duckdb",
+            "--dataset",
+        ])
+        .arg(sample_mapping())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -110,6 +110,16 @@ impl Dialect {
         }
     }
 
+    /// How a table expression is declared so that each layer is computed once: PostgreSQL
+    /// otherwise inlines a layer used once into the next, repeating every test a later layer
+    /// reads several times (the decision reads the chosen route four times, and so on).
+    pub fn layer(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "AS MATERIALIZED",
+            _ => "AS",
+        }
+    }
+
     pub fn concat(self, parts: &[String]) -> String {
         format!("({})", parts.join(" || "))
     }

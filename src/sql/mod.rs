@@ -12,11 +12,17 @@
 //! decision order; then the record.
 
 mod dialect;
+pub mod postgres;
+mod replay;
+mod rows;
 
 use std::collections::BTreeMap;
 
 pub use dialect::Dialect;
+pub use replay::compile_replay;
+pub use rows::{Row, replay_from_rows};
 
+use crate::dataset::mapping::Mapping;
 use crate::dataset::{Dataset, FieldType};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::error::Error;
@@ -57,17 +63,18 @@ impl Columns {
     }
 }
 
-/// What the compiler needs besides the policy: the dataset (headers, types, roles) and the
-/// mapping's missing tokens.
+/// What the compiler needs besides the policy: the dataset (headers, types, roles), its
+/// mapping (missing tokens, role value lists, the outcomes file's key) and the tables' names.
 #[derive(Debug)]
 pub struct Target<'a> {
     pub ds: &'a Dataset,
-    pub missing: &'a [String],
+    pub mapping: &'a Mapping,
     pub leads_table: &'a str,
+    /// The table holding the outcomes file, when the mapping has one.
+    pub outcomes_table: &'a str,
 }
 
 struct Compiler<'a> {
-    p: &'a Policy,
     t: &'a Target<'a>,
     d: Dialect,
     cols: Columns,
@@ -83,7 +90,7 @@ impl Compiler<'_> {
     }
 
     /// A condition as a SQL boolean (NULL = unknown).
-    fn condition(&mut self, c: &Condition) -> Result<String, Error> {
+    fn condition(&mut self, p: &Policy, c: &Condition) -> Result<String, Error> {
         Ok(match c {
             Condition::Field { field, op, span } => {
                 let c = self.cols.add(self.t.ds, &field.name)?;
@@ -107,7 +114,7 @@ impl Compiler<'_> {
                         Ok(sql) => sql,
                         Err(why) => {
                             self.refused.push(Diagnostic::at(
-                                &self.p.source,
+                                &p.source,
                                 span.clone(),
                                 format!(
                                     "this `matches` pattern cannot be compiled to {}: {why}",
@@ -122,22 +129,21 @@ impl Compiler<'_> {
                 }
             }
             Condition::Signal(s) => {
-                let sig = self
-                    .p
+                let sig = p
                     .signal(&s.name)
                     .ok_or_else(|| Error::Usage(format!("signal `{}` is not defined", s.name)))?;
-                self.condition(&sig.when)?
+                self.condition(p, &sig.when)?
             }
-            Condition::All(cs) => self.join(cs, "AND")?,
-            Condition::Any(cs) => self.join(cs, "OR")?,
-            Condition::Not(c) => format!("(NOT {})", self.condition(c)?),
+            Condition::All(cs) => self.join(p, cs, "AND")?,
+            Condition::Any(cs) => self.join(p, cs, "OR")?,
+            Condition::Not(c) => format!("(NOT {})", self.condition(p, c)?),
         })
     }
 
-    fn join(&mut self, cs: &[Condition], op: &str) -> Result<String, Error> {
+    fn join(&mut self, p: &Policy, cs: &[Condition], op: &str) -> Result<String, Error> {
         let parts = cs
             .iter()
-            .map(|c| self.condition(c))
+            .map(|c| self.condition(p, c))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(format!("({})", parts.join(&format!(" {op} "))))
     }
@@ -165,307 +171,465 @@ fn first_of(pairs: &[(String, String)]) -> String {
     format!("CASE {} END", whens.join(" "))
 }
 
-/// Compile `p` for `dialect`. The policy must be valid for the dataset (`check_against`).
-pub fn compile(p: &Policy, t: &Target<'_>, dialect: Dialect) -> Result<String, Error> {
-    let diags = crate::policy::validate::check_against(p, t.ds);
-    if !diags.is_empty() {
-        return Err(Error::Invalid(diags));
-    }
-    let mut c = Compiler {
-        p,
-        t,
-        d: dialect,
-        cols: Columns {
-            by_name: BTreeMap::new(),
-            list: Vec::new(),
-        },
-        refused: Diagnostics::default(),
-    };
-    let d = dialect;
-    let yes = |cond: &str| format!("COALESCE({cond}, FALSE)");
+/// One policy's part of the query, every name prefixed (`b_` and `d_` in a replay, none for
+/// `decide`). Each layer is a list of (column, SQL) pairs over the layer before it.
+struct Layers {
+    prefix: String,
+    /// Layer f: scope, every rule and every gate test as a boolean.
+    f: Vec<(String, String)>,
+    /// Layer x: the decision order's intermediate values.
+    x: Vec<(String, String)>,
+    /// Layer y: the chosen route's owner, kind and SLA.
+    y: Vec<(String, String)>,
+    /// Layer z: the decision.
+    z: Vec<(String, String)>,
+    /// The gate's tests with their reason codes, in the contract's order.
+    gate: Vec<(String, String)>,
+    /// The disqualification reason codes its rules give, each once, in file order.
+    reasons: Vec<String>,
+    /// The ids of the rules that can decide a nurture lead.
+    nurture_rules: Vec<String>,
+}
 
-    // 1. Scope.
-    let mut scope = Vec::new();
-    for s in &p.scope {
-        let col = c.role(s.role.as_str())?.ok_or_else(|| {
-            Error::Usage(format!(
-                "[scope] reads the `{}` role, which the dataset mapping does not map",
-                s.role.as_str()
-            ))
-        })?;
-        let values: Vec<String> = s.values.iter().map(|v| d.text(v)).collect();
-        scope.push(format!("({col} IN ({}))", values.join(", ")));
+impl Layers {
+    fn name(&self, n: &str) -> String {
+        format!("{}{n}", self.prefix)
     }
-    let in_scope = if scope.is_empty() {
-        "TRUE".to_string()
-    } else {
-        yes(&format!("({})", scope.join(" AND ")))
-    };
 
-    // 2. Disqualify and route rules, in decision order.
-    let mut tests: Vec<(String, String)> = vec![("s_in".into(), in_scope)];
-    let mut dq: Vec<(String, &crate::policy::Rule)> = Vec::new();
-    let mut routes: Vec<(String, &crate::policy::Rule)> = Vec::new();
-    for (k, r) in p.rules.iter().enumerate() {
-        let fire = yes(&c.condition(&r.when)?);
-        let name = format!("r{k}");
-        tests.push((name.clone(), fire));
-        match r.action {
-            Action::Disqualify(_) => dq.push((name, r)),
-            Action::Route(_) => routes.push((name, r)),
+    /// The decision record's columns over layer z (`rule`, `reason`, … as `decide` writes them).
+    fn record(&self) -> Vec<(String, String)> {
+        let n = |s: &str| self.name(s);
+        let (dec, decided) = (
+            n("decision"),
+            format!("{} IN ('accepted', 'nurture')", n("decision")),
+        );
+        vec![
+            (
+                "rule".into(),
+                format!(
+                    "CASE WHEN {dec} = 'rejected' THEN {} WHEN {decided} THEN {} END",
+                    n("dq_rule"),
+                    n("route_rule")
+                ),
+            ),
+            (
+                "reason".into(),
+                format!("CASE WHEN {dec} = 'rejected' THEN {} END", n("dq_reason")),
+            ),
+            (
+                "unresolved_reasons".into(),
+                format!(
+                    "CASE WHEN {dec} <> 'unresolved' THEN NULL WHEN {} IS NOT NULL THEN {} ELSE {} END",
+                    n("gate"),
+                    n("gate"),
+                    self.after_gate()
+                ),
+            ),
+            (
+                "route".into(),
+                format!("CASE WHEN {decided} THEN {} END", n("route")),
+            ),
+            (
+                "owner".into(),
+                format!("CASE WHEN {decided} THEN {} END", n("owner")),
+            ),
+            (
+                "sla_minutes".into(),
+                format!("CASE WHEN {decided} THEN {} END", n("sla")),
+            ),
+        ]
+    }
+
+    /// The one reason of an unresolved lead that passed the gate.
+    fn after_gate(&self) -> String {
+        format!(
+            "CASE WHEN {} THEN 'overlapping_routes' WHEN {} IS NULL THEN 'no_rule_matched' ELSE 'no_owner' END",
+            self.name("overlap"),
+            self.name("route")
+        )
+    }
+}
+
+impl Compiler<'_> {
+    fn new<'a>(t: &'a Target<'a>, d: Dialect) -> Compiler<'a> {
+        Compiler {
+            t,
+            d,
+            cols: Columns {
+                by_name: BTreeMap::new(),
+                list: Vec::new(),
+            },
+            refused: Diagnostics::default(),
         }
     }
 
-    // 3. The evidence gate, in the contract's order.
-    let mut gate: Vec<(String, String)> = Vec::new();
-    for (k, f) in p.evidence.required.iter().enumerate() {
-        let col = c.cols.add(t.ds, &f.name)?;
-        let name = format!("g{k}");
-        tests.push((name.clone(), format!("({col} IS NULL)")));
-        gate.push((name, format!("missing_field:{}", f.name)));
-    }
-    if let Some((approved, _)) = &p.evidence.approved_sources {
-        let col = c.role("enrichment_source")?.ok_or_else(|| {
-            Error::Usage("`approved_sources` needs the `enrichment_source` role".into())
-        })?;
-        let values: Vec<String> = approved.iter().map(|v| d.text(v)).collect();
-        tests.push((
-            "g_src".into(),
-            format!(
-                "NOT {}",
-                yes(&format!("({col} IN ({}))", values.join(", ")))
-            ),
-        ));
-        gate.push(("g_src".into(), "unapproved_enrichment_source".into()));
-    }
-    if let Some((min, _)) = &p.evidence.min_enrichment_confidence {
-        let col = c.role("enrichment_confidence")?.ok_or_else(|| {
-            Error::Usage(
-                "`min_enrichment_confidence` needs the `enrichment_confidence` role".into(),
-            )
-        })?;
-        tests.push((
-            "g_conf".into(),
-            format!("NOT {}", yes(&format!("({col} >= {})", d.number(*min)))),
-        ));
-        gate.push(("g_conf".into(), "low_enrichment_confidence".into()));
-    }
+    /// The layers of `p`, its names prefixed with `prefix`. The policy must be valid for the
+    /// dataset.
+    fn policy(&mut self, p: &Policy, prefix: &str) -> Result<Layers, Error> {
+        let diags = crate::policy::validate::check_against(p, self.t.ds);
+        if !diags.is_empty() {
+            return Err(Error::Invalid(diags));
+        }
+        let d = self.d;
+        let n = |s: &str| format!("{prefix}{s}");
+        let yes = |cond: &str| format!("COALESCE({cond}, FALSE)");
 
-    // 4. Owners of the routes that read one.
-    let mut owner_of: BTreeMap<&str, String> = BTreeMap::new();
-    for r in &p.routes {
-        let sql = match &r.owner {
-            None => "NULL".to_string(),
-            Some(Owner::Fixed(s)) => d.text(s),
-            Some(Owner::Field { field, fallback }) => {
-                let k = c.cols.add(t.ds, &field.name)?;
-                if let Some(&i) = c.cols.by_name.get(&field.name) {
-                    c.cols.list[i].text = true;
+        // 1. Scope.
+        let mut scope = Vec::new();
+        for s in &p.scope {
+            let col = self.role(s.role.as_str())?.ok_or_else(|| {
+                Error::Usage(format!(
+                    "[scope] reads the `{}` role, which the dataset mapping does not map",
+                    s.role.as_str()
+                ))
+            })?;
+            let values: Vec<String> = s.values.iter().map(|v| d.text(v)).collect();
+            scope.push(format!("({col} IN ({}))", values.join(", ")));
+        }
+        let in_scope = if scope.is_empty() {
+            "TRUE".to_string()
+        } else {
+            yes(&format!("({})", scope.join(" AND ")))
+        };
+
+        // 2. Disqualify and route rules, in decision order.
+        let mut tests: Vec<(String, String)> = vec![(n("s_in"), in_scope)];
+        let mut dq: Vec<(String, &crate::policy::Rule)> = Vec::new();
+        let mut routes: Vec<(String, &crate::policy::Rule)> = Vec::new();
+        for (k, r) in p.rules.iter().enumerate() {
+            let fire = yes(&self.condition(p, &r.when)?);
+            let name = n(&format!("r{k}"));
+            tests.push((name.clone(), fire));
+            match r.action {
+                Action::Disqualify(_) => dq.push((name, r)),
+                Action::Route(_) => routes.push((name, r)),
+            }
+        }
+
+        // 3. The evidence gate, in the contract's order.
+        let mut gate: Vec<(String, String)> = Vec::new();
+        for (k, f) in p.evidence.required.iter().enumerate() {
+            let col = self.cols.add(self.t.ds, &f.name)?;
+            let name = n(&format!("g{k}"));
+            tests.push((name.clone(), format!("({col} IS NULL)")));
+            gate.push((name, format!("missing_field:{}", f.name)));
+        }
+        if let Some((approved, _)) = &p.evidence.approved_sources {
+            let col = self.role("enrichment_source")?.ok_or_else(|| {
+                Error::Usage("`approved_sources` needs the `enrichment_source` role".into())
+            })?;
+            let values: Vec<String> = approved.iter().map(|v| d.text(v)).collect();
+            tests.push((
+                n("g_src"),
+                format!(
+                    "NOT {}",
+                    yes(&format!("({col} IN ({}))", values.join(", ")))
+                ),
+            ));
+            gate.push((n("g_src"), "unapproved_enrichment_source".into()));
+        }
+        if let Some((min, _)) = &p.evidence.min_enrichment_confidence {
+            let col = self.role("enrichment_confidence")?.ok_or_else(|| {
+                Error::Usage(
+                    "`min_enrichment_confidence` needs the `enrichment_confidence` role".into(),
+                )
+            })?;
+            tests.push((
+                n("g_conf"),
+                format!("NOT {}", yes(&format!("({col} >= {})", d.number(*min)))),
+            ));
+            gate.push((n("g_conf"), "low_enrichment_confidence".into()));
+        }
+
+        // 4. Owners of the routes that read one.
+        let mut owner_of: BTreeMap<&str, String> = BTreeMap::new();
+        for r in &p.routes {
+            let sql = match &r.owner {
+                None => "NULL".to_string(),
+                Some(Owner::Fixed(s)) => d.text(s),
+                Some(Owner::Field { field, fallback }) => {
+                    // The owner is the cell as written (a number field's text, not its value).
+                    let text = self.text_of(&field.name)?;
+                    match fallback {
+                        Some(f) => format!("COALESCE({text}, {})", d.text(f)),
+                        None => text,
+                    }
                 }
-                // The owner is the cell as written (a number field's text, not its value).
-                let text = format!("{k}_t");
-                match fallback {
-                    Some(f) => format!("COALESCE({text}, {})", d.text(f)),
-                    None => text,
-                }
+            };
+            owner_of.insert(r.name.as_str(), sql);
+        }
+
+        // Layer x: the decision order.
+        let any = |names: &[&String]| -> String {
+            if names.is_empty() {
+                "FALSE".into()
+            } else {
+                names
+                    .iter()
+                    .map(|n| n.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" OR ")
             }
         };
-        owner_of.insert(r.name.as_str(), sql);
-    }
-    if !c.refused.is_empty() {
-        return Err(Error::Invalid(c.refused));
-    }
-
-    // Layer t0/t1: the cells.
-    let id_header =
-        t.ds.field(&t.ds.id)
-            .map_or_else(|| t.ds.id.clone(), |f| f.header.clone());
-    let mut t0 = vec![format!(
-        "{} AS lead_id",
-        d.trim(&d.cast_text(&d.ident(&id_header)))
-    )];
-    let mut t1 = vec!["lead_id".to_string()];
-    let missing: Vec<String> = std::iter::once(String::new())
-        .chain(t.missing.iter().cloned())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .map(|m| d.text(&m))
-        .collect();
-    let null_if_missing = |v: &str| {
-        format!(
-            "CASE WHEN {v} IN ({}) THEN NULL ELSE {v} END",
-            missing.join(", ")
-        )
-    };
-    for col in &c.cols.list {
-        t0.push(format!(
-            "{} AS {}",
-            d.trim(&d.cast_text(&d.ident(&col.header))),
-            col.alias
-        ));
-        let cell = null_if_missing(&col.alias);
-        if col.number {
-            t1.push(format!("{} AS {}", d.cast_double(&cell), col.alias));
-        } else {
-            t1.push(format!("{cell} AS {}", col.alias));
+        let dq_names: Vec<&String> = dq.iter().map(|(n, _)| n).collect();
+        let gate_names: Vec<&String> = gate.iter().map(|(n, _)| n).collect();
+        let mut reasons: Vec<String> = Vec::new();
+        let mut dq_rule = Vec::new();
+        let mut dq_reason = Vec::new();
+        for (name, r) in &dq {
+            if let Action::Disqualify(code) = &r.action {
+                dq_rule.push((name.clone(), d.text(&r.id)));
+                dq_reason.push((name.clone(), d.text(code)));
+                if !reasons.contains(code) {
+                    reasons.push(code.clone());
+                }
+            }
         }
-        if col.text {
-            t1.push(format!("{cell} AS {}_t", col.alias));
-        }
-    }
-
-    // Layer x: the decision order.
-    let any = |names: &[&String]| -> String {
-        if names.is_empty() {
-            "FALSE".into()
+        let gate_text = if gate.is_empty() {
+            "NULL".to_string()
         } else {
-            names
+            let parts: Vec<String> = gate
                 .iter()
-                .map(|n| n.to_string())
+                .map(|(n, reason)| {
+                    format!(
+                        "CASE WHEN {n} THEN {} ELSE '' END",
+                        d.text(&format!("{reason};"))
+                    )
+                })
+                .collect();
+            // Each part ends in `;`: drop the last one.
+            let all = d.concat(&parts);
+            format!(
+                "CASE WHEN {} THEN {} END",
+                any(&gate_names),
+                d.drop_last_char(&all)
+            )
+        };
+        // Distinct routes among the fired rules.
+        let mut by_route: BTreeMap<&str, Vec<&String>> = BTreeMap::new();
+        for (n, r) in &routes {
+            if let Action::Route(route) = &r.action {
+                by_route.entry(route.as_str()).or_default().push(n);
+            }
+        }
+        let n_routes = if by_route.is_empty() {
+            "0".to_string()
+        } else {
+            by_route
+                .values()
+                .map(|ns| format!("(CASE WHEN {} THEN 1 ELSE 0 END)", any(ns)))
                 .collect::<Vec<_>>()
-                .join(" OR ")
-        }
-    };
-    let dq_names: Vec<&String> = dq.iter().map(|(n, _)| n).collect();
-    let gate_names: Vec<&String> = gate.iter().map(|(n, _)| n).collect();
-    let dq_rule = first_of(
-        &dq.iter()
-            .map(|(n, r)| (n.clone(), d.text(&r.id)))
-            .collect::<Vec<_>>(),
-    );
-    let dq_reason = first_of(
-        &dq.iter()
-            .map(|(n, r)| {
-                let Action::Disqualify(code) = &r.action else {
-                    unreachable!("dq holds disqualify rules")
-                };
-                (n.clone(), d.text(code))
-            })
-            .collect::<Vec<_>>(),
-    );
-    let gate_text = if gate.is_empty() {
-        "NULL".to_string()
-    } else {
-        let parts: Vec<String> = gate
+                .join(" + ")
+        };
+        let mut chosen: Vec<(String, &crate::policy::Rule, String)> = routes
             .iter()
-            .map(|(n, reason)| {
-                format!(
-                    "CASE WHEN {n} THEN {} ELSE '' END",
-                    d.text(&format!("{reason};"))
-                )
+            .filter_map(|(n, r)| match &r.action {
+                Action::Route(route) => Some((n.clone(), *r, route.clone())),
+                Action::Disqualify(_) => None,
             })
             .collect();
-        // Each part ends in `;`: drop the last one.
-        let all = d.concat(&parts);
-        format!(
-            "CASE WHEN {} THEN {} END",
-            any(&gate_names),
-            d.drop_last_char(&all)
-        )
-    };
-    // Distinct routes among the fired rules.
-    let mut by_route: BTreeMap<&str, Vec<&String>> = BTreeMap::new();
-    for (n, r) in &routes {
-        if let Action::Route(route) = &r.action {
-            by_route.entry(route.as_str()).or_default().push(n);
+        if let Some(o) = &p.otherwise
+            && let Action::Route(route) = &o.action
+        {
+            chosen.push(("TRUE".into(), o, route.clone()));
         }
+        let nurture_rules = chosen
+            .iter()
+            .filter(|(_, _, route)| p.route(route).is_some_and(|r| r.kind == RouteKind::Nurture))
+            .map(|(_, r, _)| r.id.clone())
+            .fold(Vec::new(), |mut v, id| {
+                if !v.contains(&id) {
+                    v.push(id);
+                }
+                v
+            });
+        let route_rule = first_of(
+            &chosen
+                .iter()
+                .map(|(n, r, _)| (n.clone(), d.text(&r.id)))
+                .collect::<Vec<_>>(),
+        );
+        let route_name = first_of(
+            &chosen
+                .iter()
+                .map(|(n, _, route)| (n.clone(), d.text(route)))
+                .collect::<Vec<_>>(),
+        );
+        let overlap = if p.evidence.on_overlap == OnOverlap::Review {
+            format!("({n_routes}) > 1")
+        } else {
+            "FALSE".into()
+        };
+
+        // Layer y: the record, per route: kind, owner, SLA.
+        let route_col = n("route");
+        let per_route = |what: &dyn Fn(&crate::policy::Route) -> String| -> String {
+            let pairs: Vec<(String, String)> = p
+                .routes
+                .iter()
+                .map(|r| (format!("{route_col} = {}", d.text(&r.name)), what(r)))
+                .collect();
+            first_of(&pairs)
+        };
+        let kind = per_route(&|r| {
+            d.text(match r.kind {
+                RouteKind::Sales => "accepted",
+                RouteKind::Nurture => "nurture",
+            })
+        });
+        let owner = per_route(&|r| {
+            owner_of
+                .get(r.name.as_str())
+                .cloned()
+                .unwrap_or_else(|| "NULL".into())
+        });
+        let owner_needed = per_route(&|r| {
+            match &r.owner {
+                Some(Owner::Field { fallback: None, .. }) => "TRUE",
+                _ => "FALSE",
+            }
+            .to_string()
+        });
+        let sla = per_route(&|r| {
+            r.sla_minutes
+                .map_or_else(|| d.null_double(), |m| d.number(m))
+        });
+        let decision = format!(
+            "CASE\n    WHEN NOT {s_in} THEN 'out_of_scope'\n    WHEN {dq} THEN 'rejected'\n    WHEN {gate} IS NOT NULL THEN 'unresolved'\n    WHEN {overlap} THEN 'unresolved'\n    WHEN {route} IS NULL THEN 'unresolved'\n    WHEN {needed} AND {owner} IS NULL THEN 'unresolved'\n    ELSE {kind} END",
+            s_in = n("s_in"),
+            dq = n("dq"),
+            gate = n("gate"),
+            overlap = n("overlap"),
+            route = n("route"),
+            needed = n("owner_needed"),
+            owner = n("owner"),
+            kind = n("kind"),
+        );
+        Ok(Layers {
+            prefix: prefix.to_string(),
+            f: tests,
+            x: vec![
+                (n("dq"), any(&dq_names)),
+                (n("dq_rule"), first_of(&dq_rule)),
+                (n("dq_reason"), first_of(&dq_reason)),
+                (n("gate"), gate_text),
+                (n("route_rule"), route_rule),
+                (n("route"), route_name),
+                (n("overlap"), overlap),
+            ],
+            y: vec![
+                (n("owner"), owner),
+                (n("owner_needed"), owner_needed),
+                (n("kind"), kind),
+                (n("sla"), sla),
+            ],
+            z: vec![(n("decision"), decision)],
+            gate,
+            reasons,
+            nurture_rules,
+        })
     }
-    let n_routes = if by_route.is_empty() {
-        "0".to_string()
-    } else {
-        by_route
-            .values()
-            .map(|ns| format!("(CASE WHEN {} THEN 1 ELSE 0 END)", any(ns)))
+
+    /// The common table expressions `t0` … `z` that decide every lead under each of `policies`:
+    /// `WITH t0 AS (…), …, z AS (…)`, without the final `SELECT`.
+    fn layers(&self, policies: &[&Layers]) -> Result<String, Error> {
+        if !self.refused.is_empty() {
+            return Err(Error::Invalid(self.refused.clone()));
+        }
+        let (d, t) = (self.d, self.t);
+        let id_header =
+            t.ds.field(&t.ds.id)
+                .map_or_else(|| t.ds.id.clone(), |f| f.header.clone());
+        let mut t0 = vec![format!(
+            "{} AS lead_id",
+            d.trim(&d.cast_text(&d.ident(&id_header)))
+        )];
+        let mut t1 = vec!["lead_id".to_string()];
+        let missing = self.missing_list();
+        let null_if_missing =
+            |v: &str| format!("CASE WHEN {v} IN ({missing}) THEN NULL ELSE {v} END");
+        for col in &self.cols.list {
+            t0.push(format!(
+                "{} AS {}",
+                d.trim(&d.cast_text(&d.ident(&col.header))),
+                col.alias
+            ));
+            let cell = null_if_missing(&col.alias);
+            if col.number {
+                t1.push(format!("{} AS {}", d.cast_double(&cell), col.alias));
+            } else {
+                t1.push(format!("{cell} AS {}", col.alias));
+            }
+            if col.text {
+                t1.push(format!("{cell} AS {}_t", col.alias));
+            }
+        }
+        let layer = |name: &str, from: &str, pick: &dyn Fn(&Layers) -> &Vec<(String, String)>| {
+            let cols: Vec<String> = policies
+                .iter()
+                .flat_map(|l| pick(l).iter())
+                .map(|(n, sql)| format!("{sql} AS {n}"))
+                .collect();
+            format!(
+                "{name} {as_} (\n  SELECT {from}.*,\n    {}\n  FROM {from}\n)",
+                cols.join(",\n    "),
+                as_ = d.layer(),
+            )
+        };
+        Ok(format!(
+            "WITH t0 AS (\n  SELECT {t0}\n  FROM {table}\n),\nt1 AS (\n  SELECT {t1}\n  FROM t0\n),\n{f},\n{x},\n{y},\n{z}",
+            t0 = t0.join(",\n    "),
+            t1 = t1.join(",\n    "),
+            table = d.ident(t.leads_table),
+            f = layer("f", "t1", &|l| &l.f),
+            x = layer("x", "f", &|l| &l.x),
+            y = layer("y", "x", &|l| &l.y),
+            z = layer("z", "y", &|l| &l.z),
+        ))
+    }
+
+    /// The missing tokens (and `""`) as a SQL list.
+    fn missing_list(&self) -> String {
+        self.t
+            .mapping
+            .missing_tokens()
+            .into_iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .map(|m| self.d.text(&m))
             .collect::<Vec<_>>()
-            .join(" + ")
-    };
-    let mut chosen: Vec<(String, String, String)> = routes
-        .iter()
-        .map(|(n, r)| {
-            let Action::Route(route) = &r.action else {
-                unreachable!("routes holds route rules")
-            };
-            (n.clone(), d.text(&r.id), route.clone())
-        })
-        .collect();
-    if let Some(o) = &p.otherwise
-        && let Action::Route(route) = &o.action
-    {
-        chosen.push(("TRUE".into(), d.text("otherwise"), route.clone()));
+            .join(", ")
     }
-    let route_rule = first_of(
-        &chosen
-            .iter()
-            .map(|(n, id, _)| (n.clone(), id.clone()))
-            .collect::<Vec<_>>(),
-    );
-    let route_name = first_of(
-        &chosen
-            .iter()
-            .map(|(n, _, route)| (n.clone(), d.text(route)))
-            .collect::<Vec<_>>(),
-    );
-    let overlap = if p.evidence.on_overlap == OnOverlap::Review {
-        format!("({n_routes}) > 1")
-    } else {
-        "FALSE".into()
-    };
 
-    // The record, per route: kind, owner, SLA.
-    let per_route = |what: &dyn Fn(&crate::policy::Route) -> String| -> String {
-        let pairs: Vec<(String, String)> = p
-            .routes
-            .iter()
-            .map(|r| (format!("route = {}", d.text(&r.name)), what(r)))
-            .collect();
-        first_of(&pairs)
-    };
-    let kind = per_route(&|r| {
-        d.text(match r.kind {
-            RouteKind::Sales => "accepted",
-            RouteKind::Nurture => "nurture",
-        })
-    });
-    let owner = per_route(&|r| {
-        owner_of
-            .get(r.name.as_str())
-            .cloned()
-            .unwrap_or_else(|| "NULL".into())
-    });
-    let owner_needed = per_route(&|r| {
-        match &r.owner {
-            Some(Owner::Field { fallback: None, .. }) => "TRUE",
-            _ => "FALSE",
+    /// A field's cell as written (text, missing = NULL), whatever its type.
+    fn text_of(&mut self, name: &str) -> Result<String, Error> {
+        let k = self.cols.add(self.t.ds, name)?;
+        if let Some(&i) = self.cols.by_name.get(name) {
+            self.cols.list[i].text = true;
         }
-        .to_string()
-    });
-    let sla = per_route(&|r| {
-        r.sla_minutes
-            .map_or_else(|| d.null_double(), |m| d.number(m))
-    });
+        Ok(format!("{k}_t"))
+    }
+}
 
-    let f_cols: Vec<String> = tests
-        .iter()
+/// Compile `p` for `dialect`: one `SELECT` returning the decision record of every lead. The
+/// policy must be valid for the dataset (`check_against`).
+pub fn compile(p: &Policy, t: &Target<'_>, dialect: Dialect) -> Result<String, Error> {
+    let mut c = Compiler::new(t, dialect);
+    let l = c.policy(p, "")?;
+    let record: Vec<String> = l
+        .record()
+        .into_iter()
         .map(|(n, sql)| format!("{sql} AS {n}"))
         .collect();
-    let sql = format!(
+    Ok(format!(
         "-- The decision record of policy `{id}` v{version}, compiled by leadpolicy for {dialect}.\n\
          -- One row per lead of the leads table, in the columns of `leadpolicy decide`.\n\
-         WITH t0 AS (\n  SELECT {t0}\n  FROM {table}\n),\n\
-         t1 AS (\n  SELECT {t1}\n  FROM t0\n),\n\
-         f AS (\n  SELECT t1.*, {f}\n  FROM t1\n),\n\
-         x AS (\n  SELECT f.*,\n    {dq_any} AS dq, {dq_rule} AS dq_rule, {dq_reason} AS dq_reason,\n    {gate_text} AS gate,\n    {route_rule} AS route_rule, {route_name} AS route,\n    {overlap} AS overlap\n  FROM f\n),\n\
-         y AS (\n  SELECT x.*, {owner} AS owner, {owner_needed} AS owner_needed, {kind} AS kind, {sla} AS sla\n  FROM x\n),\n\
-         z AS (\n  SELECT y.*, CASE\n    WHEN NOT s_in THEN 'out_of_scope'\n    WHEN dq THEN 'rejected'\n    WHEN gate IS NOT NULL THEN 'unresolved'\n    WHEN overlap THEN 'unresolved'\n    WHEN route IS NULL THEN 'unresolved'\n    WHEN owner_needed AND owner IS NULL THEN 'unresolved'\n    ELSE kind END AS decision\n  FROM y\n)\n\
-         SELECT lead_id, decision,\n  CASE WHEN decision = 'rejected' THEN dq_rule WHEN decision IN ('accepted', 'nurture') THEN route_rule END AS rule,\n  CASE WHEN decision = 'rejected' THEN dq_reason END AS reason,\n  CASE WHEN decision <> 'unresolved' THEN NULL WHEN gate IS NOT NULL THEN gate WHEN overlap THEN 'overlapping_routes' WHEN route IS NULL THEN 'no_rule_matched' ELSE 'no_owner' END AS unresolved_reasons,\n  CASE WHEN decision IN ('accepted', 'nurture') THEN route END AS route,\n  CASE WHEN decision IN ('accepted', 'nurture') THEN owner END AS owner,\n  CASE WHEN decision IN ('accepted', 'nurture') THEN sla END AS sla_minutes\nFROM z",
+         {layers}\n\
+         SELECT lead_id, decision,\n  {record}\nFROM z",
         id = p.id,
         version = p.version,
-        dialect = d.name(),
-        t0 = t0.join(",\n    "),
-        t1 = t1.join(",\n    "),
-        table = d.ident(t.leads_table),
-        f = f_cols.join(",\n    "),
-        dq_any = any(&dq_names),
-    );
-    Ok(sql)
+        dialect = dialect.name(),
+        layers = c.layers(&[&l])?,
+        record = record.join(",\n  "),
+    ))
 }
