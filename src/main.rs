@@ -226,6 +226,10 @@ enum Command {
         baseline: Option<PathBuf>,
         #[arg(long, requires = "replay")]
         draft: Option<PathBuf>,
+        /// Write the decision record as `CREATE OR REPLACE VIEW leadpolicy_<id>_v<version>`, as
+        /// an export carries it beside the policy file
+        #[arg(long, conflicts_with = "replay")]
+        view: bool,
         /// The dataset mapping (TOML): headers, types, roles and missing tokens of the table
         #[arg(long)]
         dataset: PathBuf,
@@ -474,13 +478,14 @@ fn main() -> ExitCode {
             replay: _,
             baseline,
             draft,
+            view,
             dataset,
             dialect,
             leads_table,
             outcomes_table,
             out,
         } => sql_cmd(
-            policy.as_deref(),
+            policy.as_deref().map(|p| (p, view)),
             baseline.as_deref().zip(draft.as_deref()),
             &dataset,
             dialect,
@@ -533,6 +538,12 @@ fn verify_cmd(policy: &Path, manifest: Option<PathBuf>, key: &str) -> Result<Exi
         signed.sha256,
         signed.key.id()
     );
+    if !signed.sql_files.is_empty() {
+        println!(
+            "verified: the compiled SQL beside it is unchanged ({})",
+            signed.sql_files.join(", ")
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -810,9 +821,10 @@ fn load_pair(baseline: &Path, draft: &Path) -> Result<[policy::Policy; 2], Error
     <[_; 2]>::try_from(policies).map_err(|_| Error::Usage("expected two policies".into()))
 }
 
-/// `leadpolicy sql`: the decision record of `policy`, or the replay of a (baseline, draft) pair.
+/// `leadpolicy sql`: the decision record of `policy` (as a view with `true`), or the replay of
+/// a (baseline, draft) pair.
 fn sql_cmd(
-    policy: Option<&Path>,
+    policy: Option<(&Path, bool)>,
     pair: Option<(&Path, &Path)>,
     mapping: &Path,
     dialect: leadpolicy::sql::Dialect,
@@ -828,7 +840,8 @@ fn sql_cmd(
         outcomes_table,
     };
     let sql = match (policy, pair) {
-        (Some(p), _) => leadpolicy::sql::compile(&policy::load(p)?, &target, dialect)?,
+        (Some((p, false)), _) => leadpolicy::sql::compile(&policy::load(p)?, &target, dialect)?,
+        (Some((p, true)), _) => leadpolicy::sql::view(&policy::load(p)?, &target, dialect)?,
         (None, Some((b, d))) => {
             let [b, d] = load_pair(b, d)?;
             leadpolicy::sql::compile_replay(&b, &d, &target, dialect)?

@@ -110,6 +110,14 @@ pub enum WorkspaceCommand {
         version: i64,
         #[arg(long)]
         out: PathBuf,
+        /// Also write the policy compiled to SQL beside it, a view per dialect (DuckDB,
+        /// PostgreSQL, Spark SQL) over a leads table shaped like this dataset mapping's export;
+        /// the manifest records and signs their sha256
+        #[arg(long, value_name = "MAPPING")]
+        sql: Option<PathBuf>,
+        /// With --sql: the table the views read
+        #[arg(long, default_value = "leads", requires = "sql")]
+        leads_table: String,
     },
     /// The audit log; --verify checks the hash chain
     Log {
@@ -480,14 +488,28 @@ async fn run_async(dir: &Path, user: &str, cmd: WorkspaceCommand) -> Result<Exit
             policy,
             version,
             out,
+            sql,
+            leads_table,
         } => {
-            let e = ws.export(&policy, version, &out, actor).await?;
+            let views = match sql {
+                Some(mapping) => {
+                    let v = ws.version(&policy, Some(version)).await?;
+                    let p = lifecycle::parse_version(&v)?;
+                    compiled_views(&p, &mapping, &leads_table)?
+                }
+                None => Vec::new(),
+            };
+            let path = out.join(format!("{policy}-v{version}.toml"));
+            let e = ws.export_to(&policy, version, &path, actor, &views).await?;
             println!(
                 "exported {} and {} (sha256 {})",
                 e.policy.display(),
                 e.manifest.display(),
                 e.sha256
             );
+            for f in &e.sql {
+                println!("  with {}", f.display());
+            }
             ExitCode::SUCCESS
         }
         WorkspaceCommand::Log { verify, json } => {
@@ -601,4 +623,23 @@ fn dataset_or_sample(dir: &Path, dataset: Option<PathBuf>) -> Result<PathBuf, Er
         )));
     }
     Ok(sample)
+}
+
+/// The view of `p` in every dialect, over a leads table shaped like `mapping`'s export.
+fn compiled_views(
+    p: &leadpolicy::policy::Policy,
+    mapping: &Path,
+    leads_table: &str,
+) -> Result<Vec<leadpolicy::store::export::SqlView>, Error> {
+    let m = leadpolicy::dataset::mapping::Mapping::load(mapping)?;
+    let ds = leadpolicy::dataset::Dataset::from_mapping(&m)?;
+    leadpolicy::store::export::SqlView::for_policy(
+        p,
+        &leadpolicy::sql::Target {
+            ds: &ds,
+            mapping: &m,
+            leads_table,
+            outcomes_table: "outcomes",
+        },
+    )
 }

@@ -426,7 +426,7 @@ fn the_working_copy_is_kept_until_saved_and_editors_cannot_approve() {
         }
         // Export to a chosen file in a folder that does not exist yet.
         let out = dir.path().join("chosen/folder/my-policy.toml");
-        let x = ws.export_to(id, 4, &out, who("dave")).await.unwrap();
+        let x = ws.export_to(id, 4, &out, who("dave"), &[]).await.unwrap();
         assert_eq!(
             x.sha256,
             leadpolicy::sha256_hex(&std::fs::read(&out).unwrap())

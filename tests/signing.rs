@@ -395,3 +395,96 @@ fn a_routing_system_can_verify_without_leadpolicy() {
     assert_eq!(code, Some(1), "{said}");
     assert!(said.contains("edited after it was signed"), "{said}");
 }
+
+#[test]
+fn the_compiled_sql_beside_an_export_is_signed_with_it() {
+    let (dir, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let key = rt().block_on(async {
+        let ws = approved_v4(dir.path()).await;
+        let key = ws.public_key().unwrap().to_string();
+        ws.close().await;
+        key
+    });
+    let sample = root().join("fixtures/sample/mapping.toml");
+    let run = Command::new(assert_cmd::cargo::cargo_bin("leadpolicy"))
+        .args(["workspace", "--workspace"])
+        .arg(dir.path())
+        .args([
+            "--as",
+            "carol",
+            "export",
+            "inbound-qualification",
+            "--version",
+            "4",
+            "--out",
+        ])
+        .arg(out.path())
+        .arg("--sql")
+        .arg(&sample)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let policy = out.path().join("inbound-qualification-v4.toml");
+    // One view per dialect, each the one `sql --view` writes, recorded in the signed manifest.
+    let listed = manifest_json(&policy)["compiled_sql"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(listed.len(), 3);
+    let p = leadpolicy::policy::load(&policy).unwrap();
+    let m = leadpolicy::dataset::mapping::Mapping::load(&sample).unwrap();
+    let ds = leadpolicy::dataset::Dataset::from_mapping(&m).unwrap();
+    let target = leadpolicy::sql::Target {
+        ds: &ds,
+        mapping: &m,
+        leads_table: "leads",
+        outcomes_table: "outcomes",
+    };
+    for (entry, dialect) in listed.iter().zip(leadpolicy::sql::Dialect::ALL) {
+        let file = out.path().join(entry["file"].as_str().unwrap());
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert_eq!(
+            text,
+            format!(
+                "{};\n",
+                leadpolicy::sql::view(&p, &target, dialect).unwrap()
+            )
+        );
+        assert!(text.starts_with("CREATE OR REPLACE VIEW leadpolicy_inbound_qualification_v4 AS"));
+        assert_eq!(
+            entry["sha256"].as_str().unwrap(),
+            leadpolicy::sha256_hex(text.as_bytes())
+        );
+    }
+    let (code, said) = verify_cli(&policy, &key);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(
+        said.contains("the compiled SQL beside it is unchanged"),
+        "{said}"
+    );
+    // One changed byte in a view, or a missing view, is refused in words.
+    let spark = out.path().join("inbound-qualification-v4.spark.sql");
+    let text = std::fs::read_to_string(&spark).unwrap();
+    std::fs::write(&spark, text.replacen("'rejected'", "'accepted'", 1)).unwrap();
+    let (code, said) = verify_cli(&policy, &key);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(
+        said.contains("spark.sql` was edited after export"),
+        "{said}"
+    );
+    std::fs::remove_file(&spark).unwrap();
+    let (code, said) = verify_cli(&policy, &key);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("cannot be read: it does not exist"), "{said}");
+    // Stripping the list from the manifest breaks its signature.
+    let mut m = manifest_json(&policy);
+    m.remove("compiled_sql");
+    write_manifest(&policy, &m);
+    let (code, said) = verify_cli(&policy, &key);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("was edited after it was signed"), "{said}");
+}

@@ -975,6 +975,33 @@ impl App {
                 .ok_or_else(|| {
                     AppError::new("lifecycle", "Nothing is approved yet; only approved or published versions are exported.")
                 })?;
+            // The compiled SQL goes beside the policy, over a leads table shaped like the
+            // loaded dataset; a policy the compiler refuses is exported without it, and says why.
+            let (views, sql_note) = match (&s.dataset, &s.mapping) {
+                (Some(ds), Some(mapping)) => {
+                    let compiled =
+                        leadpolicy::dataset::mapping::Mapping::load(mapping).and_then(|m| {
+                            let p = parse_version(v)?;
+                            leadpolicy::store::export::SqlView::for_policy(
+                                &p,
+                                &leadpolicy::sql::Target {
+                                    ds,
+                                    mapping: &m,
+                                    leads_table: "leads",
+                                    outcomes_table: "outcomes",
+                                },
+                            )
+                        });
+                    match compiled {
+                        Ok(views) => (views, None),
+                        Err(e) => (Vec::new(), Some(format!("Exported without SQL: {e}"))),
+                    }
+                }
+                _ => (
+                    Vec::new(),
+                    Some("Exported without SQL: no dataset is loaded.".into()),
+                ),
+            };
             let out =
                 s.ws.export_to(
                     &s.policy_id,
@@ -984,12 +1011,15 @@ impl App {
                         user: &actor,
                         now: &now,
                     },
+                    &views,
                 )
                 .await?;
             Ok(ExportView {
                 policy_path: out.policy.display().to_string(),
                 manifest_path: out.manifest.display().to_string(),
                 sha256: out.sha256,
+                sql_paths: out.sql.iter().map(|p| p.display().to_string()).collect(),
+                sql_note,
             })
         }
     }

@@ -381,6 +381,10 @@ pub struct ExportView {
     pub policy_path: String,
     pub manifest_path: String,
     pub sha256: String,
+    /// The policy compiled to SQL beside it (a view per dialect).
+    pub sql_paths: Vec<String>,
+    /// Why the export has no SQL, when it has none.
+    pub sql_note: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]

@@ -25,6 +25,17 @@ impl std::str::FromStr for Dialect {
 }
 
 impl Dialect {
+    pub const ALL: [Dialect; 3] = [Dialect::DuckDb, Dialect::Postgres, Dialect::Spark];
+
+    /// The dialect as the command line and file names spell it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Dialect::DuckDb => "duckdb",
+            Dialect::Postgres => "postgres",
+            Dialect::Spark => "spark",
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Dialect::DuckDb => "DuckDB",

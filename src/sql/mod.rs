@@ -633,3 +633,29 @@ pub fn compile(p: &Policy, t: &Target<'_>, dialect: Dialect) -> Result<String, E
         record = record.join(",\n  "),
     ))
 }
+
+/// The name of a policy version's view: `leadpolicy_<id>_v<version>`, in lowercase letters,
+/// digits and `_` so that every dialect takes it unquoted.
+pub fn view_name(p: &Policy) -> String {
+    let id: String =
+        p.id.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+    format!("leadpolicy_{id}_v{}", p.version)
+}
+
+/// `CREATE OR REPLACE VIEW leadpolicy_<id>_v<version> AS` the decision record of `p`: what an
+/// export carries beside the policy file, so that a warehouse decides with the approved version.
+pub fn view(p: &Policy, t: &Target<'_>, dialect: Dialect) -> Result<String, Error> {
+    Ok(format!(
+        "CREATE OR REPLACE VIEW {} AS\n{}",
+        view_name(p),
+        compile(p, t, dialect)?
+    ))
+}

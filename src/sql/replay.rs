@@ -302,15 +302,21 @@ pub fn compile_replay(
         d.layer(),
         w.join(",\n    ")
     ));
-    // Layer g: every lead once for the whole table and once in each of its groups.
-    let mut g = vec!["SELECT '' AS gk, '' AS gv, w.* FROM w".to_string()];
-    for dim in BREAKDOWNS {
-        g.push(format!(
-            "SELECT {} AS gk, g_{dim} AS gv, w.* FROM w",
-            d.text(dim)
-        ));
-    }
-    ctes.push(format!("g AS (\n  {}\n)", g.join("\n  UNION ALL\n  ")));
+    // Layer g: every lead once for the whole table and once in each of its groups, by a join
+    // with a four-row table so that the layers above are read once (Spark inlines a table
+    // expression at every reference).
+    let dims = std::iter::once("''".to_string())
+        .chain(BREAKDOWNS.iter().map(|dim| d.text(dim)))
+        .collect::<Vec<_>>();
+    let gv = BREAKDOWNS
+        .iter()
+        .map(|dim| format!("WHEN {} THEN g_{dim}", d.text(dim)))
+        .collect::<Vec<_>>()
+        .join(" ");
+    ctes.push(format!(
+        "g AS (\n  SELECT k.gk, CASE k.gk {gv} ELSE '' END AS gv, w.*\n  FROM w CROSS JOIN ({}) k\n)",
+        keys_table("gk", &dims)
+    ));
 
     let mut fig = Figures {
         d,
@@ -564,29 +570,39 @@ pub fn compile_replay(
     // per source. Both over groups of the leads, so they are their own table expressions.
     let mut rows = fig.rows;
     let mut tail_ctes = Vec::new();
+    // Each lead of each group once per policy, with that policy's decision: a join with a
+    // two-row table, for the same reason as layer g.
+    let per_policy = |cols: &[&str], plain: &str, filter: &str| -> String {
+        let pick = |col: &str| {
+            format!(
+                "CASE p.policy WHEN 'baseline' THEN {} ELSE {} END AS {col}",
+                b.name(col),
+                dr.name(col)
+            )
+        };
+        let cols: Vec<String> = cols.iter().map(|c| pick(c)).collect();
+        format!(
+            "SELECT * FROM (\n    SELECT gk, gv, p.policy, {}, {plain}\n    FROM g CROSS JOIN ({}) p\n    WHERE {kept}\n  ) q WHERE {filter}",
+            cols.join(", "),
+            keys_table("policy", &[d.text("baseline"), d.text("draft")]),
+        )
+    };
     if h.touch.is_some() {
-        let picks: Vec<String> = sides
-            .iter()
-            .map(|(policy, l)| {
-                format!(
-                    "SELECT gk, gv, {p} AS policy, {route} AS route, touch FROM g WHERE {kept} AND {dec} = 'accepted' AND touch IS NOT NULL AND {route} IS NOT NULL",
-                    p = d.text(policy),
-                    route = l.name("rec_route"),
-                    dec = l.name("decision"),
-                )
-            })
-            .collect();
         let rank = |q: f64| {
             format!(
                 "MAX(CASE WHEN rn = CEIL({} * n) THEN touch END)",
                 d.number(q)
             )
         };
+        let picks = per_policy(
+            &["decision", "rec_route"],
+            "touch",
+            "decision = 'accepted' AND touch IS NOT NULL AND rec_route IS NOT NULL",
+        );
         tail_ctes.push(format!(
-            "rt AS (\n  SELECT gk, gv, policy, route, COUNT(*) AS n, {median} AS median, {p90} AS p90 FROM (\n    SELECT r.*, ROW_NUMBER() OVER (PARTITION BY gk, gv, policy, route ORDER BY touch) AS rn, COUNT(*) OVER (PARTITION BY gk, gv, policy, route) AS n\n    FROM ({picks}) r\n  ) s\n  GROUP BY gk, gv, policy, route\n)",
+            "rt AS (\n  SELECT gk, gv, policy, rec_route AS route, COUNT(*) AS n, {median} AS median, {p90} AS p90 FROM (\n    SELECT r.*, ROW_NUMBER() OVER (PARTITION BY gk, gv, policy, rec_route ORDER BY touch) AS rn, COUNT(*) OVER (PARTITION BY gk, gv, policy, rec_route) AS n\n    FROM ({picks}) r\n  ) s\n  GROUP BY gk, gv, policy, rec_route\n)",
             median = rank(0.5),
             p90 = rank(0.9),
-            picks = picks.join(" UNION ALL "),
         ));
         for (sub, v) in [
             ("leads", d.cast_double("n")),
@@ -600,19 +616,9 @@ pub fn compile_replay(
         }
     }
     if h.err.is_some() {
-        let picks: Vec<String> = sides
-            .iter()
-            .map(|(policy, l)| {
-                format!(
-                    "SELECT gk, gv, {p} AS policy, err_source FROM g WHERE {kept} AND err AND {dec} <> 'out_of_scope'",
-                    p = d.text(policy),
-                    dec = l.name("decision"),
-                )
-            })
-            .collect();
+        let picks = per_policy(&["decision"], "err, err_source", "err AND decision <> 'out_of_scope'");
         tail_ctes.push(format!(
-            "es AS (\n  SELECT gk, gv, policy, err_source, COUNT(*) AS n FROM ({}) e\n  GROUP BY gk, gv, policy, err_source\n)",
-            picks.join(" UNION ALL ")
+            "es AS (\n  SELECT gk, gv, policy, err_source, COUNT(*) AS n FROM ({picks}) e\n  GROUP BY gk, gv, policy, err_source\n)",
         ));
         rows.push(format!(
             "SELECT {groups_cols}, policy, 'enrichment_errors_by_source' AS metric, err_source AS key, {null} AS sub, {v} AS value FROM es",
@@ -633,4 +639,20 @@ pub fn compile_replay(
         ctes = ctes.join(",\n"),
         rows = rows.join("\nUNION ALL\n"),
     ))
+}
+
+/// `SELECT a AS col UNION ALL SELECT b …`: a small table of keys to join with.
+fn keys_table(col: &str, values: &[String]) -> String {
+    values
+        .iter()
+        .enumerate()
+        .map(|(k, v)| {
+            if k == 0 {
+                format!("SELECT {v} AS {col}")
+            } else {
+                format!("SELECT {v}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ")
 }

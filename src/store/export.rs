@@ -77,9 +77,55 @@ pub struct Manifest {
     pub public_key: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_id: Option<String>,
+    /// The policy compiled to SQL views written beside it, one per dialect, with their sha256
+    /// (covered by the signature like everything here).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub compiled_sql: Vec<CompiledSql>,
     /// Ed25519 over the manifest's canonical bytes (see [`super::signing`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
+}
+
+/// A view definition exported beside the policy, as the manifest records it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CompiledSql {
+    /// `duckdb`, `postgres` or `spark`.
+    pub dialect: String,
+    /// The file's name, in the policy file's folder.
+    pub file: String,
+    pub sha256: String,
+    /// The view it creates and the table it reads.
+    pub view: String,
+    pub leads_table: String,
+}
+
+/// A view definition to export beside the policy: what the manifest records and the text.
+#[derive(Debug, Clone)]
+pub struct SqlView {
+    pub dialect: String,
+    pub view: String,
+    pub leads_table: String,
+    pub text: String,
+}
+
+impl SqlView {
+    /// The view of `p` in every dialect, over a leads table shaped like the target's dataset.
+    pub fn for_policy(
+        p: &crate::policy::Policy,
+        target: &crate::sql::Target<'_>,
+    ) -> Result<Vec<SqlView>, Error> {
+        crate::sql::Dialect::ALL
+            .into_iter()
+            .map(|d| {
+                Ok(SqlView {
+                    dialect: d.key().to_string(),
+                    view: crate::sql::view_name(p),
+                    leads_table: target.leads_table.to_string(),
+                    text: format!("{};\n", crate::sql::view(p, target, d)?),
+                })
+            })
+            .collect()
+    }
 }
 
 /// Where an export went.
@@ -88,6 +134,17 @@ pub struct Exported {
     pub policy: PathBuf,
     pub manifest: PathBuf,
     pub sha256: String,
+    /// The SQL files written beside the policy.
+    pub sql: Vec<PathBuf>,
+}
+
+/// The file name of a policy's view in one dialect: `<stem>.<dialect>.sql`.
+pub fn sql_path(policy: &Path, dialect: &str) -> PathBuf {
+    let stem = policy
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    policy.with_file_name(format!("{stem}.{dialect}.sql"))
 }
 
 /// The manifest's file name for a policy file name.
@@ -112,16 +169,18 @@ impl Workspace {
         actor: Actor<'_>,
     ) -> Result<Exported, Error> {
         let path = dir.join(format!("{policy_id}-v{version}.toml"));
-        self.export_to(policy_id, version, &path, actor).await
+        self.export_to(policy_id, version, &path, actor, &[]).await
     }
 
-    /// Export to a chosen file (the desktop app's save dialog); the manifest goes next to it.
+    /// Export to a chosen file (the desktop app's save dialog); the manifest goes next to it,
+    /// and each of `views` as `<stem>.<dialect>.sql`, recorded in the manifest.
     pub async fn export_to(
         &self,
         policy_id: &str,
         version: i64,
         policy_path: &Path,
         actor: Actor<'_>,
+        views: &[SqlView],
     ) -> Result<Exported, Error> {
         let v = self.version(policy_id, Some(version)).await?;
         if !matches!(v.status, Status::Approved | Status::Published) {
@@ -145,6 +204,23 @@ impl Workspace {
                     policy_path.display()
                 ))
             })?;
+        let sql_files: Vec<(PathBuf, &SqlView)> = views
+            .iter()
+            .map(|v| (sql_path(policy_path, &v.dialect), v))
+            .collect();
+        let compiled_sql = sql_files
+            .iter()
+            .map(|(path, v)| CompiledSql {
+                dialect: v.dialect.clone(),
+                file: path
+                    .file_name()
+                    .map(|f| f.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                sha256: crate::sha256_hex(v.text.as_bytes()),
+                view: v.view.clone(),
+                leads_table: v.leads_table.clone(),
+            })
+            .collect();
         let keys = KeyPair::load_or_create(&self.dir)?;
         let public = keys.public();
         let mut manifest = Manifest {
@@ -169,6 +245,7 @@ impl Workspace {
             audit_head: Some(audit::head(self.pool()).await?),
             public_key: Some(public.to_string()),
             key_id: Some(public.id()),
+            compiled_sql,
             signature: None,
         };
         let cannot = |e: serde_json::Error| Error::Usage(format!("cannot write the manifest: {e}"));
@@ -189,6 +266,10 @@ impl Workspace {
         write_atomic(policy_path, |w| {
             std::io::Write::write_all(w, v.content.as_bytes())
         })?;
+        for (path, view) in &sql_files {
+            remove_stale_temps(path)?;
+            write_atomic(path, |w| std::io::Write::write_all(w, view.text.as_bytes()))?;
+        }
         write_atomic(&manifest_file, |w| std::io::Write::write_all(w, &json))?;
         let mut tx = self.pool().begin().await?;
         audit::append(
@@ -197,7 +278,7 @@ impl Workspace {
             "export",
             Some(policy_id),
             Some(version),
-            &serde_json::json!({ "file": policy_path.display().to_string(), "sha256": v.sha256 }),
+            &serde_json::json!({ "file": policy_path.display().to_string(), "sha256": v.sha256, "sql": views.iter().map(|v| &v.dialect).collect::<Vec<_>>() }),
         )
         .await?;
         tx.commit().await?;
@@ -205,6 +286,7 @@ impl Workspace {
             policy: policy_path.to_path_buf(),
             manifest: manifest_file,
             sha256: v.sha256,
+            sql: sql_files.into_iter().map(|(p, _)| p).collect(),
         })
     }
 

@@ -323,6 +323,8 @@ impl Refusal {
 pub struct Signed {
     pub key: PublicKey,
     pub sha256: String,
+    /// The compiled SQL files checked beside the policy (see [`verify_files`]).
+    pub sql_files: Vec<String>,
 }
 
 /// Check `manifest_text` (the manifest file as read) and `policy_bytes` against the trusted
@@ -394,6 +396,7 @@ pub fn check(
     Ok(Signed {
         key,
         sha256: recorded,
+        sql_files: Vec::new(),
     })
 }
 
@@ -405,7 +408,7 @@ pub fn verify_files(
 ) -> Result<Signed, Error> {
     let bytes = std::fs::read(policy).map_err(|e| Error::io(policy, e))?;
     let text = std::fs::read_to_string(manifest).map_err(|e| Error::io(manifest, e))?;
-    check(&bytes, &text, trusted).map_err(|r| match (&r, trusted) {
+    let mut signed = check(&bytes, &text, trusted).map_err(|r| match (&r, trusted) {
         // Checked against keys given on the command line: say which was given, not how to
         // trust a key in a workspace.
         (Refusal::OtherKey { key, id }, [given]) => Error::Tampered(format!(
@@ -414,7 +417,55 @@ pub fn verify_files(
             given.id()
         )),
         _ => Error::Tampered(r.describe(policy, manifest)),
-    })
+    })?;
+    signed.sql_files = check_sql_files(policy, manifest, &text)?;
+    Ok(signed)
+}
+
+/// The compiled SQL files a signed manifest lists (beside the policy file) must be there with
+/// the bytes it records.
+fn check_sql_files(
+    policy: &Path,
+    manifest: &Path,
+    manifest_text: &str,
+) -> Result<Vec<String>, Error> {
+    let listed: Vec<super::export::CompiledSql> =
+        serde_json::from_str::<serde_json::Value>(manifest_text)
+            .ok()
+            .and_then(|v| v.get("compiled_sql").cloned())
+            .map(serde_json::from_value)
+            .transpose()
+            .map_err(|e| {
+                Error::Tampered(format!(
+                    "`{}` lists compiled SQL in a shape leadpolicy does not read: {e}",
+                    manifest.display()
+                ))
+            })?
+            .unwrap_or_default();
+    let mut checked = Vec::new();
+    for sql in listed {
+        let path = policy.with_file_name(&sql.file);
+        let bytes = std::fs::read(&path).map_err(|e| {
+            Error::Tampered(format!(
+                "`{}` lists the {} view `{}`, which cannot be read: {}",
+                manifest.display(),
+                sql.dialect,
+                path.display(),
+                crate::error::io_words(&e)
+            ))
+        })?;
+        let actual = crate::sha256_hex(&bytes);
+        if actual != sql.sha256 {
+            return Err(Error::Tampered(format!(
+                "`{}` was edited after export: its sha256 is {actual}, the signed manifest `{}` records {}",
+                path.display(),
+                manifest.display(),
+                sql.sha256
+            )));
+        }
+        checked.push(sql.file);
+    }
+    Ok(checked)
 }
 
 /// The manifest path given, or the one next to the policy file.

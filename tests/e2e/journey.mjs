@@ -313,6 +313,13 @@ async function main() {
   check(manifest.sha256 === sha && manifest.version === 4, "manifest matches the file, version 4");
   check(manifest.approval.reviewer === "sam", "manifest names the reviewer");
   check(readFileSync(exportPath, "utf8").includes('id = "dq-france"'), "the exported policy has the new rule");
+  const views = manifest.compiled_sql ?? [];
+  check(views.map((v) => v.dialect).join(",") === "duckdb,postgres,spark", `the compiled SQL goes beside it: ${views.map((v) => v.file).join(", ")}`);
+  for (const v of views) {
+    const sql = readFileSync(join(out, "export", v.file), "utf8");
+    check(createHash("sha256").update(sql).digest("hex") === v.sha256 && sql.includes("'dq-france'"), `${v.file} is the signed view of v4`);
+  }
+  check(/For the warehouse/.test(await text("export-sql")), "the window lists the SQL files");
   await sleep(300);
   screenshot("published");
 

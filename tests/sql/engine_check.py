@@ -7,6 +7,8 @@ usage: engine_check.py ENGINE BIN POLICY MAPPING [POLICY MAPPING ...]
        engine_check.py ENGINE BIN --replay BASELINE DRAFT MAPPING [MAPPING ...]
                                            (`sql --replay` in the engine: every figure equals
                                            `replay --json`'s)
+       engine_check.py ENGINE BIN --view POLICY MAPPING (the view an export carries, created
+                                           and read: DuckDB and PostgreSQL)
        engine_check.py ENGINE BIN --cases DIR     (every decision case of tests/cases)
        engine_check.py ENGINE BIN --random N SEED (N random policies over random typed data)
        engine_check.py ENGINE BIN --random-replay N SEED (N random policy pairs over random
@@ -69,6 +71,8 @@ class Spark:
             .appName("leadpolicy engine check")
             .config("spark.ui.enabled", "false")
             .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.driver.memory", "4g")
             .getOrCreate()
         )
         self.spark.sparkContext.setLogLevel("ERROR")
@@ -147,7 +151,7 @@ def norm(v):
     return s
 
 
-def check(engine, binary, policy, mapping, tmp):
+def check(engine, binary, policy, mapping, tmp, view=False):
     with open(mapping, "rb") as f:
         m = tomllib.load(f)
     ds = m["dataset"]
@@ -159,8 +163,14 @@ def check(engine, binary, policy, mapping, tmp):
         expected = json.load(f)
     if isinstance(expected, dict):
         expected = expected.get("decisions") or expected.get("rows") or list(expected.values())[0]
-    sql = run([binary, "sql", "--policy", policy, "--dataset", mapping, "--dialect", engine.dialect])
-    rows = engine.query({"leads": (leads, delim)}, sql.rstrip().rstrip(";"))
+    if view:
+        # The view an export carries: created, then read.
+        sql = run([binary, "sql", "--view", "--policy", policy, "--dataset", mapping, "--dialect", engine.dialect])
+        name = sql.split("VIEW ", 1)[1].split(" ", 1)[0]
+        sql = f"{sql.rstrip()}\nSELECT * FROM {name}"
+    else:
+        sql = run([binary, "sql", "--policy", policy, "--dataset", mapping, "--dialect", engine.dialect]).rstrip().rstrip(";")
+    rows = engine.query({"leads": (leads, delim)}, sql)
     got = {row["lead_id"]: row for row in rows}
     cols = ["decision", "rule", "reason", "unresolved_reasons", "route", "owner", "sla_minutes"]
     diffs = []
@@ -544,6 +554,12 @@ def main():
                     else:
                         print(f"ok replay on {mapping}: {n} figures equal `replay --json` ({engine.dialect})")
                 sys.exit(1 if bad else 0)
+            if rest[0] == "--view":
+                n, diffs = check(engine, binary, rest[1], rest[2], tmp, view=True)
+                for d in diffs[:10]:
+                    print("  " + d)
+                print(f"{'DIFFER' if diffs else 'ok'} view of {rest[1]} on {rest[2]}: {n} leads ({engine.dialect})")
+                sys.exit(1 if diffs else 0)
             if len(rest) % 2 != 0:
                 print(__doc__, file=sys.stderr)
                 sys.exit(2)

@@ -313,7 +313,7 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
     case "export_policy": {
       const path = args.path as string;
       log(args.actor as string, "export", `exported v${publishedVersion} to ${path}`);
-      return { policy_path: path, manifest_path: path.replace(/\.toml$/, ".manifest.json"), sha256: versions.find((v) => v.version === publishedVersion)?.sha256 ?? "" };
+      return { policy_path: path, manifest_path: path.replace(/\.toml$/, ".manifest.json"), sha256: versions.find((v) => v.version === publishedVersion)?.sha256 ?? "", sql_paths: ["duckdb", "postgres", "spark"].map((d) => path.replace(/\.toml$/, `.${d}.sql`)), sql_note: null };
     }
     case "new_draft":
       draftVersion = publishedVersion + 1;

@@ -225,6 +225,10 @@ export type ExportView = {
 	policy_path: string,
 	manifest_path: string,
 	sha256: string,
+	/**  The policy compiled to SQL beside it (a view per dialect). */
+	sql_paths: string[],
+	/**  Why the export has no SQL, when it has none. */
+	sql_note: string | null,
 };
 
 /**  Seller feedback on one decision (and route): the most frequent remarks. */
