@@ -5,7 +5,8 @@ policy file. Needs Python 3.8+ and the `cryptography` package (pip install crypt
     python3 verify_manifest.py POLICY.toml POLICY.manifest.json 'ed25519:<base64>'
 
 Exit 0 and "verified" only when the manifest is signed by that key, unchanged since, and records
-the sha256 of the policy file's exact bytes; otherwise exit 1 saying what is wrong. The format
+the sha256 of the policy file's exact bytes (and of each compiled SQL file it lists beside it);
+otherwise exit 1 saying what is wrong. The format
 is documented in the leadpolicy README ("Signed exports"); this file is the reference check and
 is run by leadpolicy's test suite against real exports.
 """
@@ -15,6 +16,7 @@ from decimal import Decimal
 import hashlib
 import json
 import math
+import os
 import sys
 
 from cryptography.exceptions import InvalidSignature
@@ -90,6 +92,17 @@ def main(policy_path, manifest_path, trusted_key):
     actual = hashlib.sha256(policy).hexdigest()
     if actual != manifest.get("sha256"):
         return f"the policy file was edited after export: sha256 {actual}, the manifest records {manifest.get('sha256')}"
+    # The compiled SQL views beside the policy file, when the export carries them.
+    folder = os.path.dirname(os.path.abspath(policy_path))
+    for view in manifest.get("compiled_sql", []):
+        path = os.path.join(folder, view["file"])
+        try:
+            with open(path, "rb") as f:
+                actual = hashlib.sha256(f.read()).hexdigest()
+        except OSError as e:
+            return f"the manifest lists {view['file']}, which cannot be read: {e.strerror}"
+        if actual != view["sha256"]:
+            return f"{view['file']} was edited after export: sha256 {actual}, the manifest records {view['sha256']}"
     return None
 
 

@@ -460,12 +460,23 @@ fn the_compiled_sql_beside_an_export_is_signed_with_it() {
             leadpolicy::sha256_hex(text.as_bytes())
         );
     }
+    // The routing team's check without leadpolicy does the same.
+    let by_python = || {
+        Command::new("python3")
+            .arg(root().join("docs/verify_manifest.py"))
+            .arg(&policy)
+            .arg(manifest_path(&policy))
+            .arg(&key)
+            .output()
+            .expect("python3 runs")
+    };
     let (code, said) = verify_cli(&policy, &key);
     assert_eq!(code, Some(0), "{said}");
     assert!(
         said.contains("the compiled SQL beside it is unchanged"),
         "{said}"
     );
+    assert_eq!(by_python().status.code(), Some(0));
     // One changed byte in a view, or a missing view, is refused in words.
     let spark = out.path().join("inbound-qualification-v4.spark.sql");
     let text = std::fs::read_to_string(&spark).unwrap();
@@ -476,6 +487,9 @@ fn the_compiled_sql_beside_an_export_is_signed_with_it() {
         said.contains("spark.sql` was edited after export"),
         "{said}"
     );
+    let refused = by_python();
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("spark.sql was edited after export"));
     std::fs::remove_file(&spark).unwrap();
     let (code, said) = verify_cli(&policy, &key);
     assert_eq!(code, Some(1), "{said}");

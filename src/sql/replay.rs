@@ -186,11 +186,32 @@ impl Compiler<'_> {
     }
 }
 
-/// Sums over the leads of a group, one column each, and the result rows that read them.
+/// Where a figure's row says it belongs: its group (`breakdown`, `grp`), or the whole table
+/// (`''`, `''`: the unresolved queue and the flips, whichever group they were read from).
+#[derive(Clone, Copy, PartialEq)]
+enum At {
+    Groups,
+    Whole,
+}
+
+/// One figure: read from each row of `a` that `filter` keeps.
+struct Figure {
+    at: At,
+    policy: String,
+    metric: String,
+    /// The map key: a literal, or the group's value (`None` with `key_is_group`).
+    key: Option<String>,
+    key_is_group: bool,
+    sub: Option<String>,
+    value: String,
+    filter: String,
+}
+
+/// Sums over the leads of a group, one column each, and the figures that read them.
 struct Figures {
     d: Dialect,
     sums: Vec<String>,
-    rows: Vec<String>,
+    figures: Vec<Figure>,
 }
 
 impl Figures {
@@ -214,11 +235,11 @@ impl Figures {
         )
     }
 
-    /// A result row per group of `a` that `filter` keeps.
+    /// A figure per group of `a` that `filter` keeps.
     #[allow(clippy::too_many_arguments)]
     fn row(
         &mut self,
-        from_groups: &str,
+        at: At,
         policy: &str,
         metric: &str,
         key: Option<&str>,
@@ -226,15 +247,68 @@ impl Figures {
         value: &str,
         filter: &str,
     ) {
+        self.figures.push(Figure {
+            at,
+            policy: policy.to_string(),
+            metric: metric.to_string(),
+            key: key.map(str::to_string),
+            key_is_group: false,
+            sub: sub.map(str::to_string),
+            value: value.to_string(),
+            filter: filter.to_string(),
+        });
+    }
+
+    /// Every figure from one read of `a`: joined with a table of the figures (its number and
+    /// labels), the value and the filter picked by number. One reference to `a` whatever the
+    /// number of figures (Spark would plan the aggregate again for each).
+    fn select(&self) -> String {
         let d = self.d;
-        let lit = |v: Option<&str>| v.map_or_else(|| d.cast_text("NULL"), |v| d.text(v));
-        self.rows.push(format!(
-            "SELECT {from_groups}, {policy} AS policy, {metric} AS metric, {key} AS key, {sub} AS sub, {value} AS value FROM a WHERE {filter}",
-            policy = d.text(policy),
-            metric = d.text(metric),
-            key = lit(key),
-            sub = lit(sub),
-        ));
+        let lit = |v: &Option<String>| {
+            v.as_ref()
+                .map_or_else(|| d.cast_text("NULL"), |v| d.text(v))
+        };
+        let labels: Vec<String> = self
+            .figures
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let whole = i32::from(f.at == At::Whole);
+                let by_group = i32::from(f.key_is_group);
+                if i == 0 {
+                    format!(
+                        "SELECT {i} AS i, {whole} AS whole, {by_group} AS by_group, {} AS policy, {} AS metric, {} AS key, {} AS sub",
+                        d.text(&f.policy),
+                        d.text(&f.metric),
+                        lit(&f.key),
+                        lit(&f.sub)
+                    )
+                } else {
+                    format!(
+                        "SELECT {i}, {whole}, {by_group}, {}, {}, {}, {}",
+                        d.text(&f.policy),
+                        d.text(&f.metric),
+                        lit(&f.key),
+                        lit(&f.sub)
+                    )
+                }
+            })
+            .collect();
+        let pick = |what: &dyn Fn(&Figure) -> &str| -> String {
+            let whens: Vec<String> = self
+                .figures
+                .iter()
+                .enumerate()
+                .map(|(i, f)| format!("WHEN {i} THEN {}", what(f)))
+                .collect();
+            format!("CASE f.i\n    {}\n  END", whens.join("\n    "))
+        };
+        format!(
+            "SELECT CASE WHEN f.whole = 1 THEN '' ELSE gk END AS breakdown,\n  CASE WHEN f.whole = 1 THEN '' ELSE gv END AS grp,\n  f.policy, f.metric,\n  CASE WHEN f.by_group = 1 THEN gv ELSE f.key END AS key,\n  f.sub,\n  {value} AS value\nFROM a CROSS JOIN (\n  {labels}\n) f\nWHERE {filter}",
+            value = pick(&|f| &f.value),
+            labels = labels.join("\n  UNION ALL "),
+            filter = pick(&|f| &f.filter),
+        )
     }
 }
 
@@ -321,7 +395,7 @@ pub fn compile_replay(
     let mut fig = Figures {
         d,
         sums: vec!["COUNT(*) AS leads".into()],
-        rows: Vec::new(),
+        figures: Vec::new(),
     };
     let mut kept = vec!["gk = ''".to_string()];
     for (k, dim) in BREAKDOWNS.iter().enumerate() {
@@ -331,7 +405,6 @@ pub fn compile_replay(
     }
     let kept = format!("({})", kept.join(" OR "));
     let groups_cols = "gk AS breakdown, gv AS grp";
-    let overall = "'' AS breakdown, '' AS grp";
     let whole = "gk = ''";
     for (policy, l) in sides {
         let n = |s: &str| l.name(s);
@@ -340,16 +413,16 @@ pub fn compile_replay(
         let count_row = |fig: &mut Figures, metric: &str, cond: &str| {
             let m = fig.count(cond);
             let v = fig.double(&m);
-            fig.row(groups_cols, policy, metric, None, None, &v, &kept);
+            fig.row(At::Groups, policy, metric, None, None, &v, &kept);
         };
         let v = fig.double("leads");
-        fig.row(groups_cols, policy, "leads", None, None, &v, &kept);
+        fig.row(At::Groups, policy, "leads", None, None, &v, &kept);
         count_row(&mut fig, "in_scope", &format!("{dec} <> 'out_of_scope'"));
         let mut by_decision = Vec::new();
         for x in DECISIONS {
             let m = fig.count(&is(x));
             let v = fig.double(&m);
-            fig.row(groups_cols, policy, x, None, None, &v, &kept);
+            fig.row(At::Groups, policy, x, None, None, &v, &kept);
             by_decision.push(m);
         }
         let unresolved = by_decision[3].clone();
@@ -357,7 +430,7 @@ pub fn compile_replay(
         // breakdowns' unresolved counts (all three, mapped or not).
         let v = fig.double(&unresolved);
         fig.row(
-            overall,
+            At::Whole,
             policy,
             "unresolved_queue.total",
             None,
@@ -366,14 +439,16 @@ pub fn compile_replay(
             whole,
         );
         for dim in BREAKDOWNS {
-            fig.rows.push(format!(
-                "SELECT {overall}, {p} AS policy, {metric} AS metric, gv AS key, {null} AS sub, {v} AS value FROM a WHERE gk = {dim} AND {unresolved} > 0",
-                p = d.text(policy),
-                metric = d.text(&format!("unresolved_queue.by_{dim}")),
-                null = d.cast_text("NULL"),
-                v = fig.double(&unresolved),
-                dim = d.text(dim),
-            ));
+            fig.figures.push(Figure {
+                at: At::Whole,
+                policy: policy.to_string(),
+                metric: format!("unresolved_queue.by_{dim}"),
+                key: None,
+                key_is_group: true,
+                sub: None,
+                value: fig.double(&unresolved),
+                filter: format!("gk = {} AND {unresolved} > 0", d.text(dim)),
+            });
         }
         // Each reason slot: disqualification reasons count rejected leads, the others unresolved
         // ones (the queue's reasons); with or without a conversion.
@@ -410,7 +485,7 @@ pub fn compile_replay(
             let m = fig.count(cond);
             let v = fig.double(&m);
             fig.row(
-                overall,
+                At::Whole,
                 policy,
                 "unresolved_queue.by_reason",
                 Some(reason),
@@ -429,7 +504,7 @@ pub fn compile_replay(
                 let m = fig.count(&format!("conv AND {cond}"));
                 let v = fig.double(&m);
                 fig.row(
-                    groups_cols,
+                    At::Groups,
                     policy,
                     "later_converted_by_reason",
                     Some(reason),
@@ -447,7 +522,7 @@ pub fn compile_replay(
                 ));
                 let v = fig.double(&m);
                 fig.row(
-                    groups_cols,
+                    At::Groups,
                     policy,
                     "later_converted_by_rule",
                     Some(rule),
@@ -459,7 +534,7 @@ pub fn compile_replay(
             let num = fig.count(&format!("{} AND NOT conv", is("rejected")));
             let v = fig.ratio(&num, &by_decision[2]);
             fig.row(
-                groups_cols,
+                At::Groups,
                 policy,
                 "disqualification_accuracy",
                 None,
@@ -471,7 +546,7 @@ pub fn compile_replay(
                 let num = fig.count(&format!("conv AND {}", is(x)));
                 let v = fig.ratio(&num, &by_decision[k]);
                 fig.row(
-                    groups_cols,
+                    At::Groups,
                     policy,
                     "conversion_rate",
                     Some(x),
@@ -489,7 +564,7 @@ pub fn compile_replay(
             ));
             let v = fig.ratio(&num, &den);
             fig.row(
-                groups_cols,
+                At::Groups,
                 policy,
                 "seller_acceptance",
                 None,
@@ -517,7 +592,7 @@ pub fn compile_replay(
             let num = fig.count(&format!("{known} AND hist <> {dec}"));
             let den = fig.count(&known);
             let v = fig.ratio(&num, &den);
-            fig.row(groups_cols, policy, "override_rate", None, None, &v, &kept);
+            fig.row(At::Groups, policy, "override_rate", None, None, &v, &kept);
         }
         if h.touch.is_some() {
             let known = format!(
@@ -528,15 +603,7 @@ pub fn compile_replay(
             let num = fig.count(&format!("{known} AND touch > {}", n("rec_sla_minutes")));
             let den = fig.count(&known);
             let v = fig.ratio(&num, &den);
-            fig.row(
-                groups_cols,
-                policy,
-                "sla_breach_rate",
-                None,
-                None,
-                &v,
-                &kept,
-            );
+            fig.row(At::Groups, policy, "sla_breach_rate", None, None, &v, &kept);
         }
         if h.err.is_some() {
             count_row(
@@ -556,11 +623,11 @@ pub fn compile_replay(
     }
     for (x, y, m) in cells {
         let v = fig.double(&m);
-        fig.row(overall, "", "flips.matrix", Some(x), Some(y), &v, whole);
+        fig.row(At::Whole, "", "flips.matrix", Some(x), Some(y), &v, whole);
     }
     let m = fig.count("b_decision <> d_decision");
     let v = fig.double(&m);
-    fig.row(overall, "", "flips.flipped", None, None, &v, whole);
+    fig.row(At::Whole, "", "flips.flipped", None, None, &v, whole);
     ctes.push(format!(
         "a AS (\n  SELECT gk, gv,\n    {}\n  FROM g\n  GROUP BY gk, gv\n)",
         fig.sums.join(",\n    ")
@@ -568,7 +635,7 @@ pub fn compile_replay(
 
     // Per route, minutes to the first touch of accepted leads (nearest rank); enrichment errors
     // per source. Both over groups of the leads, so they are their own table expressions.
-    let mut rows = fig.rows;
+    let mut rows = vec![fig.select()];
     let mut tail_ctes = Vec::new();
     // Each lead of each group once per policy, with that policy's decision: a join with a
     // two-row table, for the same reason as layer g.
@@ -604,19 +671,18 @@ pub fn compile_replay(
             median = rank(0.5),
             p90 = rank(0.9),
         ));
-        for (sub, v) in [
-            ("leads", d.cast_double("n")),
-            ("median", "median".into()),
-            ("p90", "p90".into()),
-        ] {
-            rows.push(format!(
-                "SELECT {groups_cols}, policy, 'routing_time' AS metric, route AS key, {sub} AS sub, {v} AS value FROM rt",
-                sub = d.text(sub),
-            ));
-        }
+        rows.push(format!(
+            "SELECT {groups_cols}, policy, 'routing_time' AS metric, route AS key, t.sub,\n  CASE t.sub WHEN 'leads' THEN {n} WHEN 'median' THEN median ELSE p90 END AS value\nFROM rt CROSS JOIN ({subs}) t",
+            n = d.cast_double("n"),
+            subs = keys_table("sub", &["leads", "median", "p90"].map(|x| d.text(x))),
+        ));
     }
     if h.err.is_some() {
-        let picks = per_policy(&["decision"], "err, err_source", "err AND decision <> 'out_of_scope'");
+        let picks = per_policy(
+            &["decision"],
+            "err, err_source",
+            "err AND decision <> 'out_of_scope'",
+        );
         tail_ctes.push(format!(
             "es AS (\n  SELECT gk, gv, policy, err_source, COUNT(*) AS n FROM ({picks}) e\n  GROUP BY gk, gv, policy, err_source\n)",
         ));
