@@ -64,6 +64,12 @@ pub fn io_words(e: &std::io::Error) -> String {
     }
 }
 
+impl From<crate::policy::edit::Error> for Error {
+    fn from(e: crate::policy::edit::Error) -> Self {
+        Error::Usage(e.0)
+    }
+}
+
 impl Error {
     pub fn io(path: &Path, source: std::io::Error) -> Self {
         Error::Io {

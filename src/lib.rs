@@ -9,7 +9,6 @@
 pub mod analyze;
 pub mod chart;
 pub mod dataset;
-pub mod diag;
 pub mod engine;
 pub mod error;
 pub mod generate;
@@ -25,18 +24,8 @@ pub mod text;
 use std::path::Path;
 
 pub use error::Error;
-
-/// A number as people write it: `15` rather than `15.0`, `0.6` rather than `0.6000000000000001`
-/// where the value is exactly that.
-pub fn format_number(n: f64) -> String {
-    format!("{n}")
-}
-
-/// Lower-case hex sha256 of some bytes.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    hex(&sha2::Sha256::digest(bytes))
-}
+/// Diagnostics, number formatting and hashing live with the policy language.
+pub use leadpolicy_policy::{diag, format_number, sha256_hex};
 
 /// Lower-case hex of a digest.
 pub fn hex(bytes: &[u8]) -> String {

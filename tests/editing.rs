@@ -25,10 +25,10 @@ fn ids(p: &Policy) -> Vec<&str> {
     p.rules.iter().map(|r| r.id.as_str()).collect()
 }
 
-fn usage(r: Result<String, Error>) -> String {
+fn usage(r: Result<String, leadpolicy::policy::edit::Error>) -> String {
     match r {
-        Err(Error::Usage(m)) => m,
-        other => panic!("expected a usage error, got {other:?}"),
+        Err(e) => e.to_string(),
+        other => panic!("expected an edit to be refused, got {other:?}"),
     }
 }
 

@@ -394,7 +394,7 @@ impl App {
                 ));
             }
             let (text, _) = s.text_of(&v).await?;
-            let new_text = edit::apply(&text, e)?;
+            let new_text = edit::apply(&text, e).map_err(Error::from)?;
             s.ws.set_working_copy(&s.policy_id, v.version, &new_text, &now())
                 .await?;
             s.draft_state()

@@ -46,21 +46,7 @@ pub mod hidden {
     pub const IMMATURE: &str = "__lp_immature";
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FieldType {
-    Number,
-    Text,
-}
-
-impl FieldType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FieldType::Number => "number",
-            FieldType::Text => "text",
-        }
-    }
-}
+pub use leadpolicy_policy::FieldType;
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct FieldInfo {

@@ -11,7 +11,17 @@ use super::view::{
     ActionView, Cond, EvidenceView, Lit, OverlapView, OwnerView, RouteKindView, RouteView,
     RuleView, Scalar,
 };
-use crate::error::Error;
+/// Why an edit cannot be applied, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error(pub String);
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Error {}
 
 /// One change to a draft. `Source` replaces the whole text (the source view); the rest edit one
 /// section and leave the others byte for byte.
@@ -72,7 +82,7 @@ pub enum Edit {
 }
 
 fn bad(msg: impl Into<String>) -> Error {
-    Error::Usage(msg.into())
+    Error(msg.into())
 }
 
 /// Apply `edit` to `text` and return the new text. Fails only when the text is not TOML at all

@@ -1,0 +1,86 @@
+//! Read a policy file and check it against a dataset's schema given as `field:type` pairs, as a
+//! routing system would before it loads a published policy:
+//!
+//! ```sh
+//! cargo run -p leadpolicy-policy --example check -- policies/draft.toml employees:number industry:text …
+//! ```
+//!
+//! Prints every problem with its line and column, or `ok` and what the policy decides with.
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+
+use leadpolicy_policy::validate::{Schema, check_against};
+use leadpolicy_policy::{FieldType, diag::Source, parse};
+
+/// A schema written on the command line: fields with their types; roles as `role=name`.
+struct Given {
+    fields: BTreeMap<String, FieldType>,
+    roles: Vec<String>,
+}
+
+impl Schema for Given {
+    fn name(&self) -> &str {
+        "given on the command line"
+    }
+    fn field_names(&self) -> Vec<&str> {
+        self.fields.keys().map(String::as_str).collect()
+    }
+    fn field_type(&self, name: &str) -> Option<FieldType> {
+        self.fields.get(name).copied()
+    }
+    fn has_role(&self, role: &str) -> bool {
+        self.roles.iter().any(|r| r == role)
+    }
+}
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let Some(path) = args.next() else {
+        eprintln!("usage: check POLICY.toml field:number field:text … role=source …");
+        return ExitCode::from(2);
+    };
+    let mut schema = Given {
+        fields: BTreeMap::new(),
+        roles: Vec::new(),
+    };
+    for a in args {
+        if let Some((role, _)) = a.split_once('=') {
+            schema.roles.push(role.to_string());
+        } else if let Some((name, ty)) = a.split_once(':') {
+            let ty = if ty == "number" {
+                FieldType::Number
+            } else {
+                FieldType::Text
+            };
+            schema.fields.insert(name.to_string(), ty);
+        }
+    }
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("cannot read {path}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let policy = match parse(Source::new(&path, text)) {
+        Ok(p) => p,
+        Err(problems) => {
+            eprintln!("{problems}");
+            return ExitCode::from(1);
+        }
+    };
+    let problems = check_against(&policy, &schema);
+    if !problems.is_empty() {
+        eprintln!("{problems}");
+        return ExitCode::from(1);
+    }
+    println!(
+        "ok: `{}` v{} ({} rules, sha256 {})",
+        policy.id,
+        policy.version,
+        policy.decision_rules().count(),
+        policy.sha256()
+    );
+    ExitCode::SUCCESS
+}
