@@ -575,7 +575,7 @@ fn check(paths: &[PathBuf], dataset: Option<&Path>) -> Result<ExitCode, Error> {
         for p in &policies {
             let problems = policy::validate::check_against(p, &ds);
             if problems.is_empty() {
-                for w in policy::validate::warnings(p, &ds)? {
+                for w in policy::warnings::warnings(p, &ds)? {
                     warnings.push(format!("warning: {}: {w}", p.source.path.display()));
                 }
             }
@@ -736,7 +736,7 @@ fn replay_cmd(
     let covered = leadpolicy::replay::replay_with(&b, &d, &all, &leads.options(by))?;
     drop(all);
     let (r, ds) = (covered.replay, covered.leads);
-    for w in policy::validate::warnings(&d, &ds)? {
+    for w in policy::warnings::warnings(&d, &ds)? {
         eprintln!("warning: draft {}: {w}", d.source.path.display());
     }
     if json {

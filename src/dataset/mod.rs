@@ -22,7 +22,8 @@ use polars::prelude::*;
 use crate::diag::{Diagnostics, closest, list_names};
 use crate::error::{DataError, Error};
 pub use mapping::{ForcedType, Mapping};
-use read::{RawColumn, RawTable, read_table};
+use read::{RawColumn, RawTable};
+use source::read_table;
 
 /// Hidden columns derived from roles; they never clash with a field (fields cannot start
 /// with `__lp_` in practice, and the loader refuses one that does).

@@ -713,31 +713,3 @@ pub fn read_parquet(
         lines: Vec::new(),
     })
 }
-
-/// Read a CSV, Parquet or workbook file, chosen by extension. A CSV file is decoded from its
-/// encoding first (given, or UTF-16 by its byte-order mark) and split at `format.delimiter`
-/// (`,` when none is given).
-pub fn read_table(
-    path: &Path,
-    missing: &[String],
-    format: super::source::Format<'_>,
-    progress: Progress<'_>,
-    keep_text: KeepText<'_>,
-) -> Result<RawTable, Error> {
-    use super::source::{Kind, as_utf8, relocate};
-    match Kind::of(path) {
-        Kind::Parquet => read_parquet(path, missing, keep_text),
-        Kind::Workbook => super::workbook::read_workbook(path, format.sheet, missing, keep_text),
-        Kind::Csv => {
-            let utf8 = as_utf8(path, format.encoding)?;
-            read_csv(
-                &utf8.path,
-                missing,
-                format.delimiter.unwrap_or(b','),
-                progress,
-                keep_text,
-            )
-            .map_err(|e| relocate(e, &utf8.path, path))
-        }
-    }
-}

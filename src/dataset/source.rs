@@ -194,6 +194,33 @@ pub fn relocate(e: Error, from: &Path, to: &Path) -> Error {
     }
 }
 
+/// Read a CSV, Parquet or workbook file, chosen by extension. A CSV file is decoded from its
+/// encoding first (given, or UTF-16 by its byte-order mark) and split at `format.delimiter`
+/// (`,` when none is given).
+pub fn read_table(
+    path: &Path,
+    missing: &[String],
+    format: Format<'_>,
+    progress: super::read::Progress<'_>,
+    keep_text: super::read::KeepText<'_>,
+) -> Result<super::read::RawTable, Error> {
+    match Kind::of(path) {
+        Kind::Parquet => super::read::read_parquet(path, missing, keep_text),
+        Kind::Workbook => super::workbook::read_workbook(path, format.sheet, missing, keep_text),
+        Kind::Csv => {
+            let utf8 = as_utf8(path, format.encoding)?;
+            super::read::read_csv(
+                &utf8.path,
+                missing,
+                format.delimiter.unwrap_or(b','),
+                progress,
+                keep_text,
+            )
+            .map_err(|e| relocate(e, &utf8.path, path))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

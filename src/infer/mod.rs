@@ -15,7 +15,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::dataset::read::{RawTable, parse_decimal, read_table};
+use crate::dataset::read::{RawTable, parse_decimal};
+use crate::dataset::source::read_table;
 use crate::dataset::source::{self, Format, Kind};
 use crate::error::Error;
 

@@ -5,6 +5,7 @@
 
 pub mod leakage;
 pub mod validate;
+pub mod warnings;
 
 use std::path::Path;
 

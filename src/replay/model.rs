@@ -143,8 +143,41 @@ pub struct Replay {
     pub breakdowns: BTreeMap<String, BTreeMap<String, GroupMetrics>>,
     /// With `--by week|month|quarter`: how long the periods are …
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub by: Option<super::Period>,
+    pub by: Option<Period>,
     /// … and both policies' metrics per period of `created_at`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub periods: Option<Vec<super::periods::PeriodMetrics>>,
+    pub periods: Option<Vec<PeriodMetrics>>,
+}
+
+/// How long a period is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Period {
+    /// ISO weeks, Monday first.
+    Week,
+    Month,
+    Quarter,
+}
+
+impl std::str::FromStr for Period {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "week" => Ok(Period::Week),
+            "month" => Ok(Period::Month),
+            "quarter" => Ok(Period::Quarter),
+            other => Err(format!(
+                "`{other}` is not a period: use week, month or quarter"
+            )),
+        }
+    }
+}
+
+/// One period's figures under both policies (same metric names as the replay).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeriodMetrics {
+    /// The first day of the period, `YYYY-MM-DD`.
+    pub start: String,
+    pub baseline: Metrics,
+    pub draft: Metrics,
 }

@@ -4,44 +4,11 @@
 //! a period's figures are exactly the replay's figures restricted to its leads.
 
 use chrono::{Datelike, Duration, NaiveDate};
-use serde::Serialize;
 
-use super::model::Metrics;
 use crate::dataset::Dataset;
 use crate::error::Error;
 
-/// How long a period is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Period {
-    /// ISO weeks, Monday first.
-    Week,
-    Month,
-    Quarter,
-}
-
-impl std::str::FromStr for Period {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "week" => Ok(Period::Week),
-            "month" => Ok(Period::Month),
-            "quarter" => Ok(Period::Quarter),
-            other => Err(format!(
-                "`{other}` is not a period: use week, month or quarter"
-            )),
-        }
-    }
-}
-
-/// One period's figures under both policies (same metric names as the replay).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PeriodMetrics {
-    /// The first day of the period, `YYYY-MM-DD`.
-    pub start: String,
-    pub baseline: Metrics,
-    pub draft: Metrics,
-}
+pub use super::model::{Period, PeriodMetrics};
 
 /// The first day of the period holding `day`.
 pub fn period_start(day: NaiveDate, by: Period) -> NaiveDate {

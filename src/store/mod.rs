@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod export;
 pub mod lifecycle;
+pub mod manifest;
 pub mod signing;
 pub mod trust;
 pub mod working;

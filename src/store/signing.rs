@@ -429,7 +429,7 @@ fn check_sql_files(
     manifest: &Path,
     manifest_text: &str,
 ) -> Result<Vec<String>, Error> {
-    let listed: Vec<super::export::CompiledSql> =
+    let listed: Vec<super::manifest::CompiledSql> =
         serde_json::from_str::<serde_json::Value>(manifest_text)
             .ok()
             .and_then(|v| v.get("compiled_sql").cloned())
@@ -470,5 +470,5 @@ fn check_sql_files(
 
 /// The manifest path given, or the one next to the policy file.
 pub fn manifest_for(policy: &Path, manifest: Option<PathBuf>) -> PathBuf {
-    manifest.unwrap_or_else(|| super::export::manifest_path(policy))
+    manifest.unwrap_or_else(|| super::manifest::manifest_path(policy))
 }

@@ -5,7 +5,7 @@
 //! match, require a field. Each is a list of structured edits; [`super::suggest`] measures them.
 
 use crate::analyze::{Evaluated, coverage, sweep};
-use crate::dataset::{Dataset, FieldType};
+use crate::dataset::Dataset;
 use crate::engine::{Decision, Unresolved};
 use crate::error::Error;
 use crate::policy::edit::Edit;
@@ -13,6 +13,7 @@ use crate::policy::view::{Cond, Lit, OverlapView, PolicyView};
 use crate::policy::{Action, OnOverlap, Policy};
 
 use super::Candidate;
+use super::learn::nice;
 
 /// Leads a disqualify rule must have rejected before its conversions say anything.
 const MIN_REJECTED: usize = 20;
@@ -29,22 +30,6 @@ pub(crate) fn all(policy: &Policy, ds: &Dataset) -> Result<Vec<Candidate>, Error
     out.extend(overlaps(&e, &view));
     out.extend(required(policy, &view));
     Ok(out)
-}
-
-/// A round number near `v` for a threshold people read: two significant digits from 1,000 on,
-/// whole numbers from 100, one decimal from 1, else two.
-pub(crate) fn nice(v: f64) -> f64 {
-    let a = v.abs();
-    if a >= 1000.0 {
-        let unit = 10f64.powi(a.log10().floor() as i32 - 1);
-        (v / unit).round() * unit
-    } else if a >= 100.0 {
-        v.round()
-    } else if a >= 1.0 {
-        (v * 10.0).round() / 10.0
-    } else {
-        (v * 100.0).round() / 100.0
-    }
 }
 
 /// `c` with the comparison `field op old` set to `new`; false when it is not in `c`.
@@ -329,9 +314,4 @@ fn required(policy: &Policy, view: &PolicyView) -> Vec<Candidate> {
             }
         })
         .collect()
-}
-
-/// A field's type, for the learner.
-pub(crate) fn is_number(ds: &Dataset, field: &str) -> bool {
-    ds.field(field).is_some_and(|f| f.ty == FieldType::Number)
 }

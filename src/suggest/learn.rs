@@ -69,7 +69,10 @@ fn literals(e: &Evaluated<'_>, ds: &Dataset, acc: &[bool]) -> Result<Vec<Literal
         {
             continue;
         }
-        if super::candidates::is_number(ds, name) {
+        if ds
+            .field(name)
+            .is_some_and(|f| f.ty == crate::dataset::FieldType::Number)
+        {
             let col = ds.frame.column(name)?.f64()?.clone();
             let values: Vec<Option<f64>> = col.iter().collect();
             let mut filled: Vec<f64> = values
@@ -82,8 +85,7 @@ fn literals(e: &Evaluated<'_>, ds: &Dataset, acc: &[bool]) -> Result<Vec<Literal
                 continue;
             }
             filled.sort_by(f64::total_cmp);
-            let q =
-                |x: f64| super::candidates::nice(filled[((filled.len() - 1) as f64 * x) as usize]);
+            let q = |x: f64| nice(filled[((filled.len() - 1) as f64 * x) as usize]);
             let mut cuts: Vec<(&str, f64)> = [0.1, 0.2, 0.3, 0.4, 0.5]
                 .iter()
                 .map(|x| ("lt", q(*x)))
@@ -337,5 +339,21 @@ impl Literal {
             Cond::Field { field, .. } => Some(field),
             _ => None,
         }
+    }
+}
+
+/// A round number near `v` for a threshold people read: two significant digits from 1,000 on,
+/// whole numbers from 100, one decimal from 1, else two.
+pub(crate) fn nice(v: f64) -> f64 {
+    let a = v.abs();
+    if a >= 1000.0 {
+        let unit = 10f64.powi(a.log10().floor() as i32 - 1);
+        (v / unit).round() * unit
+    } else if a >= 100.0 {
+        v.round()
+    } else if a >= 1.0 {
+        (v * 10.0).round() / 10.0
+    } else {
+        (v * 100.0).round() / 100.0
     }
 }
