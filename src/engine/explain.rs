@@ -11,7 +11,8 @@ use serde::Serialize;
 use super::Decision;
 use crate::dataset::{Dataset, hidden};
 use crate::error::Error;
-use crate::policy::{Condition, Literal, OnOverlap, Op, Owner, Policy, RouteKind};
+use crate::policy::order::{self, Assigned, Chosen, Verdict};
+use crate::policy::{Condition, Literal, Op, Policy, RouteKind};
 
 /// A cell value as a rule sees it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -518,71 +519,85 @@ pub fn explain_row(policy: &Policy, ds: &Dataset, row: usize) -> Result<Packet, 
         outcome: outcome(ds, &r),
     };
 
-    // The decision order of design.md.
-    if !in_scope {
-        packet.decision = Decision::OutOfScope;
-        return Ok(packet);
-    }
-    if let Some(dq) = packet.disqualify_rules.iter().find(|c| c.fired) {
-        let reason = dq.action.trim_start_matches("disqualify:").to_string();
-        packet.decision = Decision::Rejected;
-        packet.rule = Some(dq.id.clone());
-        packet.reason_label = policy.reason_label(&reason).map(str::to_string);
-        packet.reason = Some(reason);
-        return Ok(packet);
-    }
-    if !gate_reasons.is_empty() {
-        packet.unresolved_reasons = gate_reasons;
-        return Ok(packet);
-    }
-    let fired: Vec<(&RuleCheck, &crate::policy::Route)> = packet
-        .route_rules
-        .iter()
-        .zip(policy.route_rules().map(|(_, route)| route))
-        .filter(|(c, _)| c.fired)
-        .collect();
-    // The first fired route rule decides; when none fired, the `[otherwise]` route does.
-    let (rule_id, route) = match (fired.first(), policy.otherwise_route()) {
-        (Some((first, route)), _) => (first.id.clone(), *route),
-        (None, Some(route)) => (crate::policy::OTHERWISE.to_string(), route),
-        (None, None) => {
-            packet.unresolved_reasons = vec!["no_rule_matched".into()];
-            return Ok(packet);
+    // The decision order of design.md, shared with the vectorised engine; the answers are this
+    // evaluator's own.
+    let routes: Vec<&crate::policy::Route> = policy.route_rules().map(|(_, r)| r).collect();
+    let answers = PacketAnswers {
+        packet: &packet,
+        gated: !gate_reasons.is_empty(),
+        ds,
+        row,
+    };
+    match order::decide(policy, &routes, &answers) {
+        Verdict::OutOfScope => packet.decision = Decision::OutOfScope,
+        Verdict::Rejected(k) => {
+            let dq = &packet.disqualify_rules[k];
+            let reason = dq.action.trim_start_matches("disqualify:").to_string();
+            packet.decision = Decision::Rejected;
+            packet.rule = Some(dq.id.clone());
+            packet.reason_label = policy.reason_label(&reason).map(str::to_string);
+            packet.reason = Some(reason);
         }
-    };
-    if policy.evidence.on_overlap == OnOverlap::Review
-        && fired.iter().any(|(_, r)| r.name != route.name)
-    {
-        packet.overlapping_rules = fired.iter().map(|(c, _)| c.id.clone()).collect();
-        packet.unresolved_reasons = vec!["overlapping_routes".into()];
-        return Ok(packet);
+        Verdict::Gated => packet.unresolved_reasons = gate_reasons,
+        Verdict::NoRuleMatched => packet.unresolved_reasons = vec!["no_rule_matched".into()],
+        Verdict::OverlappingRoutes => {
+            packet.overlapping_rules = packet
+                .route_rules
+                .iter()
+                .filter(|c| c.fired)
+                .map(|c| c.id.clone())
+                .collect();
+            packet.unresolved_reasons = vec!["overlapping_routes".into()];
+        }
+        Verdict::NoOwner(_) => packet.unresolved_reasons = vec!["no_owner".into()],
+        Verdict::Decided { route, by, owner } => {
+            packet.decision = match route.kind {
+                RouteKind::Sales => Decision::Accepted,
+                RouteKind::Nurture => Decision::Nurture,
+            };
+            packet.rule = Some(match by {
+                Chosen::Rule(k) => packet.route_rules[k].id.clone(),
+                Chosen::Otherwise => crate::policy::OTHERWISE.to_string(),
+            });
+            packet.route = Some(route.name.clone());
+            packet.route_kind = Some(route.kind);
+            packet.queue = route.queue.clone();
+            packet.owner = match owner {
+                Assigned::Nobody => None,
+                Assigned::Fixed(s) | Assigned::Fallback(s) => Some(s.to_string()),
+                Assigned::Cell(c) => Some(c),
+            };
+            packet.sla_minutes = route.sla_minutes;
+        }
     }
-    let owner = match &route.owner {
-        None => None,
-        Some(Owner::Fixed(s)) => Some(s.clone()),
-        Some(Owner::Field { field, fallback }) => match owner_text(ds, &field.name, row) {
-            Some(v) => Some(v),
-            None => match fallback {
-                Some(fb) => Some(fb.clone()),
-                None => {
-                    packet.unresolved_reasons = vec!["no_owner".into()];
-                    packet.route = None;
-                    return Ok(packet);
-                }
-            },
-        },
-    };
-    packet.decision = match route.kind {
-        RouteKind::Sales => Decision::Accepted,
-        RouteKind::Nurture => Decision::Nurture,
-    };
-    packet.rule = Some(rule_id);
-    packet.route = Some(route.name.clone());
-    packet.route_kind = Some(route.kind);
-    packet.queue = route.queue.clone();
-    packet.owner = owner;
-    packet.sla_minutes = route.sla_minutes;
     Ok(packet)
+}
+
+/// A lead's answers from this evaluator's own checks, recorded in its packet.
+struct PacketAnswers<'a> {
+    packet: &'a Packet,
+    gated: bool,
+    ds: &'a Dataset,
+    row: usize,
+}
+
+impl order::Answers for PacketAnswers<'_> {
+    type Cell = String;
+    fn in_scope(&self) -> bool {
+        self.packet.in_scope
+    }
+    fn first_disqualify(&self) -> Option<usize> {
+        self.packet.disqualify_rules.iter().position(|c| c.fired)
+    }
+    fn gated(&self) -> bool {
+        self.gated
+    }
+    fn route_fired(&self, k: usize) -> bool {
+        self.packet.route_rules.get(k).is_some_and(|c| c.fired)
+    }
+    fn owner_cell(&self, field: &str) -> Option<String> {
+        owner_text(self.ds, field, self.row)
+    }
 }
 
 /// The owner cell as text, exactly as the vectorised decision shows it.

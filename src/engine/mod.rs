@@ -13,7 +13,8 @@ use polars::prelude::*;
 
 use crate::dataset::{Dataset, hidden};
 use crate::error::Error;
-use crate::policy::{Condition, Literal, OnOverlap, Op, Owner, Policy, RouteKind, ScopeRole};
+use crate::policy::order::{self, Assigned, Chosen, Verdict};
+use crate::policy::{Condition, Literal, Op, Owner, Policy, RouteKind, ScopeRole};
 
 pub use explain::{Packet, explain};
 
@@ -687,6 +688,51 @@ enum Rows<'r> {
     Some(&'r [usize]),
 }
 
+/// One chunk of a boolean test column.
+type Bits = <BooleanType as PolarsDataType>::Array;
+
+/// One lead's answers from the vectorised test columns (a missing array means "never").
+struct RowAnswers<'a, 'p> {
+    row: usize,
+    scope: Option<&'a Bits>,
+    dq: &'a [Option<&'a Bits>],
+    gate: &'a [(Option<&'a Bits>, u64)],
+    rt: &'a [Option<&'a Bits>],
+    owners: &'a HashMap<&'p str, StringChunked>,
+}
+
+impl RowAnswers<'_, '_> {
+    fn on(&self, a: Option<&Bits>) -> bool {
+        a.is_some_and(|a| a.value(self.row))
+    }
+    /// The gate checks that failed, as bits.
+    fn gate_bits(&self) -> u64 {
+        self.gate
+            .iter()
+            .filter(|(b, _)| self.on(*b))
+            .fold(0u64, |acc, (_, bit)| acc | bit)
+    }
+}
+
+impl<'a> order::Answers for RowAnswers<'a, '_> {
+    type Cell = &'a str;
+    fn in_scope(&self) -> bool {
+        self.on(self.scope)
+    }
+    fn first_disqualify(&self) -> Option<usize> {
+        self.dq.iter().position(|b| self.on(*b))
+    }
+    fn gated(&self) -> bool {
+        self.gate.iter().any(|(b, _)| self.on(*b))
+    }
+    fn route_fired(&self, k: usize) -> bool {
+        self.on(self.rt[k])
+    }
+    fn owner_cell(&self, field: &str) -> Option<&'a str> {
+        self.owners.get(field).and_then(|c| c.get(self.row))
+    }
+}
+
 /// The decision order, lead by lead over the test bits, calling `sink(row, decision, owner)`.
 fn assemble_rows(
     policy: &Policy,
@@ -711,19 +757,21 @@ fn assemble_rows(
         .collect();
     let rt_bits: Vec<_> = rt_cols.iter().map(|c| c.downcast_iter().next()).collect();
     let routes: Vec<(&crate::policy::Rule, &crate::policy::Route)> = p.route_rules().collect();
-    macro_rules! on {
-        ($arr:expr, $row:expr) => {
-            $arr.is_some_and(|a| a.value($row))
-        };
-    }
     let dq_rules: Vec<Option<u32>> = p.disqualify_rules().map(|(r, _)| index_of(p, r)).collect();
     let rt_rules: Vec<Option<u32>> = routes.iter().map(|(r, _)| index_of(p, r)).collect();
-    let review = p.evidence.on_overlap == OnOverlap::Review;
-    let otherwise = p.otherwise_route();
     let otherwise_rule = u32::try_from(p.rules.len()).ok();
     let fields = owner_fields(p, dataset)?;
 
+    let route_of: Vec<&crate::policy::Route> = routes.iter().map(|(_, r)| *r).collect();
     let mut decide = |row: usize| {
+        let lead = RowAnswers {
+            row,
+            scope: scope_bits,
+            dq: &dq_bits,
+            gate: &gate_bits,
+            rt: &rt_bits,
+            owners: &fields,
+        };
         let mut d = RowDecision {
             decision: Decision::Unresolved,
             rule: None,
@@ -731,65 +779,33 @@ fn assemble_rows(
             gate: 0,
         };
         let mut who = None;
-        if !on!(scope_bits, row) {
-            d.decision = Decision::OutOfScope;
-        } else if let Some(i) = dq_bits.iter().position(|b| on!(b, row)) {
-            d.decision = Decision::Rejected;
-            d.rule = dq_rules[i];
-        } else {
-            let g = gate_bits
-                .iter()
-                .filter(|(b, _)| on!(b, row))
-                .fold(0u64, |acc, (_, bit)| acc | bit);
-            if g != 0 {
-                d.gate = g;
+        match order::decide(p, &route_of, &lead) {
+            Verdict::OutOfScope => d.decision = Decision::OutOfScope,
+            Verdict::Rejected(k) => {
+                d.decision = Decision::Rejected;
+                d.rule = dq_rules[k];
+            }
+            Verdict::Gated => {
+                d.gate = lead.gate_bits();
                 d.unresolved = Unresolved::Gate;
-            } else {
-                let mut fired = rt_bits.iter().enumerate().filter(|(_, b)| on!(b, row));
-                // The route that decides, with its rule: the first fired route rule, or the
-                // `[otherwise]` route when none fired (never an overlap).
-                let chosen = match fired.next() {
-                    None => match otherwise {
-                        Some(route) => Some((route, otherwise_rule)),
-                        None => {
-                            d.unresolved = Unresolved::NoRuleMatched;
-                            None
-                        }
-                    },
-                    Some((j, _)) => {
-                        let route = routes[j].1;
-                        if review && fired.any(|(k, _)| routes[k].1.name != route.name) {
-                            d.unresolved = Unresolved::OverlappingRoutes;
-                            None
-                        } else {
-                            Some((route, rt_rules[j]))
-                        }
-                    }
+            }
+            Verdict::NoRuleMatched => d.unresolved = Unresolved::NoRuleMatched,
+            Verdict::OverlappingRoutes => d.unresolved = Unresolved::OverlappingRoutes,
+            // INVARIANT: `no_owner` never falls through to the next rule.
+            Verdict::NoOwner(_) => d.unresolved = Unresolved::NoOwner,
+            Verdict::Decided { route, by, owner } => {
+                d.decision = match route.kind {
+                    RouteKind::Sales => Decision::Accepted,
+                    RouteKind::Nurture => Decision::Nurture,
                 };
-                if let Some((route, rule)) = chosen {
-                    let assigned = match &route.owner {
-                        None => Some(None),
-                        Some(Owner::Fixed(s)) => Some(Some(s.as_str())),
-                        Some(Owner::Field { field, fallback }) => {
-                            match fields.get(field.name.as_str()).and_then(|c| c.get(row)) {
-                                Some(v) => Some(Some(v)),
-                                None => fallback.as_deref().map(Some),
-                            }
-                        }
-                    };
-                    match assigned {
-                        // INVARIANT: `no_owner` never falls through to the next rule.
-                        None => d.unresolved = Unresolved::NoOwner,
-                        Some(o) => {
-                            d.decision = match route.kind {
-                                RouteKind::Sales => Decision::Accepted,
-                                RouteKind::Nurture => Decision::Nurture,
-                            };
-                            d.rule = rule;
-                            who = o;
-                        }
-                    }
-                }
+                d.rule = match by {
+                    Chosen::Rule(j) => rt_rules[j],
+                    Chosen::Otherwise => otherwise_rule,
+                };
+                who = match owner {
+                    Assigned::Nobody => None,
+                    Assigned::Fixed(s) | Assigned::Fallback(s) | Assigned::Cell(s) => Some(s),
+                };
             }
         }
         sink(row, d, who);

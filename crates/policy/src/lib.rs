@@ -29,6 +29,7 @@
 pub mod diag;
 pub mod diff;
 pub mod edit;
+pub mod order;
 mod parse;
 mod resolve;
 pub mod validate;
