@@ -809,6 +809,13 @@ fn suggest_cmd(
     Ok(ExitCode::SUCCESS)
 }
 
+/// A mapping and the dataset it describes (the SQL compiler reads the mapping's value lists).
+fn load_mapped(mapping: &Path) -> Result<(leadpolicy::dataset::mapping::Mapping, Dataset), Error> {
+    let m = leadpolicy::dataset::mapping::Mapping::load(mapping)?;
+    let ds = Dataset::from_mapping(&m)?;
+    Ok((m, ds))
+}
+
 /// Two policies, loaded and checked together (every problem of both reported at once).
 fn load_pair(baseline: &Path, draft: &Path) -> Result<[policy::Policy; 2], Error> {
     let (policies, diags, io) = policy::load_all(&[baseline, draft]);
@@ -831,8 +838,7 @@ fn sql_cmd(
     [leads_table, outcomes_table]: [&str; 2],
     out: Option<&Path>,
 ) -> Result<ExitCode, Error> {
-    let m = leadpolicy::dataset::mapping::Mapping::load(mapping)?;
-    let ds = leadpolicy::dataset::Dataset::from_mapping(&m)?;
+    let (m, ds) = load_mapped(mapping)?;
     let target = leadpolicy::sql::Target {
         ds: &ds,
         mapping: &m,
@@ -884,8 +890,7 @@ fn replay_engine_cmd(
         )));
     }
     let [b, d] = load_pair(baseline, draft)?;
-    let m = leadpolicy::dataset::mapping::Mapping::load(mapping)?;
-    let ds = leadpolicy::dataset::Dataset::from_mapping(&m)?;
+    let (m, ds) = load_mapped(mapping)?;
     let target = leadpolicy::sql::Target {
         ds: &ds,
         mapping: &m,

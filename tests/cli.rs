@@ -385,44 +385,38 @@ fn generate_is_deterministic_for_a_seed() {
     assert!(ds.has_converted);
 }
 
+/// `replay --engine URL` of the shipped policies on the sample, with `extra` arguments: the
+/// exit code and what it said.
+fn replay_in(url: &str, extra: &[&str]) -> (Option<i32>, String) {
+    let out = lp()
+        .args([
+            "replay",
+            "--baseline",
+            "policies/baseline.toml",
+            "--draft",
+            "policies/draft.toml",
+            "--engine",
+            url,
+        ])
+        .args(extra)
+        .arg("--dataset")
+        .arg(sample_mapping())
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 #[test]
 fn replay_in_an_engine_says_what_it_cannot_do_in_words() {
     // A cohort narrows the table in the database, not here.
-    let out = lp()
-        .args([
-            "replay",
-            "--baseline",
-            "policies/baseline.toml",
-            "--draft",
-            "policies/draft.toml",
-            "--engine",
-            "postgres://nobody@localhost/none",
-            "--source",
-            "web",
-            "--dataset",
-        ])
-        .arg(sample_mapping())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let (code, err) = replay_in("postgres://nobody@localhost/none", &["--source", "web"]);
+    assert_eq!(code, Some(2));
     assert!(err.contains("narrow the table in the database"), "{err}");
     // Not a PostgreSQL URL.
-    let out = lp()
-        .args([
-            "replay",
-            "--baseline",
-            "policies/baseline.toml",
-            "--draft",
-            "policies/draft.toml",
-            "--engine",
-            "duckdb:leads.db",
-            "--dataset",
-        ])
-        .arg(sample_mapping())
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
+    let (_, err) = replay_in("duckdb:leads.db", &[]);
     assert!(err.contains("is not one"), "{err}");
     // No server there: the connection error in words, without a Rust type name.
     let dir = temp_with(&[]);
@@ -430,22 +424,8 @@ fn replay_in_an_engine_says_what_it_cannot_do_in_words() {
         "postgres://nobody@localhost/none?host={}",
         dir.path().display()
     );
-    let out = lp()
-        .args([
-            "replay",
-            "--baseline",
-            "policies/baseline.toml",
-            "--draft",
-            "policies/draft.toml",
-            "--engine",
-            &url,
-            "--dataset",
-        ])
-        .arg(sample_mapping())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let (code, err) = replay_in(&url, &[]);
+    assert_eq!(code, Some(2));
     assert!(
         err.contains("PostgreSQL: cannot connect") && !err.contains("Error {"),
         "{err}"

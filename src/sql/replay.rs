@@ -275,23 +275,13 @@ impl Figures {
             .map(|(i, f)| {
                 let whole = i32::from(f.at == At::Whole);
                 let by_group = i32::from(f.key_is_group);
-                if i == 0 {
-                    format!(
-                        "SELECT {i} AS i, {whole} AS whole, {by_group} AS by_group, {} AS policy, {} AS metric, {} AS key, {} AS sub",
-                        d.text(&f.policy),
-                        d.text(&f.metric),
-                        lit(&f.key),
-                        lit(&f.sub)
-                    )
-                } else {
-                    format!(
-                        "SELECT {i}, {whole}, {by_group}, {}, {}, {}, {}",
-                        d.text(&f.policy),
-                        d.text(&f.metric),
-                        lit(&f.key),
-                        lit(&f.sub)
-                    )
-                }
+                format!(
+                    "SELECT {i} AS i, {whole} AS whole, {by_group} AS by_group, {} AS policy, {} AS metric, {} AS key, {} AS sub",
+                    d.text(&f.policy),
+                    d.text(&f.metric),
+                    lit(&f.key),
+                    lit(&f.sub)
+                )
             })
             .collect();
         let pick = |what: &dyn Fn(&Figure) -> &str| -> String {
