@@ -114,6 +114,7 @@ pub struct SweepResult {
 
 /// A numeric comparison leaf found in a rule: field, op, its threshold, and the signal it is in.
 struct Leaf<'p> {
+    id: crate::policy::LeafId,
     rule: &'p str,
     field: &'p str,
     op: &'p Op,
@@ -129,9 +130,12 @@ fn leaves<'p>(
     out: &mut Vec<Leaf<'p>>,
 ) {
     match c {
-        Condition::Field { field, op, .. } => {
+        Condition::Field {
+            field, op, leaf, ..
+        } => {
             if let Some(value) = op.threshold() {
                 out.push(Leaf {
+                    id: *leaf,
                     rule,
                     field: &field.name,
                     op,
@@ -419,7 +423,7 @@ pub(crate) fn sweep_policy(
             )),
         });
     }
-    let variants = engine::leaf_variants(p, ds, leaf.op)?;
+    let variants = engine::leaf_variants(p, ds, leaf.id)?;
     let values: Vec<Option<f64>> = ds.frame.column(leaf.field)?.f64()?.iter().collect();
     let dq_rules: Vec<&str> = p.disqualify_rules().map(|(r, _)| r.id.as_str()).collect();
     let rt_rules: Vec<&str> = p.route_rules().map(|(r, _)| r.id.as_str()).collect();

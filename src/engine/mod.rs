@@ -14,7 +14,7 @@ use polars::prelude::*;
 use crate::dataset::{Dataset, hidden};
 use crate::error::Error;
 use crate::policy::order::{self, Assigned, Chosen, Verdict};
-use crate::policy::{Condition, Literal, Op, Owner, Policy, RouteKind, ScopeRole};
+use crate::policy::{Condition, LeafId, Literal, Op, Owner, Policy, RouteKind, ScopeRole};
 
 pub use explain::{Packet, explain};
 
@@ -127,32 +127,28 @@ fn lit_of(l: &Literal) -> Expr {
     }
 }
 
-/// Precomputed text-scan leaves (`contains`, `matches`), keyed by the address of their `Op`.
-type Masks = std::collections::HashMap<usize, Series>;
-
-fn op_key(op: &Op) -> usize {
-    std::ptr::from_ref(op) as usize
-}
+/// Precomputed text-scan leaves (`contains`, `matches`), keyed by their leaf id.
+type Masks = std::collections::HashMap<LeafId, Series>;
 
 /// Evaluate every `contains` / `matches` leaf once per distinct value of its field (through the
 /// dataset's cached dictionary) and keep the per-lead result as a column. Same functions as the
 /// packet uses: Unicode lowercase + substring, and the `regex` crate.
 fn text_masks(p: &Policy, ds: &Dataset) -> Result<Masks, Error> {
-    let mut leaves: Vec<(&str, &Op)> = Vec::new();
+    let mut leaves: Vec<(LeafId, &str, &Op)> = Vec::new();
     for c in p
         .signals
         .iter()
         .map(|s| &s.when)
         .chain(p.rules.iter().map(|r| &r.when))
     {
-        c.visit_fields(&mut |field, op, _| {
+        c.visit_leaves(&mut |leaf, field, op| {
             if matches!(op, Op::Contains(_) | Op::Matches(_)) {
-                leaves.push((field.name.as_str(), op));
+                leaves.push((leaf, field.name.as_str(), op));
             }
         });
     }
     let mut masks = Masks::new();
-    for (field, op) in leaves {
+    for (leaf, field, op) in leaves {
         let dict = ds.dictionary(field)?;
         let name = format!("__text{}", masks.len());
         let mask = match op {
@@ -163,7 +159,7 @@ fn text_masks(p: &Policy, ds: &Dataset) -> Result<Masks, Error> {
             Op::Matches(re) => dict.mask(&name, |v| re.is_match(v)),
             _ => continue,
         };
-        masks.insert(op_key(op), mask.into_series());
+        masks.insert(leaf, mask.into_series());
     }
     Ok(masks)
 }
@@ -171,7 +167,9 @@ fn text_masks(p: &Policy, ds: &Dataset) -> Result<Masks, Error> {
 /// Three-valued condition as a nullable boolean expression (null = unknown).
 fn condition(c: &Condition, m: &Masks) -> Expr {
     match c {
-        Condition::Field { field, op, .. } => {
+        Condition::Field {
+            field, op, leaf, ..
+        } => {
             let x = col(field.name.as_str());
             let v = match op {
                 Op::Missing(true) => return x.is_null(),
@@ -189,7 +187,7 @@ fn condition(c: &Condition, m: &Masks) -> Expr {
                 Op::Gte(n) => x.clone().gt_eq(lit(*n)),
                 Op::Lt(n) => x.clone().lt(lit(*n)),
                 Op::Lte(n) => x.clone().lt_eq(lit(*n)),
-                Op::Contains(s) => match m.get(&op_key(op)) {
+                Op::Contains(s) => match m.get(leaf) {
                     Some(mask) => lit(mask.clone()),
                     None => x
                         .str()
@@ -197,7 +195,7 @@ fn condition(c: &Condition, m: &Masks) -> Expr {
                         .str()
                         .contains_literal(lit(s.to_lowercase())),
                 },
-                Op::Matches(re) => match m.get(&op_key(op)) {
+                Op::Matches(re) => match m.get(leaf) {
                     Some(mask) => lit(mask.clone()),
                     None => x.str().contains(lit(re.as_str().to_string()), true),
                 },
@@ -817,8 +815,8 @@ fn assemble_rows(
     Ok(())
 }
 
-/// The test columns of the rules that read `leaf` (a field comparison of `policy`, found by
-/// address, directly or through signals), each evaluated three times with the leaf's answer
+/// The test columns of the rules that read `leaf` (a field comparison of `policy`, by its id,
+/// directly or through signals), each evaluated three times with the leaf's answer
 /// forced to true, false and unknown. Any other answer of the leaf is one of these three, so a
 /// threshold sweep picks per lead the variant its own comparison gives: exact three-valued
 /// semantics without evaluating the policy again.
@@ -831,10 +829,14 @@ pub struct LeafVariants {
 }
 
 /// See [`LeafVariants`].
-pub fn leaf_variants(policy: &Policy, dataset: &Dataset, leaf: &Op) -> Result<LeafVariants, Error> {
+pub fn leaf_variants(
+    policy: &Policy,
+    dataset: &Dataset,
+    leaf: LeafId,
+) -> Result<LeafVariants, Error> {
     let p = policy;
     let m = &text_masks(p, dataset)?;
-    let key = op_key(leaf);
+    let key = leaf;
     let forced = [lit(true), lit(false), lit(NULL).cast(DataType::Boolean)];
     let mut exprs = Vec::new();
     let mut wanted: Vec<(bool, usize)> = Vec::new();
@@ -883,10 +885,10 @@ pub fn leaf_variants(policy: &Policy, dataset: &Dataset, leaf: &Op) -> Result<Le
     Ok(out)
 }
 
-/// Whether `c` reads the leaf at address `key`, directly or through (nested) signals.
-fn reads_leaf(c: &Condition, p: &Policy, key: usize) -> bool {
+/// Whether `c` reads the leaf `key`, directly or through (nested) signals.
+fn reads_leaf(c: &Condition, p: &Policy, key: LeafId) -> bool {
     match c {
-        Condition::Field { op, .. } => op_key(op) == key,
+        Condition::Field { leaf, .. } => *leaf == key,
         Condition::Signal(name) => p
             .signal(&name.name)
             .is_some_and(|s| reads_leaf(&s.when, p, key)),
@@ -895,10 +897,10 @@ fn reads_leaf(c: &Condition, p: &Policy, key: usize) -> bool {
     }
 }
 
-/// [`condition`] with signals inlined and the leaf at address `key` replaced by `forced`.
-fn substituted(c: &Condition, p: &Policy, m: &Masks, key: usize, forced: &Expr) -> Expr {
+/// [`condition`] with signals inlined and the leaf `key` replaced by `forced`.
+fn substituted(c: &Condition, p: &Policy, m: &Masks, key: LeafId, forced: &Expr) -> Expr {
     match c {
-        Condition::Field { op, .. } if op_key(op) == key => forced.clone(),
+        Condition::Field { leaf, .. } if *leaf == key => forced.clone(),
         Condition::Field { .. } => condition(c, m),
         Condition::Signal(name) => match p.signal(&name.name) {
             Some(s) => substituted(&s.when, p, m, key, forced),

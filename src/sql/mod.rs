@@ -92,7 +92,9 @@ impl Compiler<'_> {
     /// A condition as a SQL boolean (NULL = unknown).
     fn condition(&mut self, p: &Policy, c: &Condition) -> Result<String, Error> {
         Ok(match c {
-            Condition::Field { field, op, span } => {
+            Condition::Field {
+                field, op, span, ..
+            } => {
                 let c = self.cols.add(self.t.ds, &field.name)?;
                 let list = |ls: &[Literal]| -> String {
                     ls.iter()

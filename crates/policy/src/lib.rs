@@ -287,9 +287,19 @@ pub fn comparison_symbol(op: &str) -> &str {
     }
 }
 
+/// A field comparison's id in its policy: assigned in reading order when the policy is parsed,
+/// so the engine can key what it precomputes for a comparison without relying on addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LeafId(pub u32);
+
 #[derive(Debug, Clone)]
 pub enum Condition {
-    Field { field: Named, op: Op, span: Span },
+    Field {
+        field: Named,
+        op: Op,
+        span: Span,
+        leaf: LeafId,
+    },
     Signal(Named),
     All(Vec<Condition>),
     Any(Vec<Condition>),
@@ -306,10 +316,24 @@ impl Condition {
     /// Calls `f` on every field comparison, signals not followed.
     pub fn visit_fields<'a>(&'a self, f: &mut impl FnMut(&'a Named, &'a Op, &'a Span)) {
         match self {
-            Condition::Field { field, op, span } => f(field, op, span),
+            Condition::Field {
+                field, op, span, ..
+            } => f(field, op, span),
             Condition::Signal(_) => {}
             Condition::All(cs) | Condition::Any(cs) => cs.iter().for_each(|c| c.visit_fields(f)),
             Condition::Not(c) => c.visit_fields(f),
+        }
+    }
+
+    /// Calls `f` on every field comparison with its id, signals not followed.
+    pub fn visit_leaves<'a>(&'a self, f: &mut impl FnMut(LeafId, &'a Named, &'a Op)) {
+        match self {
+            Condition::Field {
+                field, op, leaf, ..
+            } => f(*leaf, field, op),
+            Condition::Signal(_) => {}
+            Condition::All(cs) | Condition::Any(cs) => cs.iter().for_each(|c| c.visit_leaves(f)),
+            Condition::Not(c) => c.visit_leaves(f),
         }
     }
 

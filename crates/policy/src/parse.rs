@@ -25,6 +25,7 @@ pub fn parse(source: Source) -> Result<Policy, Diagnostics> {
         src: &source,
         diags: Diagnostics::default(),
         rule_ids: Vec::new(),
+        leaves: 0,
     };
     let doc = match DeTable::parse(&source.text) {
         Ok(doc) => doc,
@@ -68,6 +69,8 @@ struct Reader<'s> {
     diags: Diagnostics,
     /// Ids of every rule seen, valid or not, for the duplicate check.
     rule_ids: Vec<(String, Span)>,
+    /// The next field comparison's [`LeafId`].
+    leaves: u32,
 }
 
 impl Reader<'_> {
@@ -693,10 +696,13 @@ impl Reader<'_> {
                 }
                 [(ok, ov)] => {
                     let op = self.op(ok.get_ref(), ov, &name, ctx)?;
+                    let leaf = LeafId(self.leaves);
+                    self.leaves += 1;
                     Some(Condition::Field {
                         field,
                         op,
                         span: v.span(),
+                        leaf,
                     })
                 }
                 [(a, _), (b, _), ..] => {
