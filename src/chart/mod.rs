@@ -278,15 +278,7 @@ fn decision_count(m: &Metrics, key: &str) -> usize {
 
 /// The reasons the engine gives unresolved leads; any other code is a disqualification reason.
 fn is_review_reason(code: &str) -> bool {
-    code.starts_with("missing_field:")
-        || matches!(
-            code,
-            "unapproved_enrichment_source"
-                | "low_enrichment_confidence"
-                | "no_rule_matched"
-                | "overlapping_routes"
-                | "no_owner"
-        )
+    crate::policy::reason::Review::parse(code).is_some()
 }
 
 /// Union of both maps' reasons as bars, largest first; a `None` map stays "not available".

@@ -163,8 +163,10 @@ pub(super) fn ellipsize(s: &str, max_px: f64, font: Font) -> String {
 /// A reason or decision code in plain words: `missing_field:employees` → "Missing employees",
 /// `low_enrichment_confidence` → "Low enrichment confidence".
 pub(super) fn plain(code: &str) -> String {
-    if let Some(field) = code.strip_prefix("missing_field:") {
-        return format!("Missing {}", words(field));
+    if let Some(crate::policy::reason::Review::MissingField(field)) =
+        crate::policy::reason::Review::parse(code)
+    {
+        return format!("Missing {}", words(&field));
     }
     match code {
         "(missing)" => "(no value)".to_owned(),

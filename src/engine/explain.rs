@@ -12,6 +12,7 @@ use super::Decision;
 use crate::dataset::{Dataset, hidden};
 use crate::error::Error;
 use crate::policy::order::{self, Assigned, Chosen, Verdict};
+use crate::policy::reason::Review;
 use crate::policy::{Condition, Literal, Op, Policy, RouteKind};
 
 /// A cell value as a rule sees it.
@@ -443,7 +444,7 @@ pub fn explain_row(policy: &Policy, ds: &Dataset, row: usize) -> Result<Packet, 
         let value = r.get(&req.name);
         let passed = value != Value::Missing;
         if !passed {
-            gate_reasons.push(format!("missing_field:{}", req.name));
+            gate_reasons.push(Review::MissingField(req.name.clone()).code());
         }
         evidence.push(GateCheck {
             check: format!("`{}` is present", req.name),
@@ -461,7 +462,7 @@ pub fn explain_row(policy: &Policy, ds: &Dataset, row: usize) -> Result<Packet, 
             Value::Missing => false,
         };
         if !passed {
-            gate_reasons.push("unapproved_enrichment_source".into());
+            gate_reasons.push(Review::UnapprovedEnrichmentSource.code());
         }
         evidence.push(GateCheck {
             check: format!(
@@ -478,7 +479,7 @@ pub fn explain_row(policy: &Policy, ds: &Dataset, row: usize) -> Result<Packet, 
             .map_or(Value::Missing, |c| r.get(c));
         let passed = matches!(value, Value::Number(x) if x >= min);
         if !passed {
-            gate_reasons.push("low_enrichment_confidence".into());
+            gate_reasons.push(Review::LowEnrichmentConfidence.code());
         }
         evidence.push(GateCheck {
             check: format!(
@@ -539,7 +540,7 @@ pub fn explain_row(policy: &Policy, ds: &Dataset, row: usize) -> Result<Packet, 
             packet.reason = Some(reason);
         }
         Verdict::Gated => packet.unresolved_reasons = gate_reasons,
-        Verdict::NoRuleMatched => packet.unresolved_reasons = vec!["no_rule_matched".into()],
+        Verdict::NoRuleMatched => packet.unresolved_reasons = vec![Review::NoRuleMatched.code()],
         Verdict::OverlappingRoutes => {
             packet.overlapping_rules = packet
                 .route_rules
@@ -547,9 +548,9 @@ pub fn explain_row(policy: &Policy, ds: &Dataset, row: usize) -> Result<Packet, 
                 .filter(|c| c.fired)
                 .map(|c| c.id.clone())
                 .collect();
-            packet.unresolved_reasons = vec!["overlapping_routes".into()];
+            packet.unresolved_reasons = vec![Review::OverlappingRoutes.code()];
         }
-        Verdict::NoOwner(_) => packet.unresolved_reasons = vec!["no_owner".into()],
+        Verdict::NoOwner(_) => packet.unresolved_reasons = vec![Review::NoOwner.code()],
         Verdict::Decided { route, by, owner } => {
             packet.decision = match route.kind {
                 RouteKind::Sales => Decision::Accepted,

@@ -14,6 +14,7 @@ use polars::prelude::*;
 use crate::dataset::{Dataset, hidden};
 use crate::error::Error;
 use crate::policy::order::{self, Assigned, Chosen, Verdict};
+use crate::policy::reason::Review;
 use crate::policy::{Condition, LeafId, Literal, Op, Owner, Policy, RouteKind, ScopeRole};
 
 pub use explain::{Packet, explain};
@@ -373,19 +374,19 @@ impl Decisions {
                     .iter()
                     .enumerate()
                     .filter(|(k, _)| g & (1u64 << k) != 0)
-                    .map(|(_, r)| format!("missing_field:{}", r.name))
+                    .map(|(_, r)| Review::MissingField(r.name.clone()).code())
                     .collect();
                 if g & UNAPPROVED_SOURCE_BIT != 0 {
-                    out.push("unapproved_enrichment_source".into());
+                    out.push(Review::UnapprovedEnrichmentSource.code());
                 }
                 if g & LOW_CONFIDENCE_BIT != 0 {
-                    out.push("low_enrichment_confidence".into());
+                    out.push(Review::LowEnrichmentConfidence.code());
                 }
                 out
             }
-            Unresolved::NoRuleMatched => vec!["no_rule_matched".into()],
-            Unresolved::OverlappingRoutes => vec!["overlapping_routes".into()],
-            Unresolved::NoOwner => vec!["no_owner".into()],
+            Unresolved::NoRuleMatched => vec![Review::NoRuleMatched.code()],
+            Unresolved::OverlappingRoutes => vec![Review::OverlappingRoutes.code()],
+            Unresolved::NoOwner => vec![Review::NoOwner.code()],
         }
     }
 

@@ -21,6 +21,7 @@ use crate::dataset::{Dataset, FieldType, hidden};
 use crate::engine::{self, Decision, Decisions, Unresolved, explain::DecisionRecord};
 use crate::error::Error;
 use crate::policy::Policy;
+use crate::policy::reason::Review;
 pub use model::*;
 pub use periods::Period;
 
@@ -80,17 +81,16 @@ impl<'a> Decided<'a> {
                 .evidence
                 .required
                 .iter()
-                .map(|r| format!("missing_field:{}", r.name)),
+                .map(|r| Review::MissingField(r.name.clone()).code()),
         );
         slots.extend(
             [
-                "unapproved_enrichment_source",
-                "low_enrichment_confidence",
-                "no_rule_matched",
-                "overlapping_routes",
-                "no_owner",
+                Review::UnapprovedEnrichmentSource,
+                Review::LowEnrichmentConfidence,
             ]
-            .map(String::from),
+            .iter()
+            .chain(&Review::AFTER_GATE)
+            .map(Review::code),
         );
         Self {
             d,

@@ -478,25 +478,16 @@ pub fn render_text(r: &Replay) -> String {
 
 /// A reason code in plain words.
 pub fn plain_reason(code: &str) -> String {
-    if let Some(field) = code.strip_prefix("missing_field:") {
-        return format!("Missing {}", field.replace('_', " "));
+    if let Some(r) = crate::policy::reason::Review::parse(code) {
+        return r.label();
     }
-    let text = match code {
-        "unapproved_enrichment_source" => "Enrichment source not approved",
-        "low_enrichment_confidence" => "Low enrichment confidence",
-        "no_rule_matched" => "No rule matched",
-        "overlapping_routes" => "Overlapping routes",
-        "no_owner" => "No owner",
-        other => {
-            let t = other.replace('_', " ");
-            let mut c = t.chars();
-            return match c.next() {
-                Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-                None => String::new(),
-            };
-        }
-    };
-    text.to_string()
+    // A disqualification reason code: its words, capitalised.
+    let t = code.replace('_', " ");
+    let mut c = t.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
 }
 
 /// `flips.csv`: every flipped lead with both decisions and what actually happened (`converted`

@@ -26,6 +26,7 @@ use crate::dataset::mapping::Mapping;
 use crate::dataset::{Dataset, FieldType};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::error::Error;
+use crate::policy::reason::Review;
 use crate::policy::{Action, Condition, Literal, OnOverlap, Op, Owner, Policy, RouteKind};
 
 /// A column of the leads table the query reads, under its alias.
@@ -244,10 +245,14 @@ impl Layers {
 
     /// The one reason of an unresolved lead that passed the gate.
     fn after_gate(&self) -> String {
+        // Codes are plain ASCII words: quoted as they are in every dialect.
         format!(
-            "CASE WHEN {} THEN 'overlapping_routes' WHEN {} IS NULL THEN 'no_rule_matched' ELSE 'no_owner' END",
+            "CASE WHEN {} THEN '{}' WHEN {} IS NULL THEN '{}' ELSE '{}' END",
             self.name("overlap"),
-            self.name("route")
+            Review::OverlappingRoutes.code(),
+            self.name("route"),
+            Review::NoRuleMatched.code(),
+            Review::NoOwner.code(),
         )
     }
 }
@@ -314,7 +319,7 @@ impl Compiler<'_> {
             let col = self.cols.add(self.t.ds, &f.name)?;
             let name = n(&format!("g{k}"));
             tests.push((name.clone(), format!("({col} IS NULL)")));
-            gate.push((name, format!("missing_field:{}", f.name)));
+            gate.push((name, Review::MissingField(f.name.clone()).code()));
         }
         if let Some((approved, _)) = &p.evidence.approved_sources {
             let col = self.role("enrichment_source")?.ok_or_else(|| {
@@ -328,7 +333,7 @@ impl Compiler<'_> {
                     yes(&format!("({col} IN ({}))", values.join(", ")))
                 ),
             ));
-            gate.push((n("g_src"), "unapproved_enrichment_source".into()));
+            gate.push((n("g_src"), Review::UnapprovedEnrichmentSource.code()));
         }
         if let Some((min, _)) = &p.evidence.min_enrichment_confidence {
             let col = self.role("enrichment_confidence")?.ok_or_else(|| {
@@ -340,7 +345,7 @@ impl Compiler<'_> {
                 n("g_conf"),
                 format!("NOT {}", yes(&format!("({col} >= {})", d.number(*min)))),
             ));
-            gate.push((n("g_conf"), "low_enrichment_confidence".into()));
+            gate.push((n("g_conf"), Review::LowEnrichmentConfidence.code()));
         }
 
         // 4. Owners of the routes that read one.

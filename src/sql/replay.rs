@@ -18,6 +18,7 @@
 use super::{Compiler, Dialect, Layers, Target};
 use crate::error::Error;
 use crate::policy::Policy;
+use crate::policy::reason::Review;
 
 /// The breakdowns, with the role each reads.
 pub const BREAKDOWNS: [&str; 3] = ["source", "campaign", "form"];
@@ -466,10 +467,11 @@ pub fn compile_replay(
                 );
                 (reason.clone(), cond)
             })
-            .chain(
-                ["no_rule_matched", "overlapping_routes", "no_owner"]
-                    .map(|r| (r.to_string(), format!("{} = '{r}'", n("ureason")))),
-            )
+            .chain(Review::AFTER_GATE.iter().map(|r| {
+                let code = r.code();
+                let cond = format!("{} = '{code}'", n("ureason"));
+                (code, cond)
+            }))
             .collect();
         for (reason, cond) in &unresolved_slots {
             let m = fig.count(cond);

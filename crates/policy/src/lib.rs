@@ -31,6 +31,7 @@ pub mod diff;
 pub mod edit;
 pub mod order;
 mod parse;
+pub mod reason;
 mod resolve;
 pub mod validate;
 pub mod view;
