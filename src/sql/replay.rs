@@ -354,6 +354,11 @@ pub fn compile_replay(
             l.after_gate(),
             n("ureason")
         ));
+        // Only what the figures read passes on: the decision, whether the gate stopped the
+        // lead and which of its checks failed (not the raw cells, nor every rule's test).
+        w.push(format!("z.{}", n("decision")));
+        w.push(format!("z.{}", n("gate")));
+        w.extend(l.gate.iter().map(|(test, _)| format!("z.{test}")));
     }
     let join = if ok.is_some() {
         "z LEFT JOIN ok ON z.lead_id = ok.k"
@@ -363,7 +368,7 @@ pub fn compile_replay(
     let mut ctes = vec![layers];
     ctes.extend(ok);
     ctes.push(format!(
-        "w {} (\n  SELECT z.*,\n    {}\n  FROM {join}\n)",
+        "w {} (\n  SELECT {}\n  FROM {join}\n)",
         d.layer(),
         w.join(",\n    ")
     ));
