@@ -207,6 +207,13 @@ impl Dataset {
         self.roles.get(role).map(String::as_str)
     }
 
+    /// The column of the `first_touch_minutes` role when it is numeric: minutes to the first
+    /// touch count only as numbers (a text column of them is not read as times).
+    pub fn first_touch(&self) -> Option<&str> {
+        self.role("first_touch_minutes")
+            .filter(|c| self.field(c).is_some_and(|f| f.ty == FieldType::Number))
+    }
+
     /// The smallest and largest value of a number field (`None` when every value is missing).
     pub fn number_range(&self, field: &str) -> Result<(Option<f64>, Option<f64>), Error> {
         let c = self.frame.column(field)?.f64()?;

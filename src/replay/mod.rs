@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 use polars::prelude::*;
 
 use crate::dataset::cohort::{Cohort, ConversionWindow};
-use crate::dataset::{Dataset, FieldType, hidden};
+use crate::dataset::{Dataset, hidden};
 use crate::engine::{self, Decision, Decisions, Unresolved, explain::DecisionRecord};
 use crate::error::Error;
 use crate::policy::Policy;
@@ -204,11 +204,9 @@ impl<'a> Outcomes<'a> {
                 Err(_) => Ok(None),
             }
         };
-        let first_touch = match ds.role("first_touch_minutes") {
-            Some(c) if ds.field(c).is_some_and(|fi| fi.ty == FieldType::Number) => {
-                Some(f.column(c)?.f64()?.iter().collect())
-            }
-            _ => None,
+        let first_touch = match ds.first_touch() {
+            Some(c) => Some(f.column(c)?.f64()?.iter().collect()),
+            None => None,
         };
         let enrichment_source = ds
             .role("enrichment_source")

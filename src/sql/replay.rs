@@ -82,6 +82,11 @@ impl Compiler<'_> {
                 None => Ok(None),
             }
         };
+        // A flag role: the cell is one of its `true` values (a missing cell is not).
+        let flag = |cell: &str, role: &crate::dataset::mapping::FlagRole| {
+            let values: Vec<String> = role.truthy.iter().map(|v| d.text(v)).collect();
+            format!("COALESCE({cell} IN ({}), FALSE)", values.join(", "))
+        };
         let mut ok = None;
         let conv = match (&self.t.mapping.file.dataset.outcomes, &roles.converted) {
             (Some(o), _) => {
@@ -98,10 +103,7 @@ impl Compiler<'_> {
                 ));
                 Some("(ok.k IS NOT NULL)".to_string())
             }
-            (None, Some(flag)) => text_of_role(self, "converted")?.map(|t| {
-                let values: Vec<String> = flag.truthy.iter().map(|v| d.text(v)).collect();
-                format!("COALESCE({t} IN ({}), FALSE)", values.join(", "))
-            }),
+            (None, Some(f)) => text_of_role(self, "converted")?.map(|t| flag(&t, f)),
             (None, None) => None,
         };
         let seller = match &roles.seller_outcome {
@@ -135,24 +137,15 @@ impl Compiler<'_> {
             None => None,
         };
         // First touch counts only as a number column, as in the engine.
-        let touch = match self.t.ds.role("first_touch_minutes") {
-            Some(name)
-                if self
-                    .t
-                    .ds
-                    .field(name)
-                    .is_some_and(|f| f.ty == crate::dataset::FieldType::Number) =>
-            {
+        let touch = match self.t.ds.first_touch() {
+            Some(name) => {
                 let name = name.to_string();
                 Some(self.cols.add(self.t.ds, &name)?)
             }
-            _ => None,
+            None => None,
         };
         let err = match &roles.enrichment_error {
-            Some(flag) => text_of_role(self, "enrichment_error")?.map(|t| {
-                let values: Vec<String> = flag.truthy.iter().map(|v| d.text(v)).collect();
-                format!("COALESCE({t} IN ({}), FALSE)", values.join(", "))
-            }),
+            Some(f) => text_of_role(self, "enrichment_error")?.map(|t| flag(&t, f)),
             None => None,
         };
         let missing_group = d.text(crate::replay::MISSING_GROUP);

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::dataset::{Dataset, FieldType, hidden};
+use crate::dataset::{Dataset, hidden};
 use crate::error::Error;
 use crate::policy::Policy;
 use crate::replay::{
@@ -30,10 +30,7 @@ fn template(ds: &Dataset) -> Metrics {
     let has = |c: &str| ds.frame.column(c).is_ok();
     let conv = ds.has_converted;
     let err = has(hidden::ENRICHMENT_ERROR);
-    let touch = ds
-        .role("first_touch_minutes")
-        .and_then(|c| ds.field(c))
-        .is_some_and(|f| f.ty == FieldType::Number);
+    let touch = ds.first_touch().is_some();
     Metrics {
         later_converted: conv.then_some(0),
         later_converted_by_reason: conv.then(BTreeMap::new),
