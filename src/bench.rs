@@ -14,11 +14,6 @@ pub fn peak_rss_mb() -> Option<f64> {
     status_mb("VmHWM:")
 }
 
-/// Resident memory of this process now, in MiB (Linux `VmRSS`).
-pub fn rss_mb() -> Option<f64> {
-    status_mb("VmRSS:")
-}
-
 fn status_mb(key: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with(key))?;

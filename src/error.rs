@@ -86,19 +86,79 @@ impl Error {
         }
     }
     /// A stable code for front ends to branch on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Error::Io { .. } => "io",
-            Error::Invalid(_) => "invalid",
-            Error::Data(_) => "data",
-            Error::UnknownLead(_) => "unknown_lead",
-            Error::Usage(_) => "usage",
-            Error::Polars(_) => "internal",
-            Error::Workspace(_) => "workspace",
-            Error::Busy(_) => "busy",
-            Error::Lifecycle(_) => "lifecycle",
-            Error::Tampered(_) => "tampered",
-            Error::Cancelled => "cancelled",
+            Error::Io { .. } => ErrorCode::Io,
+            Error::Invalid(_) => ErrorCode::Invalid,
+            Error::Data(_) => ErrorCode::Data,
+            Error::UnknownLead(_) => ErrorCode::UnknownLead,
+            Error::Usage(_) => ErrorCode::Usage,
+            Error::Polars(_) => ErrorCode::Internal,
+            Error::Workspace(_) => ErrorCode::Workspace,
+            Error::Busy(_) => ErrorCode::Busy,
+            Error::Lifecycle(_) => ErrorCode::Lifecycle,
+            Error::Tampered(_) => ErrorCode::Tampered,
+            Error::Cancelled => ErrorCode::Cancelled,
+        }
+    }
+}
+
+/// What kind of failure an [`Error`] is, for front ends to branch on (the app's windows switch
+/// over these; their string forms are stable).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// A file could not be read or written.
+    Io,
+    /// A policy or mapping with located problems.
+    Invalid,
+    /// A data file with a problem at a place.
+    Data,
+    UnknownLead,
+    /// A request that does not make sense (a missing argument, an unknown name).
+    Usage,
+    /// A bug: something the program should have prevented.
+    Internal,
+    Workspace,
+    /// Another window or process holds the workspace.
+    Busy,
+    /// A step the policy's lifecycle does not allow (approve a draft not in review …).
+    Lifecycle,
+    /// A signed file that does not match its signature.
+    Tampered,
+    /// The person cancelled.
+    Cancelled,
+}
+
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 11] = [
+        ErrorCode::Io,
+        ErrorCode::Invalid,
+        ErrorCode::Data,
+        ErrorCode::UnknownLead,
+        ErrorCode::Usage,
+        ErrorCode::Internal,
+        ErrorCode::Workspace,
+        ErrorCode::Busy,
+        ErrorCode::Lifecycle,
+        ErrorCode::Tampered,
+        ErrorCode::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Io => "io",
+            ErrorCode::Invalid => "invalid",
+            ErrorCode::Data => "data",
+            ErrorCode::UnknownLead => "unknown_lead",
+            ErrorCode::Usage => "usage",
+            ErrorCode::Internal => "internal",
+            ErrorCode::Workspace => "workspace",
+            ErrorCode::Busy => "busy",
+            ErrorCode::Lifecycle => "lifecycle",
+            ErrorCode::Tampered => "tampered",
+            ErrorCode::Cancelled => "cancelled",
         }
     }
 }
@@ -159,5 +219,20 @@ impl From<sqlx::Error> for Error {
             )),
             _ => Error::Workspace(format!("the workspace database failed: {text}")),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorCode;
+
+    #[test]
+    fn error_codes_travel_as_their_string_form() -> Result<(), serde_json::Error> {
+        for c in ErrorCode::ALL {
+            let json = serde_json::to_string(&c)?;
+            assert_eq!(json, format!("\"{}\"", c.as_str()));
+            assert_eq!(serde_json::from_str::<ErrorCode>(&json)?, c);
+        }
+        Ok(())
     }
 }

@@ -9,6 +9,7 @@
 pub mod analyze;
 pub mod chart;
 pub mod dataset;
+pub mod decide;
 pub mod engine;
 pub mod error;
 pub mod generate;
@@ -23,7 +24,7 @@ pub mod text;
 
 use std::path::Path;
 
-pub use error::Error;
+pub use error::{Error, ErrorCode};
 /// Diagnostics, number formatting and hashing live with the policy language.
 pub use leadpolicy_policy::{diag, format_number, sha256_hex};
 

@@ -615,43 +615,65 @@ fn check(paths: &[PathBuf], dataset: Option<&Path>) -> Result<ExitCode, Error> {
 }
 
 fn decide(policy: &Path, mapping: &Path, out: &Path, stats: bool) -> Result<ExitCode, Error> {
+    use leadpolicy::decide::{self, How};
+    use std::io::IsTerminal;
     output::Format::from_path(out)?;
     let p = policy::load(policy)?;
+    let m = leadpolicy::dataset::Mapping::load(mapping)?;
+    let tty = std::io::stderr().is_terminal();
+    let mut bar = |done: u64, total: u64| {
+        if tty && total > 0 {
+            let pct = (done * 100 / total).min(100) as usize;
+            eprint!(
+                "\rdeciding leads [{:<40}] {pct:>3}%",
+                "#".repeat(pct * 40 / 100)
+            );
+        }
+        true
+    };
     let t0 = Instant::now();
-    let ds = load_dataset(mapping)?;
-    let t_load = t0.elapsed();
-    let (rss_load, peak_load) = (bench::rss_mb(), bench::peak_rss_mb());
-    let t1 = Instant::now();
-    let decisions = engine::decide_codes(&p, &ds)?;
-    let t_decide = t1.elapsed();
-    let (rss_decide, peak_decide) = (bench::rss_mb(), bench::peak_rss_mb());
-    let t2 = Instant::now();
-    output::write_decisions(&decisions, &p, &ds, out)?;
-    let t_write = t2.elapsed();
-    let counts = engine::counts(&decisions);
-    let summary: Vec<String> = counts
+    let decided = decide::decide_file(&p, &m, out, decide::PART_BYTES, &mut bar);
+    if tty {
+        eprint!("\r{:70}\r", "");
+    }
+    let decided = decided?;
+    let summary: Vec<String> = decided
+        .counts
         .iter()
         .map(|(d, n)| format!("{} {n}", d.as_str()))
         .collect();
     println!(
         "decided {} leads with `{}` v{}: {} → {}",
-        decisions.len(),
+        decided.leads,
         p.id,
         p.version,
         summary.join(", "),
         out.display()
     );
     if stats {
+        let how = match decided.how {
+            How::Streamed {
+                parts,
+                restarts,
+                open,
+            } => format!(
+                "streamed in {parts} parts ({restarts} restarts; opening {:.3}s)",
+                open.as_secs_f64()
+            ),
+            How::Whole {
+                load,
+                decide,
+                write,
+            } => format!(
+                "load {:.3}s decide {:.3}s write {:.3}s",
+                load.as_secs_f64(),
+                decide.as_secs_f64(),
+                write.as_secs_f64()
+            ),
+        };
         eprintln!(
-            "stats: load {:.3}s decide {:.3}s write {:.3}s total {:.3}s rss_mb after load {:.0} (peak {:.0}) after decide {:.0} (peak {:.0}) peak_rss_mb {:.0}",
-            t_load.as_secs_f64(),
-            t_decide.as_secs_f64(),
-            t_write.as_secs_f64(),
+            "stats: {how} total {:.3}s peak_rss_mb {:.0}",
             t0.elapsed().as_secs_f64(),
-            rss_load.unwrap_or(f64::NAN),
-            peak_load.unwrap_or(f64::NAN),
-            rss_decide.unwrap_or(f64::NAN),
-            peak_decide.unwrap_or(f64::NAN),
             bench::peak_rss_mb().unwrap_or(f64::NAN)
         );
     }

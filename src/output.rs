@@ -45,35 +45,12 @@ pub fn write_decisions(
     path: &Path,
 ) -> Result<(), Error> {
     match Format::from_path(path)? {
-        Format::Csv => {
-            let ids = ds.frame.column(&ds.id)?.str()?.clone();
-            write_atomic(path, |w| {
-                let mut out = csv::Writer::from_writer(w);
-                out.write_record(crate::engine::DECISION_COLUMNS)?;
-                let mut texts = crate::engine::ReasonTexts::default();
-                let mut record = csv::ByteRecord::new();
-                for (i, id) in ids.iter().enumerate() {
-                    record.clear();
-                    record.push_field(id.unwrap_or("").as_bytes());
-                    record.push_field(d.decision(i).as_str().as_bytes());
-                    let rule = d.rule(p, i);
-                    record.push_field(rule.map_or("", |r| r.id.as_str()).as_bytes());
-                    let (reason, route) = match rule.map(|r| &r.action) {
-                        Some(crate::policy::Action::Disqualify(c)) => (c.as_str(), None),
-                        Some(crate::policy::Action::Route(n)) => ("", p.route(n)),
-                        None => ("", None),
-                    };
-                    record.push_field(reason.as_bytes());
-                    record.push_field(d.unresolved_text(p, i, &mut texts).unwrap_or("").as_bytes());
-                    record.push_field(route.map_or("", |r| r.name.as_str()).as_bytes());
-                    record.push_field(d.owner.get(i).unwrap_or("").as_bytes());
-                    let sla = route.and_then(|r| r.sla_minutes).map(crate::format_number);
-                    record.push_field(sla.as_deref().unwrap_or("").as_bytes());
-                    out.write_byte_record(&record)?;
-                }
-                out.flush()
-            })
-        }
+        Format::Csv => write_atomic(path, |w| {
+            let mut out = csv::Writer::from_writer(w);
+            out.write_record(crate::engine::DECISION_COLUMNS)?;
+            csv_rows(d, p, ds, &mut out)?;
+            out.flush()
+        }),
         Format::Json => {
             let df = d.to_frame(p, ds)?;
             write_atomic(path, |w| write_json(&df, w))
@@ -88,6 +65,43 @@ pub fn write_decisions(
             })
         }
     }
+}
+
+/// One CSV record per lead of `ds` (no header), in the columns of
+/// [`DECISION_COLUMNS`](crate::engine::DECISION_COLUMNS).
+pub fn csv_rows<W: Write>(
+    d: &crate::engine::Decisions,
+    p: &crate::policy::Policy,
+    ds: &crate::dataset::Dataset,
+    out: &mut csv::Writer<W>,
+) -> std::io::Result<()> {
+    let ids = ds
+        .frame
+        .column(&ds.id)
+        .and_then(|c| c.str())
+        .map_err(std::io::Error::other)?;
+    let mut texts = crate::engine::ReasonTexts::default();
+    let mut record = csv::ByteRecord::new();
+    for (i, id) in ids.iter().enumerate() {
+        record.clear();
+        record.push_field(id.unwrap_or("").as_bytes());
+        record.push_field(d.decision(i).as_str().as_bytes());
+        let rule = d.rule(p, i);
+        record.push_field(rule.map_or("", |r| r.id.as_str()).as_bytes());
+        let (reason, route) = match rule.map(|r| &r.action) {
+            Some(crate::policy::Action::Disqualify(c)) => (c.as_str(), None),
+            Some(crate::policy::Action::Route(n)) => ("", p.route(n)),
+            None => ("", None),
+        };
+        record.push_field(reason.as_bytes());
+        record.push_field(d.unresolved_text(p, i, &mut texts).unwrap_or("").as_bytes());
+        record.push_field(route.map_or("", |r| r.name.as_str()).as_bytes());
+        record.push_field(d.owner.get(i).unwrap_or("").as_bytes());
+        let sla = route.and_then(|r| r.sla_minutes).map(crate::format_number);
+        record.push_field(sla.as_deref().unwrap_or("").as_bytes());
+        out.write_byte_record(&record)?;
+    }
+    Ok(())
 }
 
 /// Remove temporary files that an earlier, interrupted [`write_atomic`] of `path` left behind

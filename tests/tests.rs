@@ -17,5 +17,6 @@ mod properties;
 mod replay;
 mod signing;
 mod snapshots;
+mod streaming;
 mod suggest;
 mod workspace;

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use leadpolicy::ErrorCode;
 use leadpolicy::dataset::cohort::{Cohort, ConversionWindow, parse_day};
 use leadpolicy::dataset::{Dataset, dates, hidden};
 use leadpolicy::replay::{Options, Period};
@@ -51,7 +52,7 @@ pub struct ReplayOptions {
 fn day(what: &str, s: &Option<String>) -> AppResult<Option<dates::NaiveDate>> {
     s.as_deref()
         .filter(|s| !s.trim().is_empty())
-        .map(|s| parse_day(s).map_err(|e| AppError::new("usage", format!("{what}: {e}"))))
+        .map(|s| parse_day(s).map_err(|e| AppError::new(ErrorCode::Usage, format!("{what}: {e}"))))
         .transpose()
 }
 

@@ -1,14 +1,13 @@
 //! The one error shape every command returns: a stable code, plain words, and the place.
 
-use leadpolicy::Error;
+use leadpolicy::{Error, ErrorCode};
 use serde::Serialize;
 
 /// A failure as the window shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct AppError {
-    /// `invalid`, `data`, `io`, `lifecycle`, `cancelled`, `unknown_lead`, `workspace`, `busy`,
-    /// `tampered`, `usage`, `internal` (see `leadpolicy::Error::code`).
-    pub code: String,
+    /// What kind of failure (the window branches on it).
+    pub code: ErrorCode,
     /// Plain words; several problems are one per line.
     pub message: String,
     /// Where: "leads.csv, line 12, column `Employees`", "draft, line 7, column 5", "lead L-1".
@@ -16,9 +15,9 @@ pub struct AppError {
 }
 
 impl AppError {
-    pub fn new(code: &str, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
-            code: code.into(),
+            code,
             message: message.into(),
             place: None,
         }
@@ -58,7 +57,7 @@ impl From<Error> for AppError {
                     .collect::<Vec<_>>()
                     .join("\n");
                 Self {
-                    code: code.into(),
+                    code,
                     message,
                     place,
                 }
@@ -75,13 +74,13 @@ impl From<Error> for AppError {
                     place.push_str(&format!(", lead {l}"));
                 }
                 Self {
-                    code: code.into(),
+                    code,
                     message: d.message,
                     place: Some(place),
                 }
             }
             Error::UnknownLead(id) => Self {
-                code: code.into(),
+                code,
                 message: format!("There is no lead `{id}` in the loaded dataset."),
                 place: Some(format!("lead {id}")),
             },

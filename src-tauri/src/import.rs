@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use leadpolicy::Error;
 use leadpolicy::infer::{self, Inference};
 use leadpolicy::store::Status;
+use leadpolicy::{Error, ErrorCode};
 
 use crate::error::{AppError, AppResult};
 use crate::session::{App, blocking_failed};
@@ -83,7 +83,7 @@ impl App {
         let ds = s
             .dataset
             .clone()
-            .ok_or_else(|| AppError::new("usage", "Open a dataset first."))?;
+            .ok_or_else(|| AppError::new(ErrorCode::Usage, "Open a dataset first."))?;
         let v = s.open_version().await?.ok_or_else(|| {
             AppError::new(
                 "lifecycle",
@@ -102,7 +102,7 @@ impl App {
         let text = infer::starter::starter_policy(&ds)?;
         let mut doc: toml_edit::DocumentMut = text
             .parse()
-            .map_err(|e| AppError::new("internal", format!("the starter policy: {e}")))?;
+            .map_err(|e| AppError::new(ErrorCode::Internal, format!("the starter policy: {e}")))?;
         doc["policy"]["id"] = toml_edit::value(s.policy_id.as_str());
         doc["policy"]["version"] = toml_edit::value(v.version);
         Ok(doc.to_string())

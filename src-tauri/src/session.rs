@@ -20,7 +20,7 @@ use leadpolicy::policy::{self, Policy, edit, view::PolicyView};
 use leadpolicy::replay;
 use leadpolicy::store::lifecycle::{Version, parse_version};
 use leadpolicy::store::{Actor, Status, Workspace, audit};
-use leadpolicy::{Error, chart};
+use leadpolicy::{Error, ErrorCode, chart};
 use tokio::sync::{MappedMutexGuard, Mutex, MutexGuard};
 
 use crate::error::{AppError, AppResult};
@@ -212,7 +212,7 @@ impl Session {
         };
         Ok(Some(DraftState {
             version: v.version,
-            status: v.status.as_str().into(),
+            status: v.status,
             editable: v.status == Status::Draft,
             text,
             saved_at,
@@ -323,7 +323,7 @@ impl App {
         self.ensure_session().await?;
         let guard = self.session.lock().await;
         MutexGuard::try_map(guard, Option::as_mut)
-            .map_err(|_| AppError::new("workspace", "the workspace is not open"))
+            .map_err(|_| AppError::new(ErrorCode::Workspace, "the workspace is not open"))
     }
 
     /// The bundled sample's folder inside the workspace (written on first launch).
@@ -399,7 +399,7 @@ impl App {
                 .await?;
             s.draft_state()
                 .await?
-                .ok_or_else(|| AppError::new("lifecycle", "the draft disappeared"))
+                .ok_or_else(|| AppError::new(ErrorCode::Lifecycle, "the draft disappeared"))
         }
     }
 
@@ -458,7 +458,7 @@ impl App {
         let remembered = serde_json::to_vec_pretty(&Remembered {
             mapping: Some(mapping.to_path_buf()),
         })
-        .map_err(|e| AppError::new("internal", e.to_string()))?;
+        .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
         leadpolicy::output::write_atomic(&self.dir.join(APP_FILE), |w| {
             std::io::Write::write_all(w, &remembered)
         })?;
@@ -471,7 +471,7 @@ impl App {
         // Another dataset has other dates and values: its replays start from every lead.
         s.options = Default::default();
         s.summary()?
-            .ok_or_else(|| AppError::new("internal", "the dataset did not stay loaded"))
+            .ok_or_else(|| AppError::new(ErrorCode::Internal, "the dataset did not stay loaded"))
     }
 
     pub fn cancel(&self) {
@@ -481,7 +481,7 @@ impl App {
 
     pub async fn read_mapping(&self) -> AppResult<String> {
         let m = self.lock().await?.mapping.clone();
-        let m = m.ok_or_else(|| AppError::new("usage", "No dataset is open."))?;
+        let m = m.ok_or_else(|| AppError::new(ErrorCode::Usage, "No dataset is open."))?;
         Ok(leadpolicy::read_text(&m)?)
     }
 
@@ -492,7 +492,7 @@ impl App {
         progress: impl Fn(LoadProgress) + Send + 'static,
     ) -> AppResult<DatasetSummary> {
         let m = self.lock().await?.mapping.clone();
-        let m = m.ok_or_else(|| AppError::new("usage", "No dataset is open."))?;
+        let m = m.ok_or_else(|| AppError::new(ErrorCode::Usage, "No dataset is open."))?;
         self.write_mapping_and_load(&m, text, progress).await
     }
 
@@ -645,7 +645,7 @@ impl App {
             let s = &mut *guard;
             s.last
                 .clone()
-                .ok_or_else(|| AppError::new("usage", "Run a replay first."))
+                .ok_or_else(|| AppError::new(ErrorCode::Usage, "Run a replay first."))
         }
     }
 
@@ -665,7 +665,7 @@ impl App {
             let s = &mut *guard;
             s.dataset
                 .clone()
-                .ok_or_else(|| AppError::new("usage", "No dataset is loaded."))
+                .ok_or_else(|| AppError::new(ErrorCode::Usage, "No dataset is loaded."))
         }?;
         let needle = text.trim().to_lowercase();
         tokio::task::spawn_blocking(move || -> AppResult<Vec<String>> {
@@ -852,10 +852,9 @@ impl App {
                 user: &actor,
                 now: &now,
             };
-            let v = s
-                .open_version()
-                .await?
-                .ok_or_else(|| AppError::new("lifecycle", "There is no open draft to submit."))?;
+            let v = s.open_version().await?.ok_or_else(|| {
+                AppError::new(ErrorCode::Lifecycle, "There is no open draft to submit.")
+            })?;
             let ds = s.dataset.clone().ok_or_else(|| {
                 AppError::new(
                     "usage",
@@ -891,10 +890,9 @@ impl App {
             let mut guard = self.lock().await?;
             let s = &mut *guard;
             let now = now();
-            let v = s
-                .open_version()
-                .await?
-                .ok_or_else(|| AppError::new("lifecycle", "There is no version in review."))?;
+            let v = s.open_version().await?.ok_or_else(|| {
+                AppError::new(ErrorCode::Lifecycle, "There is no version in review.")
+            })?;
             let override_note = override_note.map(str::trim).filter(|n| !n.is_empty());
             s.ws.approve(
                 &s.policy_id,
@@ -918,7 +916,10 @@ impl App {
             let s = &mut *guard;
             let now = now();
             let v = s.open_version().await?.ok_or_else(|| {
-                AppError::new("lifecycle", "There is no approved version to publish.")
+                AppError::new(
+                    ErrorCode::Lifecycle,
+                    "There is no approved version to publish.",
+                )
             })?;
             s.ws.publish(
                 &s.policy_id,
@@ -973,7 +974,7 @@ impl App {
                 .filter(|v| matches!(v.status, Status::Approved | Status::Published))
                 .max_by_key(|v| v.version)
                 .ok_or_else(|| {
-                    AppError::new("lifecycle", "Nothing is approved yet; only approved or published versions are exported.")
+                    AppError::new(ErrorCode::Lifecycle, "Nothing is approved yet; only approved or published versions are exported.")
                 })?;
             // The compiled SQL goes beside the policy, over a leads table shaped like the
             // loaded dataset; a policy the compiler refuses is exported without it, and says why.
@@ -1041,7 +1042,10 @@ impl App {
                 ));
             }
             let published = s.published().await?.ok_or_else(|| {
-                AppError::new("lifecycle", "Nothing is published to start a draft from.")
+                AppError::new(
+                    ErrorCode::Lifecycle,
+                    "Nothing is published to start a draft from.",
+                )
             })?;
             let p = parse_version(&published)?;
             let next =
@@ -1245,12 +1249,9 @@ fn lead_page(last: &Last, q: &LeadQuery, offset: u32, limit: u32) -> AppResult<L
             Decision::Rejected | Decision::Nurture | Decision::Unresolved
         ) && converted.as_ref().is_some_and(|c| c[i])
     };
-    let parse = |s: &str| {
-        Decision::parse(s).ok_or_else(|| AppError::new("usage", format!("`{s}` is not a decision")))
-    };
     let selected: Vec<usize> = match q {
         LeadQuery::Flip { baseline, draft } => {
-            let (b, d) = (parse(baseline)?, parse(draft)?);
+            let (b, d) = (*baseline, *draft);
             (0..ds.len())
                 .filter(|&i| last.bd.decision(i) == b && last.dd.decision(i) == d)
                 .collect()

@@ -19,8 +19,7 @@ use crate::error::AppResult;
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct VersionInfo {
     pub version: i64,
-    /// draft, in_review, approved, published, retired
-    pub status: String,
+    pub status: Status,
     pub author: String,
     pub created_at: String,
     pub sha256: String,
@@ -30,7 +29,7 @@ impl From<&Version> for VersionInfo {
     fn from(v: &Version) -> Self {
         Self {
             version: v.version,
-            status: v.status.as_str().into(),
+            status: v.status,
             author: v.author.clone(),
             created_at: v.created_at.clone(),
             sha256: v.sha256.clone(),
@@ -51,7 +50,7 @@ pub struct Problem {
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct DraftState {
     pub version: i64,
-    pub status: String,
+    pub status: Status,
     /// False once the version left draft (submitted): edits need a new draft.
     pub editable: bool,
     /// The autosaved working copy.
@@ -144,7 +143,7 @@ pub struct ChartView {
 
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct FlipMatrix {
-    pub decisions: Vec<String>,
+    pub decisions: Vec<Decision>,
     /// counts[baseline][draft], in the order of `decisions`.
     pub counts: Vec<Vec<u32>>,
     pub flipped: u32,
@@ -176,7 +175,7 @@ pub struct ReplayView {
 
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct DecisionBrief {
-    pub decision: String,
+    pub decision: Decision,
     pub rule: Option<String>,
     /// Plain words: the reason's label, or the unresolved reasons.
     pub reason: Option<String>,
@@ -214,7 +213,7 @@ pub enum Side {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, Serialize, Type)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum LeadQuery {
-    Flip { baseline: String, draft: String },
+    Flip { baseline: Decision, draft: Decision },
     Unresolved { side: Side },
     LaterConverted { side: Side },
 }
@@ -475,10 +474,7 @@ pub fn metric_rows(r: &Replay) -> Vec<MetricRow> {
 }
 
 pub fn flip_matrix(r: &Replay) -> FlipMatrix {
-    let decisions: Vec<String> = Decision::ALL
-        .iter()
-        .map(|d| d.as_str().to_string())
-        .collect();
+    let decisions = Decision::ALL.to_vec();
     let counts = decisions
         .iter()
         .map(|b| {
@@ -487,8 +483,8 @@ pub fn flip_matrix(r: &Replay) -> FlipMatrix {
                 .map(|d| {
                     r.flips
                         .matrix
-                        .get(b)
-                        .and_then(|row| row.get(d))
+                        .get(b.as_str())
+                        .and_then(|row| row.get(d.as_str()))
                         .map_or(0, |&n| n as u32)
                 })
                 .collect()
@@ -556,7 +552,7 @@ pub fn brief(p: &Policy, d: &Decisions, i: usize) -> DecisionBrief {
         _ => (None, None, None, None),
     };
     DecisionBrief {
-        decision: decision.as_str().into(),
+        decision,
         rule: rule.map(|r| r.id.clone()),
         reason,
         route,
@@ -663,7 +659,7 @@ pub fn packet_view(p: &Policy, pk: &Packet, label: &str) -> PacketView {
             .collect(),
         route_rules: pk.route_rules.iter().map(|r| rule_view(p, pk, r)).collect(),
         decision: DecisionBrief {
-            decision: pk.decision.as_str().into(),
+            decision: pk.decision,
             rule: pk.rule.clone(),
             reason: pk
                 .reason_label

@@ -34,7 +34,7 @@ fn iso_time(rest: &str, t_form: bool) -> bool {
     } else {
         (rest, "")
     };
-    let zone_ok = zone.is_empty() || NaiveTime::parse_from_str(&zone[1..], "%H:%M").is_ok();
+    let zone_ok = zone.is_empty() || hh_mm(&zone[1..]);
     let bytes = time.as_bytes();
     let shape_ok = match time.len() {
         5 => true,
@@ -47,12 +47,44 @@ fn iso_time(rest: &str, t_form: bool) -> bool {
     // Only a time of the right shape is parsed (and cut at a character boundary).
     let parsed = shape_ok
         && match time.len() {
-            5 => NaiveTime::parse_from_str(time, "%H:%M").is_ok(),
-            _ => time
-                .get(..8)
-                .is_some_and(|t| NaiveTime::parse_from_str(t, "%H:%M:%S").is_ok()),
+            5 => hh_mm(time),
+            _ => time.get(..8).is_some_and(hh_mm_ss),
         };
     zone_ok && parsed
+}
+
+/// Two ASCII digits as a number.
+fn two_digits(b: &[u8]) -> Option<u32> {
+    match b {
+        [a @ b'0'..=b'9', c @ b'0'..=b'9'] => Some(u32::from(a - b'0') * 10 + u32::from(c - b'0')),
+        _ => None,
+    }
+}
+
+/// `%H:%M` as chrono reads it. Plain `HH:MM` is checked here (most cells); any other shape is
+/// left to chrono.
+fn hh_mm(t: &str) -> bool {
+    let b = t.as_bytes();
+    match (
+        b.len() == 5 && b[2] == b':',
+        b.get(..2).and_then(two_digits),
+        b.get(3..5).and_then(two_digits),
+    ) {
+        (true, Some(h), Some(m)) => h < 24 && m < 60,
+        _ => NaiveTime::parse_from_str(t, "%H:%M").is_ok(),
+    }
+}
+
+/// `%H:%M:%S` as chrono reads it; a leap second (`:60`) and other shapes are left to chrono.
+fn hh_mm_ss(t: &str) -> bool {
+    let b = t.as_bytes();
+    match (
+        b.len() == 8 && b[5] == b':',
+        b.get(6..8).and_then(two_digits),
+    ) {
+        (true, Some(sec)) if sec < 60 && hh_mm(&t[..5]) && b[2] == b':' => true,
+        _ => NaiveTime::parse_from_str(t, "%H:%M:%S").is_ok(),
+    }
 }
 
 /// An ISO date as design.md allows it, or `None`.
@@ -67,7 +99,12 @@ pub fn parse_iso(s: &str) -> Option<NaiveDate> {
     {
         return None;
     }
-    let d = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
+    // The shape is checked above, so the digits are the year, month and day.
+    let year = b[..4]
+        .iter()
+        .fold(0i32, |y, d| y * 10 + i32::from(d - b'0'));
+    let (month, day) = (two_digits(&b[5..7])?, two_digits(&b[8..10])?);
+    let d = NaiveDate::from_ymd_opt(year, month, day)?;
     match s.as_bytes().get(10) {
         None => Some(d),
         Some(b'T') => iso_time(&s[11..], true).then_some(d),
@@ -125,6 +162,47 @@ mod tests {
             "",
         ] {
             assert_eq!(parse_iso(bad), None, "{bad}");
+        }
+    }
+
+    /// The hand-read digits say what chrono's `%Y-%m-%d`, `%H:%M` and `%H:%M:%S` say.
+    #[test]
+    fn plain_digits_are_read_as_chrono_reads_them() {
+        for y in [0, 1, 1970, 2024, 2025, 9999] {
+            for m in 0..14 {
+                for d in 0..33 {
+                    let s = format!("{y:04}-{m:02}-{d:02}");
+                    assert_eq!(
+                        parse_iso(&s),
+                        NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok(),
+                        "{s}"
+                    );
+                }
+            }
+        }
+        for h in 0..100 {
+            for m in 0..100 {
+                let t = format!("{h:02}:{m:02}");
+                assert_eq!(
+                    hh_mm(&t),
+                    NaiveTime::parse_from_str(&t, "%H:%M").is_ok(),
+                    "{t}"
+                );
+            }
+        }
+        for (h, m) in [(0, 0), (23, 59), (24, 0), (12, 60)] {
+            for sec in 0..100 {
+                let t = format!("{h:02}:{m:02}:{sec:02}");
+                let chrono = NaiveTime::parse_from_str(&t, "%H:%M:%S").is_ok();
+                assert_eq!(hh_mm_ss(&t), chrono, "{t}");
+            }
+        }
+        for odd in ["7:22", " 7:22", "07:2", "0a:10", "07-22", "+7:22"] {
+            assert_eq!(
+                hh_mm(odd),
+                NaiveTime::parse_from_str(odd, "%H:%M").is_ok(),
+                "{odd}"
+            );
         }
     }
 

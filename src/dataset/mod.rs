@@ -9,8 +9,10 @@
 pub mod cohort;
 pub mod dates;
 pub mod mapping;
+pub mod outcomes;
 pub mod read;
 pub mod source;
+pub mod stream;
 pub mod workbook;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -22,6 +24,7 @@ use polars::prelude::*;
 use crate::diag::{Diagnostics, closest, list_names};
 use crate::error::{DataError, Error};
 pub use mapping::{ForcedType, Mapping};
+use outcomes::Outcomes;
 use read::{RawColumn, RawTable};
 use source::read_table;
 
@@ -371,16 +374,29 @@ impl Dataset {
             progress,
             &keep_text,
         )?;
-        let RawTable {
-            mut columns,
-            rows,
-            lines,
-        } = raw;
+        let mut raw = raw;
         if mapping.decimal_comma() {
-            for c in &mut columns {
+            for c in &mut raw.columns {
                 read::with_decimal_comma(c)?;
             }
         }
+        Self::from_raw(mapping, leads_path, raw, None)
+    }
+
+    /// The dataset from the leads as read: header checks, final names and types, roles, the
+    /// hidden role columns and the outcomes (read here unless `outcomes` already holds them).
+    pub(crate) fn from_raw(
+        mapping: &Mapping,
+        leads_path: PathBuf,
+        raw: RawTable,
+        outcomes: Option<&Outcomes>,
+    ) -> Result<Self, Error> {
+        let ds = &mapping.file.dataset;
+        let RawTable {
+            columns,
+            rows,
+            lines,
+        } = raw;
         let line_of = |row: usize| lines.get(row).map(|l| *l as usize);
 
         // Headers: drop empty unnamed columns, refuse unnamed columns with values and duplicates.
@@ -661,99 +677,17 @@ impl Dataset {
 
         let mut outcomes_path = None;
         if let Some(o) = &ds.outcomes {
-            let path = mapping.resolve(o.file.get_ref());
-            let table = read_table(
-                &path,
-                &missing,
-                mapping.outcomes_format(),
-                &mut |_, _| true,
-                &|_| true,
-            )?;
-            let key = o.key.get_ref().trim();
-            let Some(kc) = table.columns.iter().find(|c| c.header == key) else {
-                let headers: Vec<&str> = table.columns.iter().map(|c| c.header.as_str()).collect();
-                return Err(Error::Invalid(Diagnostics(vec![
-                    mapping
-                        .diag(
-                            o.key.span(),
-                            format!(
-                                "the outcomes key `{key}` is not a column of `{}`",
-                                path.display()
-                            ),
-                        )
-                        .with_hint(format!("its headers are {}", list_names(&headers))),
-                ])));
-            };
-            // A deal linked to several leads lists them in one cell ("123;456"): with a
-            // `separator`, each part is an id.
-            let converted: HashSet<&str> = match o.separator.as_deref() {
-                Some(sep) if !sep.is_empty() => kc
-                    .text()?
-                    .iter()
-                    .flatten()
-                    .flat_map(|cell| cell.split(sep).map(read::trim_cell))
-                    .filter(|id| !id.is_empty())
-                    .collect(),
-                _ => kc.text()?.iter().flatten().collect(),
-            };
-            let flags: BooleanChunked = ids
-                .iter()
-                .map(|id| Some(id.is_some_and(|id| converted.contains(id))))
-                .collect();
-            hidden_cols.push(flags.with_name(hidden::CONVERTED.into()).into_column());
-            has_converted = true;
-            // The won date of each lead: the earliest of its rows in the outcomes file.
-            if let Some(at) = &o.converted_at {
-                let header = at.get_ref().trim();
-                let Some(dc) = table.columns.iter().find(|c| c.header == header) else {
-                    let headers: Vec<&str> =
-                        table.columns.iter().map(|c| c.header.as_str()).collect();
-                    return Err(Error::Invalid(Diagnostics(vec![
-                        mapping
-                            .diag(
-                                at.span(),
-                                format!(
-                                    "the outcomes' `converted_at` column `{header}` is not a column of `{}`",
-                                    path.display()
-                                ),
-                            )
-                            .with_hint(format!("its headers are {}", list_names(&headers))),
-                    ])));
-                };
-                let format = o.converted_at_format.as_deref();
-                let won = parse_dates(dc.text()?.iter(), format, |row, value| {
-                    data(
-                        &path,
-                        table.lines.get(row).map(|l| *l as usize),
-                        Some(header.to_string()),
-                        format!(
-                            "`{value}` in `{header}` (converted_at) is not a date: expected {}",
-                            dates::expected(format)
-                        ),
-                    )
-                })?;
-                let sep = o.separator.as_deref().filter(|s| !s.is_empty());
-                let mut earliest: HashMap<&str, i32> = HashMap::new();
-                for (keys, day) in kc.text()?.iter().zip(&won) {
-                    let (Some(keys), Some(day)) = (keys, day) else {
-                        continue;
-                    };
-                    let parts: Vec<&str> = match sep {
-                        Some(sep) => keys.split(sep).map(read::trim_cell).collect(),
-                        None => vec![keys],
-                    };
-                    for k in parts {
-                        let e = earliest.entry(k).or_insert(*day);
-                        *e = (*e).min(*day);
-                    }
+            let read;
+            let outcomes = match outcomes {
+                Some(known) => known,
+                None => {
+                    read = Outcomes::read(mapping, o)?;
+                    &read
                 }
-                let days: Vec<Option<i32>> = ids
-                    .iter()
-                    .map(|id| id.and_then(|id| earliest.get(id).copied()))
-                    .collect();
-                hidden_cols.push(date_column(days, hidden::CONVERTED_AT));
-            }
-            outcomes_path = Some(path);
+            };
+            hidden_cols.extend(outcomes.columns(&ids));
+            has_converted = true;
+            outcomes_path = Some(outcomes.path.clone());
         }
 
         let mut cols: Vec<Column> = Vec::with_capacity(kept.len() + hidden_cols.len());
@@ -833,7 +767,8 @@ fn check_ids(
     id_name: &str,
     line_of: &dyn Fn(usize) -> Option<usize>,
 ) -> Result<(), Error> {
-    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(ids.len());
+    let mut seen: HashMap<&str, usize, foldhash::fast::RandomState> =
+        HashMap::with_capacity_and_hasher(ids.len(), foldhash::fast::RandomState::default());
     let mut dups: Vec<String> = Vec::new();
     let mut dup_count = 0usize;
     let mut first_dup_row = None;

@@ -132,9 +132,10 @@ impl RawColumn {
 pub type KeepText<'a> = &'a (dyn Fn(&str) -> bool + Sync);
 
 /// One column while it is read. Numbers are kept as they parse (NaN marks a missing cell, which
-/// no decimal number can produce) until the first value that is not a number.
+/// no decimal number can produce) until the first value that is not a number; the text is kept
+/// unless the caller knows it is not needed.
 pub(crate) struct ColumnBuilder {
-    text: StringChunkedBuilder,
+    text: Option<StringChunkedBuilder>,
     numbers: Option<Vec<f64>>,
     first_non_number: Option<(String, usize)>,
     filled: usize,
@@ -142,16 +143,33 @@ pub(crate) struct ColumnBuilder {
 
 impl ColumnBuilder {
     pub(crate) fn new(name: &str, capacity: usize, numeric: bool) -> Self {
+        Self::with_text(name, capacity, numeric, true)
+    }
+
+    /// A builder that keeps the text only when `text` is set.
+    pub(crate) fn with_text(name: &str, capacity: usize, numeric: bool, text: bool) -> Self {
         Self {
-            text: StringChunkedBuilder::new(name.into(), capacity),
+            text: text.then(|| StringChunkedBuilder::new(name.into(), capacity)),
             numbers: numeric.then(|| Vec::with_capacity(capacity)),
             first_non_number: None,
             filled: 0,
         }
     }
 
+    /// Non-missing values pushed so far.
+    pub(crate) fn filled(&self) -> usize {
+        self.filled
+    }
+
+    /// Whether every value pushed so far is a number (false when numbers were not asked for).
+    pub(crate) fn numeric(&self) -> bool {
+        self.numbers.is_some()
+    }
+
     pub(crate) fn push_missing(&mut self) {
-        self.text.append_null();
+        if let Some(t) = self.text.as_mut() {
+            t.append_null();
+        }
         if let Some(n) = self.numbers.as_mut() {
             n.push(f64::NAN);
         }
@@ -159,7 +177,9 @@ impl ColumnBuilder {
 
     pub(crate) fn push(&mut self, v: &str, line: usize) {
         self.filled += 1;
-        self.text.append_value(v);
+        if let Some(t) = self.text.as_mut() {
+            t.append_value(v);
+        }
         if let Some(n) = self.numbers.as_mut() {
             match parse_decimal(v) {
                 Some(x) => n.push(x),
@@ -169,6 +189,22 @@ impl ColumnBuilder {
                 }
             }
         }
+    }
+}
+
+/// Where the cells of a chunk go, column by column (`col` is the 0-based position).
+pub(crate) trait Cells {
+    fn missing(&mut self, col: usize);
+    fn value(&mut self, col: usize, v: &str, line: usize);
+}
+
+impl Cells for Vec<ColumnBuilder> {
+    fn missing(&mut self, col: usize) {
+        self[col].push_missing();
+    }
+
+    fn value(&mut self, col: usize, v: &str, line: usize) {
+        self[col].push(v, line);
     }
 }
 
@@ -221,17 +257,17 @@ fn csv_err(path: &Path, line_offset: u64, e: csv::Error) -> Error {
 
 /// A byte range of the file holding whole records, and the line its first record starts on.
 #[derive(Debug, Clone, Copy)]
-struct Chunk {
-    start: u64,
-    end: u64,
-    first_line: u64,
+pub(crate) struct Chunk {
+    pub(crate) start: u64,
+    pub(crate) end: u64,
+    pub(crate) first_line: u64,
 }
 
 /// Find where the header record ends and split the rest of a CSV file into at most `parts`
 /// ranges that start at record boundaries: a line feed outside quotes. One sequential scan
 /// tracks quote parity (an escaped `""` toggles twice) and counts lines, so every chunk knows
 /// the line its first record starts on. With one part it stops after the header.
-fn split_records(path: &Path, size: u64, parts: u64) -> Result<Vec<Chunk>, Error> {
+pub(crate) fn split_records(path: &Path, size: u64, parts: u64) -> Result<Vec<Chunk>, Error> {
     use std::io::Read;
     let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut chunks: Vec<Chunk> = Vec::new();
@@ -247,7 +283,16 @@ fn split_records(path: &Path, size: u64, parts: u64) -> Result<Vec<Chunk>, Error
         if n == 0 {
             break;
         }
-        for &b in &buf[..n] {
+        // Most of a file is far from the next boundary: there only the line feeds (every one
+        // starts a line, quoted or not) and the parity of the quotes matter, counted in sweeps.
+        let block = &buf[..n];
+        if header_done && pos + (n as u64) < target {
+            line += memchr::memchr_iter(b'\n', block).count() as u64;
+            quoted ^= memchr::memchr_iter(b'"', block).count() % 2 == 1;
+            pos += n as u64;
+            continue;
+        }
+        for &b in block {
             pos += 1;
             if b == b'"' {
                 quoted = !quoted;
@@ -274,6 +319,10 @@ fn split_records(path: &Path, size: u64, parts: u64) -> Result<Vec<Chunk>, Error
                     chunk_start = pos;
                     chunk_line = line;
                     target = pos + step;
+                    // The last part runs to the end of the file: nothing more to find.
+                    if chunks.len() as u64 == parts - 1 {
+                        break 'scan;
+                    }
                 }
             }
         }
@@ -298,11 +347,7 @@ impl<R: std::io::Read> std::io::Read for LineFeeds<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         let mut feeds = self.feeds.borrow_mut();
-        for (i, &b) in buf[..n].iter().enumerate() {
-            if b == b'\n' {
-                feeds.push(self.offset + i as u64);
-            }
-        }
+        feeds.extend(memchr::memchr_iter(b'\n', &buf[..n]).map(|i| self.offset + i as u64));
         self.offset += n as u64;
         Ok(n)
     }
@@ -318,7 +363,7 @@ struct Parsed {
     clippy::too_many_arguments,
     reason = "one call site; the reader's settings"
 )]
-fn parse_chunk(
+pub(crate) fn parse_chunk(
     path: &Path,
     chunk: Chunk,
     headers: &[String],
@@ -327,7 +372,8 @@ fn parse_chunk(
     size: u64,
     scale: u64,
     progress: Option<Progress<'_>>,
-) -> Result<Parsed, Error> {
+    cells: &mut impl Cells,
+) -> Result<Vec<u32>, Error> {
     use std::io::{Read, Seek, SeekFrom};
     let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
     file.seek(SeekFrom::Start(chunk.start))
@@ -348,11 +394,6 @@ fn parse_chunk(
     // Line feeds before the end of the current record, counted as records advance.
     let mut feeds_before = 0usize;
     let width = headers.len();
-    let estimate = ((chunk.end - chunk.start) / 64).max(16) as usize;
-    let mut cols: Vec<ColumnBuilder> = headers
-        .iter()
-        .map(|h| ColumnBuilder::new(h, estimate.min(1 << 22), true))
-        .collect();
     let mut lines: Vec<u32> = Vec::new();
     let mut progress = progress;
     let mut record = csv::ByteRecord::new();
@@ -371,10 +412,7 @@ fn parse_chunk(
                 feeds_before += 1;
             }
         }
-        let inside: usize = record
-            .iter()
-            .map(|f| f.iter().filter(|&&b| b == b'\n').count())
-            .sum();
+        let inside = memchr::memchr_iter(b'\n', record.as_slice()).count();
         let line = chunk.first_line + feeds_before.saturating_sub(inside) as u64;
         if record.len() != width {
             // A line with nothing on it is not a lead: skip it.
@@ -405,8 +443,17 @@ fn parse_chunk(
                 return Err(Error::Cancelled);
             }
         }
+        // One check of the whole record's text; a cell is then a slice of it (unless the record
+        // is not UTF-8, or a cell boundary falls inside a character: then cell by cell, which
+        // also names the cell that is not).
+        let whole = std::str::from_utf8(record.as_slice()).ok();
         for (i, raw) in record.iter().enumerate() {
-            let s = std::str::from_utf8(raw).map_err(|e| {
+            let cell = whole.and_then(|w| record.range(i).and_then(|r| w.get(r)));
+            let s = match cell {
+                Some(s) => Ok(s),
+                None => std::str::from_utf8(raw),
+            };
+            let s = s.map_err(|e| {
                 data_err(
                     path,
                     Some(line),
@@ -419,47 +466,49 @@ fn parse_chunk(
             })?;
             let v = trim_cell(s);
             if is_missing(v) {
-                cols[i].push_missing();
+                cells.missing(i);
             } else {
-                cols[i].push(v, line as usize);
+                cells.value(i, v, line as usize);
             }
         }
     }
+    Ok(lines)
+}
+
+/// A builder per column for a chunk of `bytes` bytes, every column numeric until shown not to be.
+fn builders(headers: &[String], bytes: u64) -> Vec<ColumnBuilder> {
+    let estimate = (bytes / 64).clamp(16, 1 << 22) as usize;
+    headers
+        .iter()
+        .map(|h| ColumnBuilder::new(h, estimate, true))
+        .collect()
+}
+
+/// Parse a chunk into a builder per column.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the reader's settings, passed through"
+)]
+fn parse_columns(
+    path: &Path,
+    chunk: Chunk,
+    headers: &[String],
+    missing: &[String],
+    delimiter: u8,
+    size: u64,
+    scale: u64,
+    progress: Option<Progress<'_>>,
+) -> Result<Parsed, Error> {
+    let mut cols = builders(headers, chunk.end - chunk.start);
+    let lines = parse_chunk(
+        path, chunk, headers, missing, delimiter, size, scale, progress, &mut cols,
+    )?;
     Ok(Parsed { cols, lines })
 }
 
-/// Read a CSV file. `missing` are the exact tokens that mean "no value". Large files are split
-/// at record boundaries and parsed on every core; the result is the same as one sequential pass.
-pub fn read_csv(
-    path: &Path,
-    missing: &[String],
-    delimiter: u8,
-    progress: Progress<'_>,
-    keep_text: KeepText<'_>,
-) -> Result<RawTable, Error> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
-    read_csv_in_parts(
-        path,
-        missing,
-        delimiter,
-        progress,
-        keep_text,
-        threads,
-        16 << 20,
-    )
-}
-
-/// [`read_csv`] with the split made explicit: files with more than `min_bytes` of data are read
-/// in `parts` chunks in parallel (tests use small values to exercise the split).
-pub fn read_csv_in_parts(
-    path: &Path,
-    missing: &[String],
-    delimiter: u8,
-    progress: Progress<'_>,
-    keep_text: KeepText<'_>,
-    parts: u64,
-    min_bytes: u64,
-) -> Result<RawTable, Error> {
+/// The trimmed headers of a CSV file, the line the header record starts on, and the file's
+/// size in bytes.
+pub(crate) fn read_headers(path: &Path, delimiter: u8) -> Result<(Vec<String>, u64, u64), Error> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let mut rdr = csv::ReaderBuilder::new()
@@ -502,7 +551,42 @@ pub fn read_csv_in_parts(
         })?;
         headers.push(trim_cell(h).to_string());
     }
-    drop(rdr);
+    Ok((headers, header_line, size))
+}
+
+/// Read a CSV file. `missing` are the exact tokens that mean "no value". Large files are split
+/// at record boundaries and parsed on every core; the result is the same as one sequential pass.
+pub fn read_csv(
+    path: &Path,
+    missing: &[String],
+    delimiter: u8,
+    progress: Progress<'_>,
+    keep_text: KeepText<'_>,
+) -> Result<RawTable, Error> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+    read_csv_in_parts(
+        path,
+        missing,
+        delimiter,
+        progress,
+        keep_text,
+        threads,
+        16 << 20,
+    )
+}
+
+/// [`read_csv`] with the split made explicit: files with more than `min_bytes` of data are read
+/// in `parts` chunks in parallel (tests use small values to exercise the split).
+pub fn read_csv_in_parts(
+    path: &Path,
+    missing: &[String],
+    delimiter: u8,
+    progress: Progress<'_>,
+    keep_text: KeepText<'_>,
+    parts: u64,
+    min_bytes: u64,
+) -> Result<RawTable, Error> {
+    let (headers, header_line, size) = read_headers(path, delimiter)?;
 
     // INVARIANT: chunks cover everything after the header, in order, each starting at a
     // record boundary.
@@ -514,10 +598,12 @@ pub fn read_csv_in_parts(
         let others: Vec<_> = chunks[1..]
             .iter()
             .map(|&c| {
-                s.spawn(move || parse_chunk(path, c, heads, missing, delimiter, size, scale, None))
+                s.spawn(move || {
+                    parse_columns(path, c, heads, missing, delimiter, size, scale, None)
+                })
             })
             .collect();
-        let first = parse_chunk(
+        let first = parse_columns(
             path,
             chunks[0],
             heads,
@@ -602,10 +688,12 @@ fn merge_column(
             }
             _ => None,
         };
-        let t = p.text.finish();
-        match text.as_mut() {
-            None => text = Some(t),
-            Some(acc) => acc.append(&t)?,
+        if let Some(t) = p.text {
+            let t = t.finish();
+            match text.as_mut() {
+                None => text = Some(t),
+                Some(acc) => acc.append(&t)?,
+            }
         }
     }
     let name: PlSmallStr = header.as_str().into();
@@ -617,10 +705,7 @@ fn merge_column(
     let text = if numeric && !keep_text {
         None
     } else {
-        Some(text.map_or_else(
-            || StringChunked::full_null(name.clone(), 0),
-            |t| t.rechunk().into_owned(),
-        ))
+        text.map(|t| t.rechunk().into_owned())
     };
     let numbers = match numbers {
         Some(v) if filled > 0 => Some(Float64Chunked::from_iter_options(

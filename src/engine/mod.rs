@@ -20,7 +20,10 @@ use crate::policy::{Condition, LeafId, Literal, Op, Owner, Policy, RouteKind, Sc
 pub use explain::{Packet, explain};
 
 /// The decision of one lead.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
     Accepted = 0,

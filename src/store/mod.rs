@@ -68,8 +68,9 @@ pub struct Workspace {
     pool: SqlitePool,
 }
 
-/// Lifecycle states of a version.
+/// Lifecycle states of a version, in the order a version goes through them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Draft,
@@ -80,6 +81,14 @@ pub enum Status {
 }
 
 impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Draft,
+        Status::InReview,
+        Status::Approved,
+        Status::Published,
+        Status::Retired,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Draft => "draft",

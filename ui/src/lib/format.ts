@@ -1,7 +1,8 @@
 // Plain-words formatting of numbers, percents, deltas, decisions and times for the whole UI.
 // Pure functions (unit-tested in format.test.ts); no Svelte, no IPC.
 
-export type MetricFormat = "count" | "percent" | "minutes";
+import type { Decision, MetricFormat, Status } from "./bindings";
+
 export type Tone = "good" | "bad" | "neutral";
 
 const countFmt = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
@@ -83,7 +84,7 @@ export function deltaTone(delta: number | null | undefined, direction: number): 
   return "neutral";
 }
 
-const DECISIONS: Record<string, string> = {
+const DECISIONS: Record<Decision, string> = {
   accepted: "Accepted",
   nurture: "Nurture",
   rejected: "Rejected",
@@ -91,13 +92,13 @@ const DECISIONS: Record<string, string> = {
   out_of_scope: "Out of scope",
 };
 
-/** Decision code → plain words ("out_of_scope" → "Out of scope"). Unknown codes are humanized. */
-export function decisionLabel(code: string | null | undefined): string {
+/** Decision → plain words ("out_of_scope" → "Out of scope"). */
+export function decisionLabel(code: Decision | null | undefined): string {
   if (!code) return "—";
-  return DECISIONS[code] ?? humanize(code);
+  return DECISIONS[code];
 }
 
-const STATUSES: Record<string, string> = {
+const STATUSES: Record<Status, string> = {
   draft: "Draft",
   in_review: "In review",
   approved: "Approved",
@@ -105,9 +106,9 @@ const STATUSES: Record<string, string> = {
   retired: "Retired",
 };
 
-export function statusLabel(code: string | null | undefined): string {
+export function statusLabel(code: Status | null | undefined): string {
   if (!code) return "—";
-  return STATUSES[code] ?? humanize(code);
+  return STATUSES[code];
 }
 
 /** "job_level" → "job level"; "missing_field:employees" → "missing field: employees". */
