@@ -126,7 +126,7 @@ when = { field = "note", contains = "spam" }
 [[rules]]
 id = "big"
 route = "sales"
-when = { any = [{ field = "n", gte = 50 }, { field = "forced", gt = 7.5 }] }
+when = { any = [{ field = "n", gte = 50 }, { all = [{ field = "forced", gt = 7.5 }, { field = "n", gte = 40 }] }] }
 
 [[rules]]
 id = "late-big"
@@ -136,12 +136,12 @@ when = { field = "late", gt = 2990 }
 [[rules]]
 id = "mixed-text"
 route = "later"
-when = { all = [{ field = "mixed", in = ["12", "1,200"] }, { not = { field = "zip", matches = "^9" } }] }
+when = { all = [{ field = "mixed", in = ["12", "1,200"] }, { not = { field = "zip", matches = "^9" } }, { field = "n", lt = 40 }] }
 
 [[rules]]
 id = "empty"
 route = "later"
-when = { field = "empty", missing = true }
+when = { all = [{ field = "empty", missing = true }, { field = "n", lt = 10 }] }
 "#;
 
 /// Leads with what makes parts differ from the whole: quoted line feeds and quotes across part

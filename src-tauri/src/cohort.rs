@@ -65,7 +65,7 @@ impl ReplayOptions {
             && f > t
         {
             return Err(AppError::new(
-                "usage",
+                ErrorCode::Usage,
                 format!("The date window ends ({t}) before it starts ({f})."),
             ));
         }

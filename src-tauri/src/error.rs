@@ -92,7 +92,7 @@ impl From<Error> for AppError {
 
 impl From<tauri::Error> for AppError {
     fn from(e: tauri::Error) -> Self {
-        Self::new("internal", e.to_string())
+        Self::new(ErrorCode::Internal, e.to_string())
     }
 }
 

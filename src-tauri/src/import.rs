@@ -86,13 +86,13 @@ impl App {
             .ok_or_else(|| AppError::new(ErrorCode::Usage, "Open a dataset first."))?;
         let v = s.open_version().await?.ok_or_else(|| {
             AppError::new(
-                "lifecycle",
+                ErrorCode::Lifecycle,
                 "There is no draft to start from: start a new draft on the History screen first.",
             )
         })?;
         if v.status != Status::Draft {
             return Err(AppError::new(
-                "lifecycle",
+                ErrorCode::Lifecycle,
                 format!(
                     "v{} is in review; a starter policy can only replace a draft's text.",
                     v.version

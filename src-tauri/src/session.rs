@@ -91,7 +91,7 @@ pub fn now() -> String {
 
 pub(crate) fn blocking_failed(e: tokio::task::JoinError) -> AppError {
     AppError::new(
-        "internal",
+        ErrorCode::Internal,
         format!("the background job stopped unexpectedly: {e}"),
     )
 }
@@ -286,7 +286,7 @@ impl App {
         let versions = ws.versions().await?;
         let first = versions.first().ok_or_else(|| {
             AppError::new(
-                "workspace",
+                ErrorCode::Workspace,
                 format!(
                     "the workspace at {} has no policy; import one with `leadpolicy workspace import`",
                     self.dir.display()
@@ -379,13 +379,13 @@ impl App {
             let s = &mut *guard;
             let v = s.open_version().await?.ok_or_else(|| {
                 AppError::new(
-                    "lifecycle",
+                    ErrorCode::Lifecycle,
                     "There is no open draft. Start a new draft first.",
                 )
             })?;
             if v.status != Status::Draft {
                 return Err(AppError::new(
-                    "lifecycle",
+                    ErrorCode::Lifecycle,
                     format!(
                         "v{} is {} and can no longer be edited. Start a new draft to change it.",
                         v.version,
@@ -529,13 +529,13 @@ impl App {
             let s = &mut *guard;
             let ds = s.dataset.clone().ok_or_else(|| {
                 AppError::new(
-                    "usage",
+                    ErrorCode::Usage,
                     "No dataset is loaded. Open one on the Data screen.",
                 )
             })?;
             let published = s.published().await?.ok_or_else(|| {
                 AppError::new(
-                    "lifecycle",
+                    ErrorCode::Lifecycle,
                     "Nothing is published yet, so there is no baseline to compare with.",
                 )
             })?;
@@ -793,13 +793,13 @@ impl App {
             let s = &mut *guard;
             let v = s.published().await?.ok_or_else(|| {
                 AppError::new(
-                    "lifecycle",
+                    ErrorCode::Lifecycle,
                     "Nothing is published yet, so there is nothing to track.",
                 )
             })?;
             let ds = s.dataset.clone().ok_or_else(|| {
                 AppError::new(
-                    "usage",
+                    ErrorCode::Usage,
                     "No dataset is loaded. Open one on the Data screen.",
                 )
             })?;
@@ -814,7 +814,7 @@ impl App {
     pub async fn cohort_choices(&self) -> AppResult<crate::cohort::CohortChoices> {
         let ds = self.lock().await?.dataset.clone().ok_or_else(|| {
             AppError::new(
-                "usage",
+                ErrorCode::Usage,
                 "No dataset is loaded. Open one on the Data screen.",
             )
         })?;
@@ -857,7 +857,7 @@ impl App {
             })?;
             let ds = s.dataset.clone().ok_or_else(|| {
                 AppError::new(
-                    "usage",
+                    ErrorCode::Usage,
                     "Load a dataset first: a draft is submitted with its replay.",
                 )
             })?;
@@ -1033,7 +1033,7 @@ impl App {
             let s = &mut *guard;
             if let Some(v) = s.open_version().await? {
                 return Err(AppError::new(
-                    "lifecycle",
+                    ErrorCode::Lifecycle,
                     format!(
                         "v{} is still {}; finish it before starting another draft.",
                         v.version,
@@ -1059,7 +1059,7 @@ impl App {
                     + 1;
             let span = p.version_span.clone().ok_or_else(|| {
                 AppError::new(
-                    "usage",
+                    ErrorCode::Usage,
                     "The published policy has no version number to count on from.",
                 )
             })?;
@@ -1145,7 +1145,7 @@ fn name(actor: &str) -> AppResult<String> {
     let a = actor.trim();
     if a.is_empty() {
         return Err(AppError::new(
-            "usage",
+            ErrorCode::Usage,
             "Type your name in \"You are\" at the top first: every action is signed.",
         ));
     }

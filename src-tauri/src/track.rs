@@ -1,6 +1,7 @@
 //! The "First 90 days" screen: the published version's decisions, period by period since it was
 //! published, next to what actually happened (see `leadpolicy workspace track`).
 
+use leadpolicy::ErrorCode;
 use leadpolicy::dataset::Dataset;
 use leadpolicy::dataset::cohort::Cohort;
 use leadpolicy::dataset::dates::{self, Duration};
@@ -103,7 +104,7 @@ pub fn track_published(v: &Version, ds: &Dataset, by: By) -> AppResult<TrackView
     let published_on = from.to_string();
     let no_dates = || {
         AppError::new(
-            "usage",
+            ErrorCode::Usage,
             "Tracking needs the leads' created dates: map the created_at role on the Data screen.",
         )
     };

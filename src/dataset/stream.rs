@@ -190,12 +190,20 @@ impl<'m> Stream<'m> {
         counts
             .iter()
             .zip(&self.forced)
-            .map(|(c, forced)| Typing {
-                numeric: match forced {
-                    Some(ForcedType::Number) => true,
-                    _ => c.numeric(),
+            .map(|(c, forced)| match forced {
+                // A forced type is known before any value is read.
+                Some(ForcedType::Number) => Typing {
+                    numeric: true,
+                    text_for_good: false,
                 },
-                text_for_good: !c.numbers,
+                Some(ForcedType::Text) => Typing {
+                    numeric: false,
+                    text_for_good: true,
+                },
+                None => Typing {
+                    numeric: c.numeric(),
+                    text_for_good: !c.numbers,
+                },
             })
             .collect()
     }
@@ -293,12 +301,15 @@ impl<'m> Stream<'m> {
         let mut counting = Counting(vec![Count::NONE; self.headers.len()]);
         self.parse(first, &mut counting)?;
         let mut typing = self.typing(&counting.0);
+        // Whether `typing` comes from the whole file (then a pass cannot contradict it, and an
+        // error in it is the file's or the caller's, not the guess's).
+        let mut settled = false;
         for pass in 0..3 {
             if pass > 0 {
                 sink(Handed::Restart)?;
             }
-            match self.pass(&typing, &f, &mut sink)? {
-                Some(counts) => {
+            match self.pass(&typing, &f, &mut sink) {
+                Ok(Some(counts)) => {
                     let right = self.typing(&counts);
                     if right
                         .iter()
@@ -308,9 +319,16 @@ impl<'m> Stream<'m> {
                         return Ok(());
                     }
                     typing = right;
+                    settled = true;
                 }
-                // A part contradicted the types: count the whole file first.
-                None => typing = self.typing(&self.count()?),
+                Err(e) if settled => return Err(Stop(e)),
+                // A part contradicted the guess, or failed in a way a wrong guess explains (a
+                // policy comparing numbers in a column guessed to be text): count the whole
+                // file, then read it with its true types.
+                Ok(None) | Err(_) => {
+                    typing = self.typing(&self.count()?);
+                    settled = true;
+                }
             }
         }
         Err(Stop(Error::Usage(

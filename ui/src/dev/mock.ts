@@ -17,6 +17,8 @@ import type {
   VersionInfo,
   Workbench,
   LoadProgress,
+  ErrorCode,
+  Status,
 } from "../lib/bindings";
 import raw from "./mockdata.json";
 
@@ -44,7 +46,7 @@ let text = data.draftText;
 let problems: Problem[] = [];
 let parses = true;
 let savedAt = now();
-let status = "draft";
+let status: Status = "draft";
 let draftVersion = 4;
 let publishedVersion = 3;
 let approval: ReviewView["approval"] = null;
@@ -198,7 +200,7 @@ function applyEdit(edit: DraftEdit): void {
   savedAt = now();
 }
 
-function err(code: string, message: string, place: string | null = null) {
+function err(code: ErrorCode, message: string, place: string | null = null) {
   return Promise.reject({ code, message, place });
 }
 
@@ -226,7 +228,7 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
     case "replay": {
       const generation = args.generation as number;
       await sleep(500);
-      if (!parses) return err("invalid_draft", "the draft has problems; fix them in the source view", "draft, line " + (problems[0]?.line ?? 1));
+      if (!parses) return err("invalid", "the draft has problems; fix them in the source view", "draft, line " + (problems[0]?.line ?? 1));
       replayCount++;
       const jitter = replayCount > 1 ? (policy.rules.length - data.draft.rules.length) * 37 : 0;
       const metrics = data.metrics.map((m) =>

@@ -44,11 +44,8 @@ export type ActionView = { kind: "disqualify"; reason: string } | { kind: "route
 
 /**  A failure as the window shows it. */
 export type AppError = {
-	/**
-	 *  `invalid`, `data`, `io`, `lifecycle`, `cancelled`, `unknown_lead`, `workspace`, `busy`,
-	 *  `tampered`, `usage`, `internal` (see `leadpolicy::Error::code`).
-	 */
-	code: string,
+	/**  What kind of failure (the window branches on it). */
+	code: ErrorCode,
 	/**  Plain words; several problems are one per line. */
 	message: string,
 	/**  Where: "leads.csv, line 12, column `Employees`", "draft, line 7, column 5", "lead L-1". */
@@ -172,8 +169,11 @@ export type DatasetSummary = {
 	fields: FieldView[],
 };
 
+/**  The decision of one lead. */
+export type Decision = "accepted" | "nurture" | "rejected" | "unresolved" | "out_of_scope";
+
 export type DecisionBrief = {
-	decision: string,
+	decision: Decision,
 	rule: string | null,
 	/**  Plain words: the reason's label, or the unresolved reasons. */
 	reason: string | null,
@@ -185,7 +185,7 @@ export type DecisionBrief = {
 
 export type DraftState = {
 	version: number,
-	status: string,
+	status: Status,
 	/**  False once the version left draft (submitted): edits need a new draft. */
 	editable: boolean,
 	/**  The autosaved working copy. */
@@ -212,6 +212,30 @@ export type Edit = { kind: "source"; text: string } | { kind: "allow"; field: st
  *  such leads go to manual review as `no_rule_matched`).
  */
 { kind: "otherwise"; route: string | null };
+
+/**
+ *  What kind of failure an [`Error`] is, for front ends to branch on (the app's windows switch
+ *  over these; their string forms are stable).
+ */
+export type ErrorCode = 
+/**  A file could not be read or written. */
+"io" | 
+/**  A policy or mapping with located problems. */
+"invalid" | 
+/**  A data file with a problem at a place. */
+"data" | "unknown_lead" | 
+/**  A request that does not make sense (a missing argument, an unknown name). */
+"usage" | 
+/**  A bug: something the program should have prevented. */
+"internal" | "workspace" | 
+/**  Another window or process holds the workspace. */
+"busy" | 
+/**  A step the policy's lifecycle does not allow (approve a draft not in review …). */
+"lifecycle" | 
+/**  A signed file that does not match its signature. */
+"tampered" | 
+/**  The person cancelled. */
+"cancelled";
 
 export type EvidenceView = {
 	required: string[],
@@ -252,7 +276,7 @@ export type FieldView = {
 };
 
 export type FlipMatrix = {
-	decisions: string[],
+	decisions: Decision[],
 	/**  counts[baseline][draft], in the order of `decisions`. */
 	counts: number[][],
 	flipped: number,
@@ -344,7 +368,7 @@ export type LeadPage = {
 };
 
 /**  Which leads to list. */
-export type LeadQuery = { kind: "flip"; baseline: string; draft: string } | { kind: "unresolved"; side: Side } | { kind: "later_converted"; side: Side };
+export type LeadQuery = { kind: "flip"; baseline: Decision; draft: Decision } | { kind: "unresolved"; side: Side } | { kind: "later_converted"; side: Side };
 
 export type LeadRow = {
 	lead_id: string,
@@ -581,6 +605,9 @@ export type SignalView = {
 	when: Cond,
 };
 
+/**  Lifecycle states of a version, in the order a version goes through them. */
+export type Status = "draft" | "in_review" | "approved" | "published" | "retired";
+
 export type SuggestProgress = {
 	done: number,
 	total: number,
@@ -683,8 +710,7 @@ export type ValueType = "text" | "number";
 
 export type VersionInfo = {
 	version: number,
-	/**  draft, in_review, approved, published, retired */
-	status: string,
+	status: Status,
 	author: string,
 	created_at: string,
 	sha256: string,
