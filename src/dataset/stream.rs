@@ -141,16 +141,24 @@ impl<'m> Stream<'m> {
         let utf8 = as_utf8(&leads_path, format.encoding)?;
         let delimiter = format.delimiter.unwrap_or(b',');
         let (headers, _, size) = read_headers(&utf8.path, delimiter)?;
-        let parts = split_records(&utf8.path, size, (size / part_bytes.max(1)).max(1))?;
+        // The outcomes file is read while the leads file is split (both read a file through).
+        let (parts, outcomes) = std::thread::scope(|s| {
+            let outcomes = ds
+                .outcomes
+                .as_ref()
+                .map(|o| s.spawn(move || Outcomes::read(mapping, o)));
+            let parts = split_records(&utf8.path, size, (size / part_bytes.max(1)).max(1));
+            let outcomes = outcomes
+                .map(|h| h.join().unwrap_or_else(|_| Err(crashed())))
+                .transpose();
+            (parts, outcomes)
+        });
+        let (parts, outcomes) = (parts?, outcomes?);
         let keep_text = headers.iter().map(|h| keeps_text(mapping, h)).collect();
         let forced = headers
             .iter()
             .map(|h| mapping.file.columns.get(h).and_then(|s| s.ty))
             .collect();
-        let outcomes = match &ds.outcomes {
-            Some(o) => Some(Outcomes::read(mapping, o)?),
-            None => None,
-        };
         Ok(Some(Self {
             mapping,
             leads_path,
