@@ -621,16 +621,7 @@ fn decide(policy: &Path, mapping: &Path, out: &Path, stats: bool) -> Result<Exit
     let p = policy::load(policy)?;
     let m = leadpolicy::dataset::Mapping::load(mapping)?;
     let tty = std::io::stderr().is_terminal();
-    let mut bar = |done: u64, total: u64| {
-        if tty && total > 0 {
-            let pct = (done * 100 / total).min(100) as usize;
-            eprint!(
-                "\rdeciding leads [{:<40}] {pct:>3}%",
-                "#".repeat(pct * 40 / 100)
-            );
-        }
-        true
-    };
+    let mut bar = progress_bar("deciding leads", tty);
     let t0 = Instant::now();
     let decided = decide::decide_file(&p, &m, out, decide::PART_BYTES, &mut bar);
     if tty {
@@ -713,21 +704,24 @@ fn explain_lead(
     Ok(ExitCode::SUCCESS)
 }
 
+/// A progress bar on stderr, `what [#####   ]  40%`, drawn only when stderr is a terminal;
+/// never cancels.
+fn progress_bar(what: &'static str, tty: bool) -> impl FnMut(u64, u64) -> bool {
+    move |done, total| {
+        if tty && total > 0 {
+            let pct = (done * 100 / total).min(100) as usize;
+            eprint!("\r{what} [{:<40}] {pct:>3}%", "#".repeat(pct * 40 / 100));
+        }
+        true
+    }
+}
+
 /// Load a dataset, drawing a progress bar on stderr when it is a terminal.
 fn load_dataset(mapping: &Path) -> Result<Dataset, Error> {
     use std::io::IsTerminal;
     let tty = std::io::stderr().is_terminal();
     let t = Instant::now();
-    let mut bar = |done: u64, total: u64| {
-        if tty && total > 0 {
-            let pct = (done * 100 / total).min(100) as usize;
-            eprint!(
-                "\rloading leads [{:<40}] {pct:>3}%",
-                "#".repeat(pct * 40 / 100)
-            );
-        }
-        true
-    };
+    let mut bar = progress_bar("loading leads", tty);
     let ds = Dataset::load_with_progress(mapping, &mut bar);
     if tty {
         eprint!("\r{:70}\r", "");
