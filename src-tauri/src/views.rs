@@ -4,9 +4,9 @@
 use leadpolicy::dataset::{Dataset, Dictionary, FieldType, hidden};
 use leadpolicy::engine::explain::{Eval, Node, Packet, RuleCheck, Tri, Value};
 use leadpolicy::engine::{Decision, Decisions};
-use leadpolicy::policy::Policy;
 use leadpolicy::policy::diff::Change;
 use leadpolicy::policy::view::PolicyView;
+use leadpolicy::policy::{Action, Policy};
 use leadpolicy::replay::Replay;
 use leadpolicy::replay::report::{figures, plain_reason};
 use leadpolicy::store::Status;
@@ -222,14 +222,13 @@ pub enum LeadQuery {
 pub struct Check {
     pub label: String,
     pub value: String,
-    /// true, false or unknown
-    pub result: String,
+    pub result: Tri,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct SignalCheck {
     pub name: String,
-    pub result: String,
+    pub result: Tri,
     pub reads: Vec<Check>,
 }
 
@@ -237,7 +236,7 @@ pub struct SignalCheck {
 pub struct RuleCheckView {
     pub id: String,
     pub action: String,
-    pub result: String,
+    pub result: Tri,
     pub fired: bool,
     pub deciding: bool,
     pub reads: Vec<Check>,
@@ -561,22 +560,18 @@ pub fn brief(p: &Policy, d: &Decisions, i: usize) -> DecisionBrief {
     }
 }
 
-fn tri(t: Tri) -> String {
-    t.as_str().into()
-}
-
 /// Every field test and signal an evaluated condition read, flattened, with the value read.
 fn reads(e: &Eval, out: &mut Vec<Check>) {
     match &e.node {
         Node::Field { field, test, value } => out.push(Check {
             label: format!("{} {test}", field.replace('_', " ")),
             value: value.to_string(),
-            result: tri(e.result),
+            result: e.result,
         }),
         Node::Signal { signal, .. } => out.push(Check {
             label: format!("signal {}", signal.replace('_', " ")),
             value: String::new(),
-            result: tri(e.result),
+            result: e.result,
         }),
         Node::All { items } | Node::Any { items } => items.iter().for_each(|i| reads(i, out)),
         Node::Not { item } => {
@@ -590,17 +585,17 @@ fn reads(e: &Eval, out: &mut Vec<Check>) {
     }
 }
 
-fn action_words(p: &Policy, action: &str) -> String {
-    if let Some(code) = action.strip_prefix("disqualify:") {
-        format!("Disqualify: {}", p.reason_label(code).unwrap_or(code))
-    } else if let Some(name) = action.strip_prefix("route:") {
-        let queue = p
-            .route(name)
-            .and_then(|r| r.queue.clone())
-            .unwrap_or_else(|| name.to_string());
-        format!("Route to {queue}")
-    } else {
-        action.to_string()
+/// A rule's action in words: "Disqualify: <reason label>", "Route to <queue>".
+fn action_words(p: &Policy, action: &Action) -> String {
+    match action {
+        Action::Disqualify(code) => format!("Disqualify: {}", p.reason_label(code).unwrap_or(code)),
+        Action::Route(name) => {
+            let queue = p
+                .route(name)
+                .and_then(|r| r.queue.clone())
+                .unwrap_or_else(|| name.to_string());
+            format!("Route to {queue}")
+        }
     }
 }
 
@@ -609,8 +604,12 @@ fn rule_view(p: &Policy, pk: &Packet, r: &RuleCheck) -> RuleCheckView {
     reads(&r.eval, &mut out);
     RuleCheckView {
         id: r.id.clone(),
-        action: action_words(p, &r.action),
-        result: tri(r.result),
+        action: p
+            .rules
+            .iter()
+            .find(|rule| rule.id == r.id)
+            .map_or_else(|| r.action.clone(), |rule| action_words(p, &rule.action)),
+        result: r.result,
         fired: r.fired,
         deciding: pk.rule.as_deref() == Some(r.id.as_str()),
         reads: out,
@@ -627,7 +626,7 @@ pub fn packet_view(p: &Policy, pk: &Packet, label: &str) -> PacketView {
             .map(|s| Check {
                 label: format!("{} is in the pilot scope", s.role),
                 value: s.value.to_string(),
-                result: tri(if s.listed { Tri::True } else { Tri::False }),
+                result: if s.listed { Tri::True } else { Tri::False },
             })
             .collect(),
         signals: pk
@@ -638,7 +637,7 @@ pub fn packet_view(p: &Policy, pk: &Packet, label: &str) -> PacketView {
                 reads(&s.eval, &mut out);
                 SignalCheck {
                     name: s.name.clone(),
-                    result: tri(s.result),
+                    result: s.result,
                     reads: out,
                 }
             })

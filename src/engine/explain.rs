@@ -36,6 +36,7 @@ impl std::fmt::Display for Value {
 
 /// Three-valued truth.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "lowercase")]
 pub enum Tri {
     True,
@@ -418,12 +419,12 @@ pub fn explain_row(policy: &Policy, ds: &Dataset, row: usize) -> Result<Packet, 
         })
         .collect();
 
-    let check_rule = |rule: &crate::policy::Rule, action: String| {
+    let check_rule = |rule: &crate::policy::Rule| {
         let e = eval(&rule.when, policy, &r);
         RuleCheck {
             id: rule.id.clone(),
             description: rule.description.clone(),
-            action,
+            action: rule.action.code(),
             result: e.result,
             fired: e.result == Tri::True,
             eval: e,
@@ -431,11 +432,11 @@ pub fn explain_row(policy: &Policy, ds: &Dataset, row: usize) -> Result<Packet, 
     };
     let disqualify_rules: Vec<RuleCheck> = policy
         .disqualify_rules()
-        .map(|(rule, reason)| check_rule(rule, format!("disqualify:{reason}")))
+        .map(|(rule, _)| check_rule(rule))
         .collect();
     let route_rules: Vec<RuleCheck> = policy
         .route_rules()
-        .map(|(rule, route)| check_rule(rule, format!("route:{}", route.name)))
+        .map(|(rule, _)| check_rule(rule))
         .collect();
 
     let mut evidence = Vec::new();
@@ -533,7 +534,11 @@ pub fn explain_row(policy: &Policy, ds: &Dataset, row: usize) -> Result<Packet, 
         Verdict::OutOfScope => packet.decision = Decision::OutOfScope,
         Verdict::Rejected(k) => {
             let dq = &packet.disqualify_rules[k];
-            let reason = dq.action.trim_start_matches("disqualify:").to_string();
+            let reason = policy
+                .disqualify_rules()
+                .nth(k)
+                .map(|(_, reason)| reason.to_string())
+                .unwrap_or_default();
             packet.decision = Decision::Rejected;
             packet.rule = Some(dq.id.clone());
             packet.reason_label = policy.reason_label(&reason).map(str::to_string);

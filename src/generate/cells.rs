@@ -1,8 +1,9 @@
 //! One generated CSV record at a time: the cells in one buffer with their boundaries, and the
 //! ways an export writes a missing or messy value.
 
+use std::fmt::Write as _;
+
 use super::rng::Rng;
-use super::tables::*;
 
 pub(super) struct Cells {
     pub(super) buf: String,

@@ -201,6 +201,16 @@ pub enum Action {
     Route(String),
 }
 
+impl Action {
+    /// The action as a packet states it: `disqualify:<reason code>` or `route:<route name>`.
+    pub fn code(&self) -> String {
+        match self {
+            Action::Disqualify(reason) => format!("disqualify:{reason}"),
+            Action::Route(route) => format!("route:{route}"),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Rule {
     pub id: String,

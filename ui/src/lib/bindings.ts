@@ -103,8 +103,7 @@ export type ChartView = {
 export type Check = {
 	label: string,
 	value: string,
-	/**  true, false or unknown */
-	result: string,
+	result: Tri,
 };
 
 /**  What the cohort bar can offer on the loaded data; a role the mapping lacks gives `null`. */
@@ -570,7 +569,7 @@ export type RouteView = {
 export type RuleCheckView = {
 	id: string,
 	action: string,
-	result: string,
+	result: Tri,
 	fired: boolean,
 	deciding: boolean,
 	reads: Check[],
@@ -596,7 +595,7 @@ export type Side = "baseline" | "draft";
 
 export type SignalCheck = {
 	name: string,
-	result: string,
+	result: Tri,
 	reads: Check[],
 };
 
@@ -679,6 +678,9 @@ export type TrackView = {
 	/**  `null` when the data has no seller feedback column. */
 	feedback: FeedbackRow[] | null,
 };
+
+/**  Three-valued truth. */
+export type Tri = "true" | "false" | "unknown";
 
 /**  The trust analytics of the draft on the loaded data (see `leadpolicy analyze`). */
 export type TrustView = {
