@@ -166,7 +166,7 @@ fn the_semantic_diff_names_what_a_reviewer_must_see() {
         let a = parse_version(&ws.version("inbound-qualification", Some(3)).await.unwrap()).unwrap();
         let b = parse_version(&ws.version("inbound-qualification", Some(4)).await.unwrap()).unwrap();
         let changes = leadpolicy::policy::diff::diff(&a, &b);
-        let has = |section: &str, kind: &str, name: &str| changes.iter().any(|c| c.section == section && c.kind == kind && c.name == name);
+        let has = |section: &str, kind: &str, name: &str| changes.iter().any(|c| c.section == section && c.kind.as_str() == kind && c.name == name);
         assert!(has("fields", "added", "allowed `email_domain`"), "{changes:#?}");
         assert!(has("fields", "added", "allowed `annual_revenue`"));
         assert!(has("rule", "added", "dq-competitors"));
@@ -200,7 +200,7 @@ fn the_semantic_diff_names_what_a_reviewer_must_see() {
     assert_eq!(changes.len(), 1, "{changes:#?}");
     assert_eq!(
         (
-            changes[0].kind,
+            changes[0].kind.as_str(),
             changes[0].old.as_deref(),
             changes[0].new.as_deref()
         ),

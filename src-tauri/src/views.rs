@@ -4,7 +4,7 @@
 use leadpolicy::dataset::{Dataset, Dictionary, FieldType, hidden};
 use leadpolicy::engine::explain::{Eval, Node, Packet, RuleCheck, Tri, Value};
 use leadpolicy::engine::{Decision, Decisions};
-use leadpolicy::policy::diff::Change;
+use leadpolicy::policy::diff::{Change, ChangeKind};
 use leadpolicy::policy::view::PolicyView;
 use leadpolicy::policy::{Action, Policy};
 use leadpolicy::replay::Replay;
@@ -287,7 +287,7 @@ pub struct LeadInspection {
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct ChangeView {
     pub section: String,
-    pub kind: String,
+    pub kind: ChangeKind,
     pub name: String,
     pub old: Option<String>,
     pub new: Option<String>,
@@ -297,7 +297,7 @@ impl From<&Change> for ChangeView {
     fn from(c: &Change) -> Self {
         Self {
             section: c.section.into(),
-            kind: c.kind.into(),
+            kind: c.kind,
             name: c.name.clone(),
             old: c.old.clone(),
             new: c.new.clone(),

@@ -13,11 +13,33 @@ use super::{Action, Condition, OnOverlap, Op, Owner, Policy, Route};
 pub struct Change {
     /// `fields`, `scope`, `evidence`, `signal`, `reason`, `route`, `rule`, `policy`.
     pub section: &'static str,
-    /// `added`, `removed`, `changed` or `reordered`.
-    pub kind: &'static str,
+    pub kind: ChangeKind,
     pub name: String,
     pub old: Option<String>,
     pub new: Option<String>,
+}
+
+/// What happened to an entry between two versions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    Added,
+    Removed,
+    Changed,
+    /// The rules kept their texts but not their order.
+    Reordered,
+}
+
+impl ChangeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Added => "added",
+            ChangeKind::Removed => "removed",
+            ChangeKind::Changed => "changed",
+            ChangeKind::Reordered => "reordered",
+        }
+    }
 }
 
 /// Every change from `old` to `new`, section by section.
@@ -41,7 +63,7 @@ pub fn diff(old: &Policy, new: &Policy) -> Vec<Change> {
         ),
     ] {
         if o != n {
-            change("policy", "changed", name, o, n);
+            change("policy", ChangeKind::Changed, name, o, n);
         }
     }
     let names = |v: &[super::Named]| v.iter().map(|n| n.name.clone()).collect::<Vec<_>>();
@@ -52,7 +74,7 @@ pub fn diff(old: &Policy, new: &Policy) -> Vec<Change> {
         for f in n.iter().filter(|f| !o.contains(f)) {
             change(
                 "fields",
-                "added",
+                ChangeKind::Added,
                 &format!("{label} `{f}`"),
                 None,
                 Some(f.clone()),
@@ -61,7 +83,7 @@ pub fn diff(old: &Policy, new: &Policy) -> Vec<Change> {
         for f in o.iter().filter(|f| !n.contains(f)) {
             change(
                 "fields",
-                "removed",
+                ChangeKind::Removed,
                 &format!("{label} `{f}`"),
                 Some(f.clone()),
                 None,
@@ -78,9 +100,9 @@ pub fn diff(old: &Policy, new: &Policy) -> Vec<Change> {
         let (o, n) = (list(old), list(new));
         if o != n {
             let kind = match (&o, &n) {
-                (None, _) => "added",
-                (_, None) => "removed",
-                _ => "changed",
+                (None, _) => ChangeKind::Added,
+                (_, None) => ChangeKind::Removed,
+                _ => ChangeKind::Changed,
             };
             change("scope", kind, role.as_str(), o, n);
         }
@@ -109,7 +131,7 @@ pub fn diff(old: &Policy, new: &Policy) -> Vec<Change> {
         ("on_overlap", Some(overlap(old)), Some(overlap(new))),
     ] {
         if o != n {
-            change("evidence", "changed", name, o, n);
+            change("evidence", ChangeKind::Changed, name, o, n);
         }
     }
     keyed(
@@ -171,7 +193,7 @@ pub fn diff(old: &Policy, new: &Policy) -> Vec<Change> {
     if common_old != common_new {
         out.push(Change {
             section: "rule",
-            kind: "reordered",
+            kind: ChangeKind::Reordered,
             name: "order".into(),
             old: Some(common_old.join(", ")),
             new: Some(common_new.join(", ")),
@@ -193,14 +215,14 @@ fn keyed(
         match old.iter().find(|(n, _)| n == name) {
             None => out.push(Change {
                 section,
-                kind: "added",
+                kind: ChangeKind::Added,
                 name: name.clone(),
                 old: None,
                 new: Some(text.clone()),
             }),
             Some((_, o)) if o != text => out.push(Change {
                 section,
-                kind: "changed",
+                kind: ChangeKind::Changed,
                 name: name.clone(),
                 old: Some(o.clone()),
                 new: Some(text.clone()),
@@ -212,7 +234,7 @@ fn keyed(
         if !new.iter().any(|(n, _)| n == name) {
             out.push(Change {
                 section,
-                kind: "removed",
+                kind: ChangeKind::Removed,
                 name: name.clone(),
                 old: Some(text.clone()),
                 new: None,
@@ -296,11 +318,11 @@ pub fn render(changes: &[Change], old_label: &str, new_label: &str) -> String {
     }
     for c in changes {
         let mark = match c.kind {
-            "added" => "+",
-            "removed" => "-",
-            _ => "~",
+            ChangeKind::Added => "+",
+            ChangeKind::Removed => "-",
+            ChangeKind::Changed | ChangeKind::Reordered => "~",
         };
-        let _ = writeln!(s, "{mark} {} {} {}", c.section, c.kind, c.name);
+        let _ = writeln!(s, "{mark} {} {} {}", c.section, c.kind.as_str(), c.name);
         if let Some(o) = &c.old {
             let _ = writeln!(s, "    was: {o}");
         }

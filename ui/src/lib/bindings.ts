@@ -86,9 +86,14 @@ export type Certainty =
 /**  A guess worth checking. */
 "guess";
 
+/**  What happened to an entry between two versions. */
+export type ChangeKind = "added" | "removed" | "changed" | 
+/**  The rules kept their texts but not their order. */
+"reordered";
+
 export type ChangeView = {
 	section: string,
-	kind: string,
+	kind: ChangeKind,
 	name: string,
 	old: string | null,
 	new: string | null,
