@@ -81,7 +81,7 @@ fn streamed(
     let survey = t.elapsed();
     let parts = stream.parts();
     let mut totals = [0usize; 5];
-    let (mut stopped, mut cancelled, mut restarts) = (false, false, 0);
+    let (mut cancelled, mut restarts) = (false, 0);
     let header = {
         let mut h = csv::Writer::from_writer(Vec::new());
         h.write_record(engine::DECISION_COLUMNS)
@@ -131,7 +131,6 @@ fn streamed(
             },
         );
         if ran.is_err() {
-            stopped = true;
             return Err(std::io::Error::other("the stream stopped"));
         }
         Ok(())
@@ -139,7 +138,7 @@ fn streamed(
     if cancelled {
         return Err(Error::Cancelled);
     }
-    if stopped || written.is_err() {
+    if written.is_err() {
         return Ok(None);
     }
     Ok(Some(Decided {

@@ -477,11 +477,21 @@ pub(crate) fn parse_chunk(
 
 /// A builder per column for a chunk of `bytes` bytes, every column numeric until shown not to be.
 fn builders(headers: &[String], bytes: u64) -> Vec<ColumnBuilder> {
-    let estimate = (bytes / 64).clamp(16, 1 << 22) as usize;
+    let estimate = rows_in(bytes);
     headers
         .iter()
         .map(|h| ColumnBuilder::new(h, estimate, true))
         .collect()
+}
+
+/// A guess of the rows in `bytes` of CSV, to size a column builder.
+pub(crate) fn rows_in(bytes: u64) -> usize {
+    (bytes / 64).clamp(16, 1 << 22) as usize
+}
+
+/// How many threads read a file at once: one per core.
+pub(crate) fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// Parse a chunk into a builder per column.
@@ -563,7 +573,7 @@ pub fn read_csv(
     progress: Progress<'_>,
     keep_text: KeepText<'_>,
 ) -> Result<RawTable, Error> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+    let threads = threads() as u64;
     read_csv_in_parts(
         path,
         missing,

@@ -28,7 +28,7 @@ use super::mapping::{ForcedType, Mapping};
 use super::outcomes::Outcomes;
 use super::read::{
     Cells, Chunk, ColumnBuilder, RawTable, finish_column, parse_chunk, parse_decimal, read_headers,
-    split_records,
+    rows_in, split_records, threads,
 };
 use super::source::{Kind, Utf8File, as_utf8};
 use crate::error::Error;
@@ -222,7 +222,7 @@ impl<'m> Stream<'m> {
         let Some(&part) = self.parts.get(i) else {
             return Err(Error::Usage(format!("internal: no part {i} in the stream")));
         };
-        let estimate = ((part.end - part.start) / 64).clamp(16, 1 << 22) as usize;
+        let estimate = rows_in(part.end - part.start);
         let mut builders: Vec<ColumnBuilder> = self
             .headers
             .iter()
@@ -349,7 +349,7 @@ impl<'m> Stream<'m> {
         let next = AtomicUsize::new(0);
         let width = self.headers.len();
         let results: Vec<Result<Vec<Count>, Error>> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..workers())
+            let handles: Vec<_> = (0..threads())
                 .map(|_| {
                     s.spawn(|| {
                         let mut sink = Counting(vec![Count::NONE; width]);
@@ -384,7 +384,7 @@ impl<'m> Stream<'m> {
         sink: &mut impl FnMut(Handed<T>) -> Result<(), Error>,
     ) -> Result<Option<Vec<Count>>, Error> {
         let n = self.parts.len();
-        let workers = workers();
+        let workers = threads();
         let next = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
         type Done<T> = Result<(Vec<Count>, Option<(Vec<u64>, T)>), Error>;
@@ -504,10 +504,6 @@ fn id_hashes(ds: &Dataset) -> Result<Vec<u64>, Error> {
         .iter()
         .map(|id| ID_HASH.hash_one(id))
         .collect())
-}
-
-fn workers() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 fn crashed() -> Error {
