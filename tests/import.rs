@@ -13,6 +13,7 @@ use leadpolicy::infer::{self, Certainty, Inference};
 use leadpolicy::{engine, policy};
 
 use crate::common::{load_err, root};
+use leadpolicy::policy::Role;
 
 fn fixture(name: &str) -> PathBuf {
     root().join("tests/fixtures/import").join(name)
@@ -160,7 +161,7 @@ fn a_salesforce_report_gets_the_roles_a_revops_person_would_choose() {
     );
     assert!(column(&inf, "Lead Status").recorded_later.is_some());
     assert!(column(&inf, "Industry").sensitive.is_none());
-    assert_eq!(ds.role("source"), Some("lead_source"));
+    assert_eq!(ds.role(Role::Source), Some("lead_source"));
     // The workbook's dates arrive as ISO dates and need no format.
     let (xlsx, _, _) = infer_and_load("salesforce_leads.xlsx", None);
     let created = role(&xlsx, "created_at").unwrap();

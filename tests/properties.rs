@@ -1,6 +1,7 @@
 //! Properties over generated input (proptest):
 //! - the vectorised engine and the packet evaluator agree on every lead of random policies over
-//!   random data (condition trees over typed columns with missing values, random rule orders,
+//!   random data, and so does the policy crate deciding each lead alone from its cells (a
+//!   routing system's path, without a dataset) (condition trees over typed columns with missing values, random rule orders,
 //!   scopes, gates with required fields, approved sources and confidence minimums, overlap
 //!   modes and owners);
 //! - the policy reader, the mapping reader and the CSV loader take arbitrary bytes and mutated
@@ -15,7 +16,7 @@ use std::path::Path;
 use leadpolicy::dataset::Dataset;
 use leadpolicy::diag::Source;
 use leadpolicy::engine::{self, explain::explain_row};
-use leadpolicy::policy;
+use leadpolicy::policy::{self, Role, packet};
 use proptest::prelude::*;
 
 use crate::common::records;
@@ -302,15 +303,45 @@ proptest! {
             .unwrap_or_else(|e| panic!("the generated policy does not decide: {e}\n{text}"));
         let recs = records(&df);
         prop_assert_eq!(recs.len(), ds.len());
+        let csv = std::fs::read_to_string(dir.path().join("leads.csv")).unwrap();
+        let embedded = embedded_leads(&csv);
         for (i, rec) in recs.iter().enumerate() {
             let packet = explain_row(&p, &ds, i).unwrap().record();
-            prop_assert_eq!(
-                &packet, rec,
-                "lead {} disagrees\npolicy:\n{}\nleads:\n{}",
-                i, text, std::fs::read_to_string(dir.path().join("leads.csv")).unwrap()
-            );
+            prop_assert_eq!(&packet, rec, "lead {} disagrees\npolicy:\n{}\nleads:\n{}", i, text, csv);
+            // A routing system's path: the policy crate alone, on the lead's cells as given.
+            let live = packet::explain(&p, &embedded[i], ()).record();
+            prop_assert_eq!(&live, rec, "lead {} decided alone disagrees\npolicy:\n{}\nleads:\n{}", i, text, csv);
         }
     }
+}
+
+/// The generated leads as a routing system would hand them to the policy crate one at a time:
+/// each cell trimmed, `N/A` and empty cells missing, the number columns as numbers, and the
+/// mapping's roles.
+fn embedded_leads(csv: &str) -> Vec<packet::Fields> {
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    lines
+        .map(|line| {
+            let cells: Vec<&str> = line.split(',').collect();
+            let mut lead = packet::Fields::new(cells[0]);
+            for (name, cell) in header.iter().zip(&cells).skip(1) {
+                let cell = cell.trim();
+                let value = if cell.is_empty() || cell == "N/A" {
+                    packet::Value::Missing
+                } else if ["n1", "n2", "conf"].contains(name) {
+                    packet::Value::Number(cell.parse().unwrap())
+                } else {
+                    packet::Value::Text(cell.to_string())
+                };
+                lead = lead.with(*name, value);
+            }
+            lead.with_role(Role::Source, "src")
+                .with_role(Role::EnrichmentSource, "prov")
+                .with_role(Role::EnrichmentConfidence, "conf")
+                .with_role(Role::AccountOwner, "owner")
+        })
+        .collect()
 }
 
 /// A valid file with a few random edits: deleted, inserted and replaced bytes.

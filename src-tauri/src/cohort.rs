@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use leadpolicy::ErrorCode;
 use leadpolicy::dataset::cohort::{Cohort, ConversionWindow, parse_day};
 use leadpolicy::dataset::{Dataset, dates, hidden};
+use leadpolicy::policy::Role;
 use leadpolicy::replay::{Options, Period};
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -110,7 +111,7 @@ pub struct CohortChoices {
     pub forms: Option<Vec<ValueCount>>,
 }
 
-fn values(ds: &Dataset, role: &str, column: &str) -> AppResult<Option<Vec<ValueCount>>> {
+fn values(ds: &Dataset, role: Role, column: &str) -> AppResult<Option<Vec<ValueCount>>> {
     if ds.role(role).is_none() {
         return Ok(None);
     }
@@ -145,8 +146,8 @@ pub fn choices(ds: &Dataset) -> AppResult<CohortChoices> {
         can_window: created.is_some()
             && ds.dates("converted_at")?.is_some()
             && ds.converted()?.is_some(),
-        sources: values(ds, "source", hidden::SCOPE_SOURCE)?,
-        campaigns: values(ds, "campaign", hidden::SCOPE_CAMPAIGN)?,
-        forms: values(ds, "form", hidden::SCOPE_FORM)?,
+        sources: values(ds, Role::Source, hidden::SCOPE_SOURCE)?,
+        campaigns: values(ds, Role::Campaign, hidden::SCOPE_CAMPAIGN)?,
+        forms: values(ds, Role::Form, hidden::SCOPE_FORM)?,
     })
 }

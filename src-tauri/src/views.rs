@@ -624,7 +624,7 @@ pub fn packet_view(p: &Policy, pk: &Packet, label: &str) -> PacketView {
             .scope
             .iter()
             .map(|s| Check {
-                label: format!("{} is in the pilot scope", s.role),
+                label: format!("{} is in the pilot scope", s.role.as_str()),
                 value: s.value.to_string(),
                 result: if s.listed { Tri::True } else { Tri::False },
             })

@@ -26,6 +26,7 @@ use super::{Evaluated, share};
 use crate::dataset::{Dataset, FieldType};
 use crate::engine::{Decision, Unresolved};
 use crate::error::Error;
+use crate::policy::Role;
 use crate::replay::{MISSING_GROUP, Outcomes};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -101,7 +102,7 @@ pub(crate) fn enrichment(e: &Evaluated<'_>, ds: &Dataset) -> Result<Enrichment, 
         .iter()
         .filter(|&&c| c == Decision::Unresolved as u8)
         .count();
-    let Some(src_col) = ds.role("enrichment_source") else {
+    let Some(src_col) = ds.role(Role::EnrichmentSource) else {
         return Ok(Enrichment {
             available: false,
             min_confidence: min,
@@ -110,7 +111,7 @@ pub(crate) fn enrichment(e: &Evaluated<'_>, ds: &Dataset) -> Result<Enrichment, 
         });
     };
     let src = ds.text_column(src_col)?;
-    let conf: Option<Vec<Option<f64>>> = match ds.role("enrichment_confidence") {
+    let conf: Option<Vec<Option<f64>>> = match ds.role(Role::EnrichmentConfidence) {
         Some(c) if ds.field(c).is_some_and(|f| f.ty == FieldType::Number) => {
             Some(ds.frame.column(c)?.f64()?.iter().collect())
         }

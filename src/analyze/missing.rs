@@ -25,6 +25,7 @@ use super::{Evaluated, fields_read, share};
 use crate::dataset::Dataset;
 use crate::engine::{Decision, Unresolved};
 use crate::error::Error;
+use crate::policy::Role;
 use crate::replay::{Groups, MISSING_GROUP};
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -78,7 +79,7 @@ pub(crate) fn missing_fields(e: &Evaluated<'_>, ds: &Dataset) -> Result<MissingF
             ));
         }
     }
-    if let Some(col) = ds.role("enrichment_source") {
+    if let Some(col) = ds.role(Role::EnrichmentSource) {
         let text = ds.text_column(col)?;
         let mut seen: HashMap<String, u32> = HashMap::new();
         let mut names = Vec::new();

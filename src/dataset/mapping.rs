@@ -10,6 +10,7 @@ use toml::Spanned;
 
 use super::source::Format;
 use crate::diag::{Diagnostic, Diagnostics, Source};
+use crate::policy::Role;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -222,45 +223,45 @@ pub struct RolesSection {
 
 impl RolesSection {
     /// Every role with the column it names, in a stable order.
-    pub fn columns(&self) -> Vec<(&'static str, NamedColumn)> {
+    pub fn columns(&self) -> Vec<(Role, NamedColumn)> {
         let mut out = Vec::new();
         for (name, r) in [
-            ("created_at", &self.created_at),
-            ("converted_at", &self.converted_at),
+            (Role::CreatedAt, &self.created_at),
+            (Role::ConvertedAt, &self.converted_at),
         ] {
             if let Some(r) = r {
                 out.push((name, NamedColumn::from(r)));
             }
         }
-        let simple: [(&'static str, &Option<Spanned<ColumnRef>>); 9] = [
-            ("source", &self.source),
-            ("campaign", &self.campaign),
-            ("form", &self.form),
-            ("crm_match", &self.crm_match),
-            ("enrichment_source", &self.enrichment_source),
-            ("enrichment_confidence", &self.enrichment_confidence),
-            ("account_owner", &self.account_owner),
-            ("first_touch_minutes", &self.first_touch_minutes),
-            ("seller_feedback", &self.seller_feedback),
+        let simple: [(Role, &Option<Spanned<ColumnRef>>); 9] = [
+            (Role::Source, &self.source),
+            (Role::Campaign, &self.campaign),
+            (Role::Form, &self.form),
+            (Role::CrmMatch, &self.crm_match),
+            (Role::EnrichmentSource, &self.enrichment_source),
+            (Role::EnrichmentConfidence, &self.enrichment_confidence),
+            (Role::AccountOwner, &self.account_owner),
+            (Role::FirstTouchMinutes, &self.first_touch_minutes),
+            (Role::SellerFeedback, &self.seller_feedback),
         ];
         for (name, r) in simple {
             if let Some(r) = r {
                 out.push((name, NamedColumn::from(r)));
             }
         }
-        let listed: [(&'static str, Option<&Spanned<String>>); 5] = [
+        let listed: [(Role, Option<&Spanned<String>>); 5] = [
             (
-                "enrichment_error",
+                Role::EnrichmentError,
                 self.enrichment_error.as_ref().map(|r| &r.column),
             ),
-            ("converted", self.converted.as_ref().map(|r| &r.column)),
+            (Role::Converted, self.converted.as_ref().map(|r| &r.column)),
             (
-                "seller_outcome",
+                Role::SellerOutcome,
                 self.seller_outcome.as_ref().map(|r| &r.column),
             ),
-            ("meeting", self.meeting.as_ref().map(|r| &r.column)),
+            (Role::Meeting, self.meeting.as_ref().map(|r| &r.column)),
             (
-                "historical_decision",
+                Role::HistoricalDecision,
                 self.historical_decision.as_ref().map(|r| &r.column),
             ),
         ];

@@ -23,6 +23,7 @@ use polars::prelude::*;
 
 use crate::diag::{Diagnostics, closest, list_names};
 use crate::error::{DataError, Error};
+use crate::policy::Role;
 pub use mapping::{ForcedType, Mapping};
 use outcomes::Outcomes;
 use read::{RawColumn, RawTable};
@@ -91,7 +92,7 @@ pub struct Dataset {
     /// Every field in file order (the id column included).
     pub fields: Vec<FieldInfo>,
     /// Role name → final column name.
-    pub roles: BTreeMap<&'static str, String>,
+    pub roles: BTreeMap<Role, String>,
     /// Whether `converted` is known (a role or an outcomes file).
     pub has_converted: bool,
     /// Line of each lead in the leads file (CSV only).
@@ -180,7 +181,7 @@ impl Dataset {
         if c.dtype() == &DataType::String {
             return Ok(c.str()?.rechunk().into_owned());
         }
-        if self.role("account_owner") == Some(field)
+        if self.role(Role::AccountOwner) == Some(field)
             && let Ok(t) = self.frame.column(hidden::OWNER_TEXT)
         {
             return Ok(t.str()?.rechunk().into_owned());
@@ -198,7 +199,7 @@ impl Dataset {
         if c.dtype() == &DataType::String {
             return Ok(c.str()?.get(row).map(str::to_string));
         }
-        if self.role("account_owner") == Some(field)
+        if self.role(Role::AccountOwner) == Some(field)
             && let Ok(t) = self.frame.column(hidden::OWNER_TEXT)
         {
             return Ok(t.str()?.get(row).map(str::to_string));
@@ -206,14 +207,14 @@ impl Dataset {
         Ok(c.f64()?.get(row).map(crate::format_number))
     }
 
-    pub fn role(&self, role: &str) -> Option<&str> {
-        self.roles.get(role).map(String::as_str)
+    pub fn role(&self, role: Role) -> Option<&str> {
+        self.roles.get(&role).map(String::as_str)
     }
 
     /// The column of the `first_touch_minutes` role when it is numeric: minutes to the first
     /// touch count only as numbers (a text column of them is not read as times).
     pub fn first_touch(&self) -> Option<&str> {
-        self.role("first_touch_minutes")
+        self.role(Role::FirstTouchMinutes)
             .filter(|c| self.field(c).is_some_and(|f| f.ty == FieldType::Number))
     }
 
@@ -549,14 +550,14 @@ impl Dataset {
             None
         };
         let id_name = resolve(&(&ds.id).into(), "the id column", &mut diags);
-        let mut roles: BTreeMap<&'static str, String> = BTreeMap::new();
+        let mut roles: BTreeMap<Role, String> = BTreeMap::new();
         for (role, col) in mapping.file.roles.columns() {
             if let Some(name) = resolve(&col, &format!("the `{role}` role's column"), &mut diags) {
                 roles.insert(role, name);
             }
         }
         // A confidence column with no values at all is allowed: every lead then lacks it.
-        if let Some(c) = roles.get("enrichment_confidence")
+        if let Some(c) = roles.get(&Role::EnrichmentConfidence)
             && let Some(f) = fields.iter().find(|f| &f.name == c)
             && f.ty != FieldType::Number
             && f.filled > 0
@@ -589,35 +590,37 @@ impl Dataset {
 
         // Hidden role columns from the trimmed text.
         let mut hidden_cols: Vec<Column> = Vec::new();
-        let text_of = |role: &str| {
+        let text_of = |role: Role| {
             roles
-                .get(role)
+                .get(&role)
                 .and_then(|n| kept[index_of(n)].text.as_ref())
         };
         let r = &mapping.file.roles;
         let mut has_converted = false;
-        if let (Some(role), Some(text)) = (&r.converted, text_of("converted")) {
+        if let (Some(role), Some(text)) = (&r.converted, text_of(Role::Converted)) {
             hidden_cols.push(flag(text, &role.truthy, hidden::CONVERTED));
             has_converted = true;
         }
-        if let (Some(role), Some(text)) = (&r.enrichment_error, text_of("enrichment_error")) {
+        if let (Some(role), Some(text)) = (&r.enrichment_error, text_of(Role::EnrichmentError)) {
             hidden_cols.push(flag(text, &role.truthy, hidden::ENRICHMENT_ERROR));
         }
-        if let (Some(role), Some(text)) = (&r.seller_outcome, text_of("seller_outcome")) {
+        if let (Some(role), Some(text)) = (&r.seller_outcome, text_of(Role::SellerOutcome)) {
             hidden_cols.push(category(
                 text,
                 &[("accepted", &role.accepted), ("sent_back", &role.sent_back)],
                 hidden::SELLER_OUTCOME,
             ));
         }
-        if let (Some(role), Some(text)) = (&r.meeting, text_of("meeting")) {
+        if let (Some(role), Some(text)) = (&r.meeting, text_of(Role::Meeting)) {
             hidden_cols.push(category(
                 text,
                 &[("held", &role.held), ("no_show", &role.no_show)],
                 hidden::MEETING,
             ));
         }
-        if let (Some(role), Some(text)) = (&r.historical_decision, text_of("historical_decision")) {
+        if let (Some(role), Some(text)) =
+            (&r.historical_decision, text_of(Role::HistoricalDecision))
+        {
             hidden_cols.push(category(
                 text,
                 &[
@@ -632,13 +635,13 @@ impl Dataset {
         // Date roles: read as design.md says; a filled cell that is not a date stops the load
         // with its place, its value and the expected form.
         for (role, hidden_name, spec) in [
-            ("created_at", hidden::CREATED_AT, &r.created_at),
-            ("converted_at", hidden::CONVERTED_AT, &r.converted_at),
+            (Role::CreatedAt, hidden::CREATED_AT, &r.created_at),
+            (Role::ConvertedAt, hidden::CONVERTED_AT, &r.converted_at),
         ] {
             if let (Some(spec), Some(text)) = (spec, text_of(role)) {
                 let format = spec.get_ref().format();
                 let header = roles
-                    .get(role)
+                    .get(&role)
                     .map(|n| kept[index_of(n)].header.clone())
                     .unwrap_or_default();
                 let days = parse_dates(text.iter(), format, |row, value| {
@@ -655,9 +658,9 @@ impl Dataset {
                 hidden_cols.push(date_column(days, hidden_name));
             }
         }
-        if let Some(owner) = roles.get("account_owner")
+        if let Some(owner) = roles.get(&Role::AccountOwner)
             && fields[index_of(owner)].ty == FieldType::Number
-            && let Some(text) = text_of("account_owner")
+            && let Some(text) = text_of(Role::AccountOwner)
         {
             hidden_cols.push(
                 text.clone()
@@ -666,9 +669,9 @@ impl Dataset {
             );
         }
         for (role, name) in [
-            ("source", hidden::SCOPE_SOURCE),
-            ("campaign", hidden::SCOPE_CAMPAIGN),
-            ("form", hidden::SCOPE_FORM),
+            (Role::Source, hidden::SCOPE_SOURCE),
+            (Role::Campaign, hidden::SCOPE_CAMPAIGN),
+            (Role::Form, hidden::SCOPE_FORM),
         ] {
             if let Some(text) = text_of(role) {
                 hidden_cols.push(text.clone().with_name(name.into()).into_column());

@@ -15,45 +15,12 @@ use crate::dataset::{Dataset, hidden};
 use crate::error::Error;
 use crate::policy::order::{self, Assigned, Chosen, Verdict};
 use crate::policy::reason::Review;
-use crate::policy::{Condition, LeafId, Literal, Op, Owner, Policy, RouteKind, ScopeRole};
+use crate::policy::{Condition, LeafId, Literal, Op, Owner, Policy, Role, RouteKind, ScopeRole};
 
 pub use explain::{Packet, explain};
 
-/// The decision of one lead.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "snake_case")]
-pub enum Decision {
-    Accepted = 0,
-    Nurture = 1,
-    Rejected = 2,
-    Unresolved = 3,
-    OutOfScope = 4,
-}
-
-impl Decision {
-    pub const ALL: [Decision; 5] = [
-        Decision::Accepted,
-        Decision::Nurture,
-        Decision::Rejected,
-        Decision::Unresolved,
-        Decision::OutOfScope,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Decision::Accepted => "accepted",
-            Decision::Nurture => "nurture",
-            Decision::Rejected => "rejected",
-            Decision::Unresolved => "unresolved",
-            Decision::OutOfScope => "out_of_scope",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|d| d.as_str() == s)
-    }
-}
+/// The decision of one lead (in the policy crate, with the packet evaluator).
+pub use crate::policy::Decision;
 
 /// Output column names of a decision table, in order.
 pub const DECISION_COLUMNS: [&str; 8] = [
@@ -292,7 +259,7 @@ fn compile(p: &Policy, ds: &Dataset) -> Result<Plan, Error> {
         stage1.push((format!("__miss{k}"), col(req.name.as_str()).is_null()));
     }
     if let Some((min, _)) = p.evidence.min_enrichment_confidence {
-        let conf = ds.role("enrichment_confidence").unwrap_or_default();
+        let conf = ds.role(Role::EnrichmentConfidence).unwrap_or_default();
         // A confidence column that is not numeric has no values at all (the loader refuses a
         // text one with values): every lead lacks confidence.
         let numeric = ds
@@ -532,7 +499,7 @@ pub enum Owners {
 /// True where the lead's enrichment source (trimmed text, exact) is missing or not approved.
 /// Text sources are tested once per distinct value through the field's dictionary.
 fn unapproved_sources(ds: &Dataset, approved: &[String]) -> Result<BooleanChunked, Error> {
-    let field = ds.role("enrichment_source").ok_or_else(|| {
+    let field = ds.role(Role::EnrichmentSource).ok_or_else(|| {
         Error::Usage("approved_sources needs the dataset's `enrichment_source` role".into())
     })?;
     let listed = |s: &str| approved.iter().any(|a| a == s);

@@ -11,18 +11,19 @@ use super::render::quote;
 use super::roles;
 use crate::dataset::{Dataset, FieldType};
 use crate::error::Error;
+use crate::policy::Role;
 
 /// Roles that are outcomes or bookkeeping, never qualification evidence.
-const NOT_EVIDENCE: &[&str] = &[
-    "converted",
-    "converted_at",
-    "seller_outcome",
-    "meeting",
-    "historical_decision",
-    "seller_feedback",
-    "first_touch_minutes",
-    "account_owner",
-    "created_at",
+const NOT_EVIDENCE: &[Role] = &[
+    Role::Converted,
+    Role::ConvertedAt,
+    Role::SellerOutcome,
+    Role::Meeting,
+    Role::HistoricalDecision,
+    Role::SellerFeedback,
+    Role::FirstTouchMinutes,
+    Role::AccountOwner,
+    Role::CreatedAt,
 ];
 
 fn slug(name: &str) -> String {
@@ -164,7 +165,7 @@ fn route_example(
 fn disqualify_example(
     ds: &Dataset,
     candidates: &[&Candidate<'_>],
-    role_fields: &HashMap<&str, &str>,
+    role_fields: &HashMap<&str, Role>,
     converted: Option<&[bool]>,
 ) -> Result<Option<String>, Error> {
     let n = ds.len().max(1);
@@ -219,7 +220,7 @@ fn disqualify_example(
 /// The starter policy's text for `ds`.
 pub fn starter_policy(ds: &Dataset) -> Result<String, Error> {
     let rows = ds.len().max(1);
-    let role_fields: HashMap<&str, &str> = ds
+    let role_fields: HashMap<&str, Role> = ds
         .roles
         .iter()
         .map(|(role, field)| (field.as_str(), *role))
@@ -281,7 +282,7 @@ pub fn starter_policy(ds: &Dataset) -> Result<String, Error> {
     s.push_str(
         "# [scope]: the leads this policy decides (a pilot). Without it every lead counts.\n",
     );
-    if let Some(source) = ds.role("source") {
+    if let Some(source) = ds.role(Role::Source) {
         let top = top_values(ds, source, 3)?;
         if !top.is_empty() {
             let values: Vec<String> = top.iter().map(|(v, _)| quote(v)).collect();
@@ -332,7 +333,7 @@ pub fn starter_policy(ds: &Dataset) -> Result<String, Error> {
     if let Some(c) = example_required {
         let _ = writeln!(s, "# required = [{}]", quote(&c.field.name));
     }
-    if ds.role("enrichment_confidence").is_some() {
+    if ds.role(Role::EnrichmentConfidence).is_some() {
         s.push_str("# min_enrichment_confidence = 0.6   # below it → manual review\n");
     }
     s.push_str(
@@ -342,7 +343,7 @@ pub fn starter_policy(ds: &Dataset) -> Result<String, Error> {
     s.push_str("[reasons]   # disqualification reasons: code = label\nnot_a_fit = \"Not a fit for sales\"\n\n");
 
     s.push_str("[routes.sales]\nkind = \"sales\"\nqueue = \"Sales\"\n");
-    match ds.role("account_owner") {
+    match ds.role(Role::AccountOwner) {
         Some(owner) => {
             let _ = writeln!(
                 s,

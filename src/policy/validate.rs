@@ -15,7 +15,7 @@ impl Schema for Dataset {
     fn field_type(&self, name: &str) -> Option<FieldType> {
         self.field(name).map(|f| f.ty)
     }
-    fn has_role(&self, role: &str) -> bool {
+    fn has_role(&self, role: crate::policy::Role) -> bool {
         self.role(role).is_some()
     }
     fn stray_hint(&self, field: &str) -> Option<String> {

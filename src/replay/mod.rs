@@ -21,6 +21,7 @@ use crate::dataset::{Dataset, hidden};
 use crate::engine::{self, Decision, Decisions, Unresolved, explain::DecisionRecord};
 use crate::error::Error;
 use crate::policy::Policy;
+use crate::policy::Role;
 use crate::policy::reason::Review;
 pub use model::*;
 pub use periods::Period;
@@ -209,7 +210,7 @@ impl<'a> Outcomes<'a> {
             None => None,
         };
         let enrichment_source = ds
-            .role("enrichment_source")
+            .role(Role::EnrichmentSource)
             .map(|c| ds.text_column(c))
             .transpose()?;
         Ok(Self {
@@ -494,9 +495,9 @@ impl<'a> Groups<'a> {
         let mut index: [Vec<u32>; 3] = Default::default();
         let mut present = [false; 3];
         for (k, (role, column)) in [
-            ("source", hidden::SCOPE_SOURCE),
-            ("campaign", hidden::SCOPE_CAMPAIGN),
-            ("form", hidden::SCOPE_FORM),
+            (Role::Source, hidden::SCOPE_SOURCE),
+            (Role::Campaign, hidden::SCOPE_CAMPAIGN),
+            (Role::Form, hidden::SCOPE_FORM),
         ]
         .into_iter()
         .enumerate()

@@ -15,6 +15,7 @@ use crate::dataset::Dataset;
 use crate::dataset::cohort::CohortInfo;
 use crate::engine::{self, Decision};
 use crate::error::Error;
+use crate::policy::Role;
 use crate::policy::{Action, Policy};
 
 /// Seller acceptance is called stable when every period with at least [`MIN_OUTCOMES`] known
@@ -274,7 +275,7 @@ pub fn track(policy: &Policy, ds: &Dataset, by: Period) -> Result<Track, Error> 
     let o = Outcomes::new(ds)?;
     let slices = Slices::new(ds, by)?;
     let feedback = ds
-        .role("seller_feedback")
+        .role(Role::SellerFeedback)
         .map(|c| ds.text_column(c))
         .transpose()?;
     let counter = Counter {

@@ -26,6 +26,7 @@ use crate::dataset::mapping::Mapping;
 use crate::dataset::{Dataset, FieldType};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::error::Error;
+use crate::policy::Role;
 use crate::policy::reason::Review;
 use crate::policy::{Action, Condition, Literal, OnOverlap, Op, Owner, Policy, RouteKind};
 
@@ -151,7 +152,7 @@ impl Compiler<'_> {
         Ok(format!("({})", parts.join(&format!(" {op} "))))
     }
 
-    fn role(&mut self, role: &str) -> Result<Option<String>, Error> {
+    fn role(&mut self, role: Role) -> Result<Option<String>, Error> {
         match self.t.ds.role(role) {
             Some(name) => {
                 let name = name.to_string();
@@ -284,7 +285,7 @@ impl Compiler<'_> {
         // 1. Scope.
         let mut scope = Vec::new();
         for s in &p.scope {
-            let col = self.role(s.role.as_str())?.ok_or_else(|| {
+            let col = self.role(s.role.into())?.ok_or_else(|| {
                 Error::Usage(format!(
                     "[scope] reads the `{}` role, which the dataset mapping does not map",
                     s.role.as_str()
@@ -322,7 +323,7 @@ impl Compiler<'_> {
             gate.push((name, Review::MissingField(f.name.clone()).code()));
         }
         if let Some((approved, _)) = &p.evidence.approved_sources {
-            let col = self.role("enrichment_source")?.ok_or_else(|| {
+            let col = self.role(Role::EnrichmentSource)?.ok_or_else(|| {
                 Error::Usage("`approved_sources` needs the `enrichment_source` role".into())
             })?;
             let values: Vec<String> = approved.iter().map(|v| d.text(v)).collect();
@@ -336,7 +337,7 @@ impl Compiler<'_> {
             gate.push((n("g_src"), Review::UnapprovedEnrichmentSource.code()));
         }
         if let Some((min, _)) = &p.evidence.min_enrichment_confidence {
-            let col = self.role("enrichment_confidence")?.ok_or_else(|| {
+            let col = self.role(Role::EnrichmentConfidence)?.ok_or_else(|| {
                 Error::Usage(
                     "`min_enrichment_confidence` needs the `enrichment_confidence` role".into(),
                 )

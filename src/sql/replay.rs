@@ -17,11 +17,11 @@
 
 use super::{Compiler, Dialect, Layers, Target};
 use crate::error::Error;
-use crate::policy::Policy;
 use crate::policy::reason::Review;
+use crate::policy::{Policy, Role};
 
 /// The breakdowns, with the role each reads.
-pub const BREAKDOWNS: [&str; 3] = ["source", "campaign", "form"];
+pub const BREAKDOWNS: [Role; 3] = [Role::Source, Role::Campaign, Role::Form];
 const DECISIONS: [&str; 5] = [
     "accepted",
     "nurture",
@@ -73,7 +73,7 @@ impl Compiler<'_> {
     fn happened(&mut self) -> Result<(Happened, Option<String>), Error> {
         let d = self.d;
         let roles = &self.t.mapping.file.roles;
-        let text_of_role = |c: &mut Self, role: &str| -> Result<Option<String>, Error> {
+        let text_of_role = |c: &mut Self, role: Role| -> Result<Option<String>, Error> {
             match c.t.ds.role(role) {
                 Some(name) => {
                     let name = name.to_string();
@@ -103,11 +103,11 @@ impl Compiler<'_> {
                 ));
                 Some("(ok.k IS NOT NULL)".to_string())
             }
-            (None, Some(f)) => text_of_role(self, "converted")?.map(|t| flag(&t, f)),
+            (None, Some(f)) => text_of_role(self, Role::Converted)?.map(|t| flag(&t, f)),
             (None, None) => None,
         };
         let seller = match &roles.seller_outcome {
-            Some(r) => text_of_role(self, "seller_outcome")?.map(|t| {
+            Some(r) => text_of_role(self, Role::SellerOutcome)?.map(|t| {
                 category(
                     d,
                     &t,
@@ -117,12 +117,12 @@ impl Compiler<'_> {
             None => None,
         };
         let meeting = match &roles.meeting {
-            Some(r) => text_of_role(self, "meeting")?
+            Some(r) => text_of_role(self, Role::Meeting)?
                 .map(|t| category(d, &t, &[("held", &r.held), ("no_show", &r.no_show)])),
             None => None,
         };
         let hist = match &roles.historical_decision {
-            Some(r) => text_of_role(self, "historical_decision")?.map(|t| {
+            Some(r) => text_of_role(self, Role::HistoricalDecision)?.map(|t| {
                 category(
                     d,
                     &t,
@@ -145,7 +145,7 @@ impl Compiler<'_> {
             None => None,
         };
         let err = match &roles.enrichment_error {
-            Some(f) => text_of_role(self, "enrichment_error")?.map(|t| flag(&t, f)),
+            Some(f) => text_of_role(self, Role::EnrichmentError)?.map(|t| flag(&t, f)),
             None => None,
         };
         let missing_group = d.text(crate::replay::MISSING_GROUP);
@@ -155,11 +155,11 @@ impl Compiler<'_> {
                 |t| format!("COALESCE({t}, {missing_group})"),
             )
         };
-        let err_source = group(text_of_role(self, "enrichment_source")?);
+        let err_source = group(text_of_role(self, Role::EnrichmentSource)?);
         let mut groups: [String; 3] = Default::default();
         let mut present = [false; 3];
         for (k, role) in BREAKDOWNS.iter().enumerate() {
-            let t = text_of_role(self, role)?;
+            let t = text_of_role(self, *role)?;
             present[k] = t.is_some();
             groups[k] = group(t);
         }
@@ -369,11 +369,11 @@ pub fn compile_replay(
     // with a four-row table so that the layers above are read once (Spark inlines a table
     // expression at every reference).
     let dims = std::iter::once("''".to_string())
-        .chain(BREAKDOWNS.iter().map(|dim| d.text(dim)))
+        .chain(BREAKDOWNS.iter().map(|dim| d.text(dim.as_str())))
         .collect::<Vec<_>>();
     let gv = BREAKDOWNS
         .iter()
-        .map(|dim| format!("WHEN {} THEN g_{dim}", d.text(dim)))
+        .map(|dim| format!("WHEN {} THEN g_{dim}", d.text(dim.as_str())))
         .collect::<Vec<_>>()
         .join(" ");
     ctes.push(format!(
@@ -389,7 +389,7 @@ pub fn compile_replay(
     let mut kept = vec!["gk = ''".to_string()];
     for (k, dim) in BREAKDOWNS.iter().enumerate() {
         if h.present[k] {
-            kept.push(format!("gk = {}", d.text(dim)));
+            kept.push(format!("gk = {}", d.text(dim.as_str())));
         }
     }
     let kept = format!("({})", kept.join(" OR "));
@@ -436,7 +436,7 @@ pub fn compile_replay(
                 key_is_group: true,
                 sub: None,
                 value: fig.double(&unresolved),
-                filter: format!("gk = {} AND {unresolved} > 0", d.text(dim)),
+                filter: format!("gk = {} AND {unresolved} > 0", d.text(dim.as_str())),
             });
         }
         // Each reason slot: disqualification reasons count rejected leads, the others unresolved

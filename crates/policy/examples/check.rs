@@ -11,12 +11,12 @@ use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use leadpolicy_policy::validate::{Schema, check_against};
-use leadpolicy_policy::{FieldType, diag::Source, parse};
+use leadpolicy_policy::{FieldType, Role, diag::Source, parse};
 
 /// A schema written on the command line: fields with their types; roles as `role=name`.
 struct Given {
     fields: BTreeMap<String, FieldType>,
-    roles: Vec<String>,
+    roles: Vec<Role>,
 }
 
 impl Schema for Given {
@@ -29,8 +29,8 @@ impl Schema for Given {
     fn field_type(&self, name: &str) -> Option<FieldType> {
         self.fields.get(name).copied()
     }
-    fn has_role(&self, role: &str) -> bool {
-        self.roles.iter().any(|r| r == role)
+    fn has_role(&self, role: Role) -> bool {
+        self.roles.contains(&role)
     }
 }
 
@@ -46,7 +46,12 @@ fn main() -> ExitCode {
     };
     for a in args {
         if let Some((role, _)) = a.split_once('=') {
-            schema.roles.push(role.to_string());
+            let Some(role) = Role::parse(role) else {
+                let known: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+                eprintln!("`{role}` is not a role; roles are {}", known.join(", "));
+                return ExitCode::from(2);
+            };
+            schema.roles.push(role);
         } else if let Some((name, ty)) = a.split_once(':') {
             let ty = if ty == "number" {
                 FieldType::Number

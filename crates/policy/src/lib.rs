@@ -30,9 +30,11 @@ pub mod diag;
 pub mod diff;
 pub mod edit;
 pub mod order;
+pub mod packet;
 mod parse;
 pub mod reason;
 mod resolve;
+pub mod role;
 pub mod validate;
 pub mod view;
 
@@ -40,7 +42,9 @@ use std::ops::Range;
 
 use crate::diag::Source;
 
+pub use packet::Decision;
 pub use parse::parse;
+pub use role::Role;
 
 /// A field's type in a dataset: a number when every filled cell is one, else text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

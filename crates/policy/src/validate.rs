@@ -2,8 +2,8 @@
 //! and operator types fit the field's type, and every role it relies on is mapped. They read the
 //! dataset's [`Schema`] only — names, types, roles — never its rows.
 
-use crate::FieldType;
 use crate::diag::{Diagnostic, Diagnostics, closest, list_names};
+use crate::{FieldType, Role};
 
 use super::{Condition, Literal, Op, Owner, Policy};
 
@@ -16,7 +16,7 @@ pub trait Schema {
     /// A field's type; `None` when there is no such field.
     fn field_type(&self, name: &str) -> Option<FieldType>;
     /// Whether the dataset maps a role (`source`, `enrichment_source`, …).
-    fn has_role(&self, role: &str) -> bool;
+    fn has_role(&self, role: Role) -> bool;
     /// For a numeric comparison on a text field: why the field is text, when a few stray values
     /// make it so (the schema of a loaded dataset can tell; a bare schema cannot).
     fn stray_hint(&self, _field: &str) -> Option<String> {
@@ -97,7 +97,7 @@ pub fn check_against(policy: &Policy, dataset: &dyn Schema) -> Diagnostics {
         (
             policy.evidence.approved_sources.as_ref().map(|a| &a.1),
             "approved_sources",
-            "enrichment_source",
+            Role::EnrichmentSource,
             "map the enrichment provider column under [roles] in the dataset mapping (enrichment_source = \"…\"), or remove the list",
         ),
         (
@@ -107,7 +107,7 @@ pub fn check_against(policy: &Policy, dataset: &dyn Schema) -> Diagnostics {
                 .as_ref()
                 .map(|m| &m.1),
             "min_enrichment_confidence",
-            "enrichment_confidence",
+            Role::EnrichmentConfidence,
             "map the confidence column under [roles] in the dataset mapping, or remove the minimum",
         ),
     ];
@@ -129,7 +129,7 @@ pub fn check_against(policy: &Policy, dataset: &dyn Schema) -> Diagnostics {
         }
     }
     for s in &policy.scope {
-        if !dataset.has_role(s.role.as_str()) {
+        if !dataset.has_role(s.role.into()) {
             diags.push(
                 Diagnostic::at(
                     src,
@@ -204,7 +204,7 @@ mod tests {
         fn field_type(&self, name: &str) -> Option<FieldType> {
             self.0.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
         }
-        fn has_role(&self, _role: &str) -> bool {
+        fn has_role(&self, _role: Role) -> bool {
             false
         }
     }

@@ -684,7 +684,7 @@ export type TrackView = {
 	feedback: FeedbackRow[] | null,
 };
 
-/**  Three-valued truth. */
+/**  Three-valued truth: a test on a missing value is unknown. */
 export type Tri = "true" | "false" | "unknown";
 
 /**  The trust analytics of the draft on the loaded data (see `leadpolicy analyze`). */
