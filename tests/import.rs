@@ -43,7 +43,7 @@ fn infer_and_load(leads: &str, outcomes: Option<&str>) -> (Inference, Dataset, t
 fn role<'a>(inf: &'a Inference, role: &str) -> Option<&'a infer::ColumnGuess> {
     inf.columns
         .iter()
-        .find(|c| c.role.as_ref().is_some_and(|r| r.role == role))
+        .find(|c| c.role.as_ref().is_some_and(|r| r.role.as_str() == role))
 }
 
 fn column<'a>(inf: &'a Inference, header: &str) -> &'a infer::ColumnGuess {

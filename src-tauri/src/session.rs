@@ -610,8 +610,8 @@ impl App {
             charts: charts
                 .into_iter()
                 .map(|(id, svg)| ChartView {
-                    id: id.into(),
-                    title: chart::title(id).into(),
+                    id,
+                    title: id.title().unwrap_or_default().into(),
                     svg,
                 })
                 .collect(),
@@ -748,8 +748,8 @@ impl App {
                 charts: chart::analysis::all(&a)
                     .into_iter()
                     .map(|(id, svg)| ChartView {
-                        id: id.into(),
-                        title: String::new(),
+                        id,
+                        title: id.title().unwrap_or_default().into(),
                         svg,
                     })
                     .collect(),

@@ -1,6 +1,7 @@
 //! What the window receives: plain, typed data shaped for the screens, built from the core's
 //! types. Nothing here decides or measures anything; it only reshapes and words.
 
+use leadpolicy::chart::ChartId;
 use leadpolicy::dataset::{Dataset, Dictionary, FieldType, hidden};
 use leadpolicy::engine::explain::{Eval, Node, Packet, RuleCheck, Tri, Value};
 use leadpolicy::engine::{Decision, Decisions};
@@ -8,6 +9,7 @@ use leadpolicy::policy::diff::{Change, ChangeKind};
 use leadpolicy::policy::view::PolicyView;
 use leadpolicy::policy::{Action, Policy};
 use leadpolicy::replay::Replay;
+use leadpolicy::replay::metric::MetricKey;
 use leadpolicy::replay::report::{figures, plain_reason};
 use leadpolicy::store::Status;
 use leadpolicy::store::lifecycle::{GuardrailResult, Version};
@@ -123,7 +125,7 @@ pub struct Workbench {
 
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct MetricRow {
-    pub key: String,
+    pub key: MetricKey,
     pub label: String,
     pub help: String,
     pub format: MetricFormat,
@@ -136,7 +138,7 @@ pub struct MetricRow {
 
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct ChartView {
-    pub id: String,
+    pub id: ChartId,
     pub title: String,
     pub svg: String,
 }
@@ -455,7 +457,7 @@ pub fn metric_rows(r: &Replay) -> Vec<MetricRow> {
                 _ => 0,
             };
             MetricRow {
-                key: f.key.into(),
+                key: f.key,
                 label: f.label.into(),
                 help: f.help.into(),
                 format: if f.is_rate {

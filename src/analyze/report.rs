@@ -8,6 +8,7 @@ use crate::text::{esc, strip_xml_decl};
 
 use super::Analysis;
 use super::segments::GroupRates;
+use crate::chart::ChartId;
 use crate::text::group_digits;
 
 /// How many rows of a long list the terminal and the HTML show (`--json` has all of them).
@@ -451,7 +452,7 @@ pub fn findings(a: &Analysis) -> Findings {
 
 /// The "Trust analytics" section of `report.html`: the charts with the headline findings; the
 /// terminal report verbatim underneath, so every number is in the page.
-pub fn render_html_section(a: &Analysis, charts: &[(&str, String)]) -> String {
+pub fn render_html_section(a: &Analysis, charts: &[(ChartId, String)]) -> String {
     let mut h = String::new();
     h.push_str("<h2>Trust analytics</h2>\n");
     let Findings {

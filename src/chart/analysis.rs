@@ -6,6 +6,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
+use super::ChartId;
 use super::{
     ACCEPTED, Area, Drawn, Font, INK, MARGIN, MUTED, REJECTED, UNRESOLVED, WIDTH, ellipsize,
     fill_rect, footnote, header, note, put, render, style_mesh_plain, thousands,
@@ -18,14 +19,14 @@ const SMALL: RGBColor = RGBColor(189, 189, 189);
 const ROW: i32 = 30;
 
 /// Every analysis chart with its file stem, in report order.
-pub fn all(a: &Analysis) -> Vec<(&'static str, String)> {
+pub fn all(a: &Analysis) -> Vec<(ChartId, String)> {
     vec![
-        ("analysis_proxies", proxies(a)),
-        ("analysis_segments", segments(a)),
-        ("analysis_coverage", coverage(a)),
-        ("analysis_sweep", sweep(a)),
-        ("analysis_missing_fields", missing_fields(a)),
-        ("analysis_enrichment", enrichment(a)),
+        (ChartId::AnalysisProxies, proxies(a)),
+        (ChartId::AnalysisSegments, segments(a)),
+        (ChartId::AnalysisCoverage, coverage(a)),
+        (ChartId::AnalysisSweep, sweep(a)),
+        (ChartId::AnalysisMissingFields, missing_fields(a)),
+        (ChartId::AnalysisEnrichment, enrichment(a)),
     ]
 }
 

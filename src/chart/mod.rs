@@ -9,13 +9,20 @@
 //! states the error instead of a panic.
 
 pub mod analysis;
+mod campaigns;
 mod frame;
 mod furniture;
+mod id;
+mod matrix;
 mod text;
 pub mod trends;
 
+pub use campaigns::campaign_family;
+use campaigns::*;
 use frame::*;
 use furniture::*;
+pub use id::ChartId;
+use matrix::*;
 use text::*;
 
 use std::collections::BTreeMap;
@@ -128,34 +135,23 @@ pub fn unresolved_by_reason(r: &Replay) -> String {
     })
 }
 
-/// Every chart with its file stem, in report order: ("outcomes", svg), ("flip_matrix", svg),
-/// ("later_converted_by_reason", svg), ("decisions_by_campaign", svg),
-/// ("unresolved_by_reason", svg), and ("trends", svg) when the replay has periods
-pub fn all(r: &Replay) -> Vec<(&'static str, String)> {
+/// Every replay chart, in report order, with its SVG; the trend chart when the replay has
+/// periods.
+pub fn all(r: &Replay) -> Vec<(ChartId, String)> {
     let mut charts = vec![
-        ("outcomes", outcomes(r)),
-        ("flip_matrix", flip_matrix(r)),
-        ("later_converted_by_reason", later_converted_by_reason(r)),
-        ("decisions_by_campaign", decisions_by_campaign(r)),
-        ("unresolved_by_reason", unresolved_by_reason(r)),
+        (ChartId::Outcomes, outcomes(r)),
+        (ChartId::FlipMatrix, flip_matrix(r)),
+        (
+            ChartId::LaterConvertedByReason,
+            later_converted_by_reason(r),
+        ),
+        (ChartId::DecisionsByCampaign, decisions_by_campaign(r)),
+        (ChartId::UnresolvedByReason, unresolved_by_reason(r)),
     ];
     if r.periods.is_some() {
-        charts.push(("trends", trends::trends(r)));
+        charts.push((ChartId::Trends, trends::trends(r)));
     }
     charts
-}
-
-/// A replay chart's heading, for the report and the app.
-pub fn title(id: &str) -> &'static str {
-    match id {
-        "outcomes" => "Outcomes: baseline vs draft",
-        "flip_matrix" => "Where decisions change",
-        "later_converted_by_reason" => "Leads not sent to sales that converted anyway",
-        "decisions_by_campaign" => "Decisions by campaign family",
-        "unresolved_by_reason" => "Why leads wait for manual review",
-        "trends" => "Over time",
-        _ => "Chart",
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -437,448 +433,6 @@ fn draw_unresolved(root: &Area<'_>, r: &Replay, groups: &[Group]) -> Drawn {
     )
 }
 
-// ---------------------------------------------------------------------------------------------
-// (b) Flip matrix
-
-/// Row / column keys: the known decisions first, then any other key in order.
-fn matrix_keys(matrix: &BTreeMap<String, BTreeMap<String, usize>>) -> Vec<String> {
-    let mut all: std::collections::BTreeSet<&str> = matrix.keys().map(String::as_str).collect();
-    all.extend(
-        matrix
-            .values()
-            .flat_map(|row| row.keys().map(String::as_str)),
-    );
-    let mut keys: Vec<String> = MATRIX_ORDER
-        .iter()
-        .filter(|k| all.contains(**k))
-        .map(|k| (*k).to_owned())
-        .collect();
-    keys.extend(
-        all.iter()
-            .filter(|k| !MATRIX_ORDER.contains(*k))
-            .map(|k| (*k).to_owned()),
-    );
-    keys
-}
-
-fn cell(matrix: &BTreeMap<String, BTreeMap<String, usize>>, row: &str, col: &str) -> usize {
-    matrix
-        .get(row)
-        .and_then(|r| r.get(col))
-        .copied()
-        .unwrap_or(0)
-}
-
-fn mix(a: RGBColor, b: RGBColor, t: f64) -> RGBColor {
-    let ch = |x: u8, y: u8| {
-        (f64::from(x) + (f64::from(y) - f64::from(x)) * t.clamp(0.0, 1.0)).round() as u8
-    };
-    RGBColor(ch(a.0, b.0), ch(a.1, b.1), ch(a.2, b.2))
-}
-
-fn heat(n: usize, max: usize) -> RGBColor {
-    if n == 0 || max == 0 {
-        return WHITE;
-    }
-    mix(HEAT_LOW, HEAT_HIGH, (n as f64 / max as f64).sqrt())
-}
-
-struct Grid {
-    x0: i32,
-    y0: i32,
-    cw: i32,
-    ch: i32,
-}
-
-impl Grid {
-    fn cell(&self, row: usize, col: usize) -> (Px, Px) {
-        let (x, y) = (
-            self.x0 + col as i32 * self.cw,
-            self.y0 + row as i32 * self.ch,
-        );
-        ((x, y), (x + self.cw, y + self.ch))
-    }
-}
-
-fn draw_flip_matrix(root: &Area<'_>, r: &Replay) -> Drawn {
-    let [bn, dn] = policy_names(r);
-    let m = &r.flips.matrix;
-    let keys = matrix_keys(m);
-    let total: usize = m.values().flat_map(|row| row.values()).sum();
-    let rows_cols = format!("Row: decision under {bn}; column: decision under {dn}.");
-    let subtitle = if keys.is_empty() {
-        rows_cols
-    } else {
-        format!(
-            "{} of {} leads get a different decision under the draft. {rows_cols}",
-            count(r.flips.flipped),
-            count(total)
-        )
-    };
-    let legend = [
-        ("Same decision (unchanged)".to_owned(), UNCHANGED),
-        (
-            "Changed decision — darker means more leads".to_owned(),
-            HEAT_HIGH,
-        ),
-    ];
-    let top = header(
-        root,
-        &format!("How decisions change from {bn} to {dn}"),
-        &subtitle,
-        &legend,
-    )?;
-    if keys.is_empty() {
-        return note(root, top, &["Nothing to show.", "The replay has no leads."]);
-    }
-    let (w, h) = root.dim_in_pixel();
-    let k = keys.len() as i32;
-    let x0 = 210;
-    let y0 = top + 78;
-    let grid = Grid {
-        x0,
-        y0,
-        cw: ((w as i32 - x0 - MARGIN - 90) / k).min(130),
-        ch: ((h as i32 - y0 - 50) / k).min(76),
-    };
-    matrix_axes(root, &grid, &keys)?;
-    let max_flip = keys
-        .iter()
-        .flat_map(|a| {
-            keys.iter()
-                .filter(move |b| *b != a)
-                .map(move |b| cell(m, a, b))
-        })
-        .max()
-        .unwrap_or(0);
-    for (i, row) in keys.iter().enumerate() {
-        for (j, col) in keys.iter().enumerate() {
-            matrix_cell(root, &grid, (i, j), cell(m, row, col), max_flip)?;
-        }
-    }
-    matrix_totals(root, &grid, &keys, m)
-}
-
-fn matrix_axes(root: &Area<'_>, g: &Grid, keys: &[String]) -> Drawn {
-    let k = keys.len() as i32;
-    let title = Font::new(15.0).bold();
-    put(
-        root,
-        "Draft decision",
-        (g.x0 + g.cw * k / 2, g.y0 - 56),
-        title.at(HPos::Center, VPos::Center),
-    )?;
-    put(
-        root,
-        "Baseline decision",
-        (MARGIN + 8, g.y0 + g.ch * k / 2),
-        title.at(HPos::Center, VPos::Center).vertical(),
-    )?;
-    let label = Font::new(14.0);
-    for (i, key) in keys.iter().enumerate() {
-        let ((x, y), (x1, y1)) = g.cell(i, i);
-        let col = wrap(&plain(key), f64::from(g.cw - 2), label, 2);
-        let first = g.y0 - 8 - (col.len() as i32 - 1) * label.line_height();
-        put_lines(
-            root,
-            &col,
-            ((x + x1) / 2, first),
-            label.at(HPos::Center, VPos::Bottom),
-        )?;
-        let row = wrap(&plain(key), 140.0, label.at(HPos::Right, VPos::Center), 1);
-        put_lines(
-            root,
-            &row,
-            (g.x0 - 10, (y + y1) / 2),
-            label.at(HPos::Right, VPos::Center),
-        )?;
-    }
-    Ok(())
-}
-
-fn matrix_cell(
-    root: &Area<'_>,
-    g: &Grid,
-    (i, j): (usize, usize),
-    n: usize,
-    max_flip: usize,
-) -> Drawn {
-    let (a, b) = g.cell(i, j);
-    let fill = if i == j { UNCHANGED } else { heat(n, max_flip) };
-    fill_rect(root, a, b, fill)?;
-    outline(root, a, b, RGBColor(170, 170, 170), 1)?;
-    let (cx, cy) = ((a.0 + b.0) / 2, (a.1 + b.1) / 2);
-    let number = Font::new(18.0)
-        .bold()
-        .color(if n == 0 { MUTED } else { text_on(fill) });
-    if i == j {
-        put(
-            root,
-            &count(n),
-            (cx, cy - 7),
-            number.at(HPos::Center, VPos::Center),
-        )?;
-        let f = Font::new(12.0)
-            .italic()
-            .color(MUTED)
-            .at(HPos::Center, VPos::Center);
-        put(root, "unchanged", (cx, cy + 14), f)
-    } else {
-        let text = fit_number(n as u64, f64::from(g.cw - 6), number);
-        put(root, &text, (cx, cy), number.at(HPos::Center, VPos::Center))
-    }
-}
-
-fn matrix_totals(
-    root: &Area<'_>,
-    g: &Grid,
-    keys: &[String],
-    m: &BTreeMap<String, BTreeMap<String, usize>>,
-) -> Drawn {
-    let k = keys.len();
-    let f = Font::new(14.0).color(MUTED);
-    let right = g.x0 + g.cw * k as i32;
-    let bottom = g.y0 + g.ch * k as i32;
-    put(
-        root,
-        "Total",
-        (right + 12, g.y0 - 8),
-        f.bold().at(HPos::Left, VPos::Bottom),
-    )?;
-    put(
-        root,
-        "Total",
-        (g.x0 - 10, bottom + 16),
-        f.bold().at(HPos::Right, VPos::Center),
-    )?;
-    for (i, key) in keys.iter().enumerate() {
-        let ((x, y), (x1, y1)) = g.cell(i, i);
-        let row: usize = keys.iter().map(|c| cell(m, key, c)).sum();
-        let col: usize = keys.iter().map(|r| cell(m, r, key)).sum();
-        put(
-            root,
-            &count(row),
-            (right + 12, (y + y1) / 2),
-            f.at(HPos::Left, VPos::Center),
-        )?;
-        put(
-            root,
-            &count(col),
-            ((x + x1) / 2, bottom + 16),
-            f.at(HPos::Center, VPos::Center),
-        )?;
-    }
-    Ok(())
-}
-
-// ---------------------------------------------------------------------------------------------
-// (d) Decisions by campaign
-
-/// One campaign family (or "Other families"): counts per decision in `DECISIONS` order, both policies.
-#[derive(Debug, Clone, PartialEq)]
-struct CampaignRow {
-    label: String,
-    counts: [[u64; 4]; 2],
-}
-
-fn decision_counts(m: &Metrics) -> [u64; 4] {
-    DECISIONS.map(|(key, _, _)| decision_count(m, key) as u64)
-}
-
-/// A campaign's family: its name without a leading period (`2025-Q1-webinar-ai-ops` →
-/// `webinar-ai-ops`; also `2025-H2-…` and `2025-07-…`), so that one theme run over several
-/// quarters reads as one row.
-pub fn campaign_family(name: &str) -> &str {
-    let mut parts = name.splitn(3, ['-', '_', ' ']);
-    let (Some(year), Some(period), Some(rest)) = (parts.next(), parts.next(), parts.next()) else {
-        return name;
-    };
-    let is_year = year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit());
-    let is_period = matches!(period, "Q1" | "Q2" | "Q3" | "Q4" | "H1" | "H2")
-        || (period.len() == 2 && period.parse::<u8>().is_ok_and(|m| (1..=12).contains(&m)));
-    if is_year && is_period && !rest.is_empty() {
-        rest
-    } else {
-        name
-    }
-}
-
-/// In-scope leads of a family, and its decision counts for baseline and draft.
-type FamilyTotals = (usize, [[u64; 4]; 2]);
-
-/// The top campaign families by in-scope leads (ties by name), the rest summed as "Other".
-fn campaign_rows(groups: &BTreeMap<String, GroupMetrics>) -> Vec<CampaignRow> {
-    let mut families: BTreeMap<String, FamilyTotals> = BTreeMap::new();
-    for (name, g) in groups {
-        let family = if name == "(missing)" {
-            "(no campaign)".to_owned()
-        } else {
-            campaign_family(name).to_owned()
-        };
-        let entry = families.entry(family).or_insert((0, [[0; 4]; 2]));
-        entry.0 += g.baseline.in_scope.max(g.draft.in_scope);
-        for (side, m) in [&g.baseline, &g.draft].into_iter().enumerate() {
-            for (acc, v) in entry.1[side].iter_mut().zip(decision_counts(m)) {
-                *acc += v;
-            }
-        }
-    }
-    let mut sorted: Vec<(String, FamilyTotals)> = families.into_iter().collect();
-    sorted.sort_by(|a, b| b.1.0.cmp(&a.1.0).then_with(|| a.0.cmp(&b.0)));
-    let rest = sorted.split_off(sorted.len().min(TOP_CAMPAIGNS));
-    let mut rows: Vec<CampaignRow> = sorted
-        .into_iter()
-        .map(|(label, (_, counts))| CampaignRow { label, counts })
-        .collect();
-    if !rest.is_empty() {
-        let mut counts = [[0u64; 4]; 2];
-        for (_, (_, c)) in &rest {
-            for side in 0..2 {
-                for (acc, v) in counts[side].iter_mut().zip(c[side]) {
-                    *acc += v;
-                }
-            }
-        }
-        rows.push(CampaignRow {
-            label: format!("Other families ({})", rest.len()),
-            counts,
-        });
-    }
-    rows
-}
-
-fn draw_campaigns(root: &Area<'_>, r: &Replay, rows: Option<&[CampaignRow]>) -> Drawn {
-    let [bn, dn] = policy_names(r);
-    let total = r.breakdowns.get("campaign").map_or(0, BTreeMap::len);
-    let families = r.breakdowns.get("campaign").map_or(0, |g| {
-        g.keys()
-            .map(|k| campaign_family(k))
-            .collect::<std::collections::BTreeSet<_>>()
-            .len()
-    });
-    let which = match families {
-        0 => String::new(),
-        1..=TOP_CAMPAIGNS => format!(" {total} campaigns in {families} families, largest first."),
-        _ => format!(
-            " {total} campaigns in {families} families: the {TOP_CAMPAIGNS} largest, the rest summed."
-        ),
-    };
-    let subtitle = format!(
-        "In-scope leads per campaign family (the name without its year and quarter): upper bar {bn}, lower bar {dn}.{which}",
-    );
-    let legend: Vec<(String, RGBColor)> = DECISIONS
-        .iter()
-        .map(|(_, l, c)| ((*l).to_owned(), *c))
-        .collect();
-    let top = header(
-        root,
-        &format!("Decisions by campaign family: {bn} vs {dn}"),
-        &subtitle,
-        &legend,
-    )?;
-    let Some(rows) = rows else {
-        return note(
-            root,
-            top,
-            &[
-                "Campaigns are not available in this dataset.",
-                "The dataset mapping has no campaign column.",
-            ],
-        );
-    };
-    if rows.is_empty() {
-        return note(
-            root,
-            top,
-            &["Nothing to show.", "The dataset has no campaigns."],
-        );
-    }
-    let max_value = rows
-        .iter()
-        .flat_map(|row| row.counts.iter().map(|c| c.iter().sum::<u64>()))
-        .max()
-        .unwrap_or(0);
-    let label_room = 340;
-    let spec = FrameSpec {
-        orient: Orient::Horizontal,
-        categories: rows.len(),
-        max_value,
-        category_title: "Campaign family",
-        value_title: "In-scope leads",
-        label_room,
-    };
-    let h = root.dim_in_pixel().1 as i32;
-    let frame = Frame::build(root, top, h - 10, &spec)?;
-    for (i, row) in rows.iter().enumerate() {
-        campaign_label(root, &frame, i, &row.label, label_room)?;
-        for (side, tag) in [bn.as_str(), dn.as_str()].into_iter().enumerate() {
-            stacked_bar(
-                root,
-                &frame,
-                frame.bar_span(i, side),
-                &row.counts[side],
-                tag,
-            )?;
-        }
-    }
-    Ok(())
-}
-
-/// The campaign name at the left edge, left-aligned, centred on its pair of bars.
-fn campaign_label(root: &Area<'_>, frame: &Frame, i: usize, label: &str, room: u32) -> Drawn {
-    let f = Font::new(14.0).at(HPos::Left, VPos::Center);
-    let (x, y) = frame.base(i as f64 + 0.5);
-    let left = x - room as i32 + 4;
-    let lines = wrap(label, f64::from(room) - 110.0, f, 2);
-    let first = y - (lines.len() as i32 - 1) * f.line_height() / 2;
-    put_lines(root, &lines, (left, first), f)
-}
-
-/// One stacked bar (accepted, nurture, rejected, unresolved), segment counts where they fit,
-/// the policy tag before it and the total after it.
-fn stacked_bar(
-    root: &Area<'_>,
-    frame: &Frame,
-    (c0, c1): (f64, f64),
-    counts: &[u64; 4],
-    tag: &str,
-) -> Drawn {
-    let inner = Font::new(12.0).bold();
-    let thickness = frame.bar_px();
-    let mut start = 0u64;
-    for (v, (_, _, color)) in counts.iter().zip(DECISIONS) {
-        let (a, b) = (frame.point(c0, start), frame.point(c1, start + v));
-        if *v > 0 {
-            fill_rect(root, a, b, color)?;
-            let text = thousands(*v);
-            if f64::from((b.0 - a.0).abs()) >= inner.width(&text) + 6.0 && thickness >= 13.0 {
-                let f = inner.color(text_on(color)).at(HPos::Center, VPos::Center);
-                put(root, &text, ((a.0 + b.0) / 2, (a.1 + b.1) / 2), f)?;
-            }
-        }
-        start += v;
-    }
-    let (a, b) = (frame.point(c0, 0), frame.point(c1, start));
-    let mid = (a.1 + b.1) / 2;
-    put(
-        root,
-        tag,
-        (a.0 - 8, mid),
-        Font::new(13.0).color(MUTED).at(HPos::Right, VPos::Center),
-    )?;
-    let total = if start == 0 {
-        "none in scope".to_owned()
-    } else {
-        thousands(start)
-    };
-    put(
-        root,
-        &total,
-        (b.0 + 6, mid),
-        Font::new(13.0).bold().at(HPos::Left, VPos::Center),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -992,7 +546,7 @@ mod tests {
     fn all_charts_in_report_order_and_deterministic() {
         let r = replay(Some(3));
         let charts = all(&r);
-        let stems: Vec<&str> = charts.iter().map(|(s, _)| *s).collect();
+        let stems: Vec<&str> = charts.iter().map(|(s, _)| s.as_str()).collect();
         assert_eq!(
             stems,
             [

@@ -19,6 +19,7 @@ use crate::dataset::read::{RawTable, parse_decimal};
 use crate::dataset::source::read_table;
 use crate::dataset::source::{self, Format, Kind};
 use crate::error::Error;
+use crate::policy::Role;
 
 /// How sure the inference is of a choice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,8 +38,8 @@ pub enum Certainty {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RoleChoice {
-    /// A role name of the mapping (`source`, `converted`, `created_at` …).
-    pub role: String,
+    /// The mapping role (`source`, `converted`, `created_at` …).
+    pub role: Role,
     /// `converted` / `enrichment_error`: the values that mean yes.
     #[serde(default)]
     pub truthy: Vec<String>,
@@ -490,7 +491,7 @@ pub fn infer_with_progress(
     if outcomes_guess.is_some()
         && let Some(c) = columns
             .iter_mut()
-            .find(|c| c.role.as_ref().is_some_and(|r| r.role == "converted"))
+            .find(|c| c.role.as_ref().is_some_and(|r| r.role == Role::Converted))
     {
         undecided.push(format!(
             "`{}` looks like a converted flag, but the outcomes file defines who converted: it is left as a plain field",
@@ -582,7 +583,7 @@ fn assign_roles(
             chosen.push((
                 i,
                 RoleChoice {
-                    role: (*role).into(),
+                    role: *role,
                     truthy: Vec::new(),
                     format: None,
                     certainty,
@@ -592,8 +593,8 @@ fn assign_roles(
         }
     }
     for (role, names) in [
-        ("converted", roles::CONVERTED_HEADERS),
-        ("enrichment_error", roles::ENRICHMENT_ERROR_HEADERS),
+        (Role::Converted, roles::CONVERTED_HEADERS),
+        (Role::EnrichmentError, roles::ENRICHMENT_ERROR_HEADERS),
     ] {
         if let Some((i, certainty)) = pick(names, &mut taken) {
             let values: Vec<&str> = cols[i]
@@ -617,7 +618,7 @@ fn assign_roles(
             chosen.push((
                 i,
                 RoleChoice {
-                    role: role.into(),
+                    role,
                     why: format!(
                         "the header `{}` names it; {} mean{} yes (values seen: {})",
                         columns[i].header,
@@ -633,7 +634,7 @@ fn assign_roles(
         }
     }
     for (i, mut choice) in chosen {
-        if matches!(choice.role.as_str(), "created_at" | "converted_at") {
+        if matches!(choice.role, Role::CreatedAt | Role::ConvertedAt) {
             let values: Vec<&str> = cols[i]
                 .filled_without(tokens)
                 .map(|(v, _)| v.as_str())

@@ -287,7 +287,7 @@ pub fn summary(inf: &Inference) -> String {
     );
     for c in inf.columns.iter().filter(|c| !c.skipped) {
         let (role, sure) = match &c.role {
-            Some(r) => (r.role.clone(), certainty(r.certainty)),
+            Some(r) => (r.role.to_string(), certainty(r.certainty)),
             None if inf.id.as_deref() == Some(c.header.as_str()) => (
                 "lead id".into(),
                 if super::roles::id_score(&c.header) > 0 {

@@ -2,6 +2,8 @@
 //! Pipedrive, Marketo, Dynamics) and from its values: the lead id, the mapping roles, and the
 //! sensitive candidates (protected attributes and their likely proxies).
 
+use crate::policy::Role;
+
 /// A header reduced for matching: lower case, every run of non-alphanumerics one space.
 pub fn normalize(header: &str) -> String {
     let mut out = String::with_capacity(header.len());
@@ -69,9 +71,9 @@ pub fn id_score(header: &str) -> usize {
 }
 
 /// The single-column roles and the headers (normalised) that name them, best first.
-pub const ROLE_HEADERS: &[(&str, &[&str])] = &[
+pub const ROLE_HEADERS: &[(Role, &[&str])] = &[
     (
-        "source",
+        Role::Source,
         &[
             "lead source",
             "leadsource",
@@ -87,7 +89,7 @@ pub const ROLE_HEADERS: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "campaign",
+        Role::Campaign,
         &[
             "campaign",
             "campaign name",
@@ -99,7 +101,7 @@ pub const ROLE_HEADERS: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "form",
+        Role::Form,
         &[
             "form",
             "form name",
@@ -111,7 +113,7 @@ pub const ROLE_HEADERS: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "account_owner",
+        Role::AccountOwner,
         &[
             "lead owner",
             "contact owner",
@@ -127,7 +129,7 @@ pub const ROLE_HEADERS: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "created_at",
+        Role::CreatedAt,
         &[
             "created date",
             "create date",
@@ -144,7 +146,7 @@ pub const ROLE_HEADERS: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "converted_at",
+        Role::ConvertedAt,
         &[
             "converted date",
             "conversion date",
@@ -156,7 +158,7 @@ pub const ROLE_HEADERS: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "crm_match",
+        Role::CrmMatch,
         &[
             "crm match",
             "existing account",
@@ -166,11 +168,11 @@ pub const ROLE_HEADERS: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "enrichment_source",
+        Role::EnrichmentSource,
         &["enrichment source", "enrichment provider", "data provider"],
     ),
     (
-        "enrichment_confidence",
+        Role::EnrichmentConfidence,
         &[
             "enrichment confidence",
             "match confidence",
@@ -178,7 +180,7 @@ pub const ROLE_HEADERS: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "first_touch_minutes",
+        Role::FirstTouchMinutes,
         &[
             "first touch minutes",
             "minutes to first touch",
@@ -188,7 +190,7 @@ pub const ROLE_HEADERS: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "seller_feedback",
+        Role::SellerFeedback,
         &["seller feedback", "sales feedback", "rep feedback"],
     ),
 ];
@@ -367,12 +369,12 @@ mod tests {
                 .find(|(_, names)| header_match(h, names).is_some())
                 .map(|(r, _)| *r)
         };
-        assert_eq!(role("Lead Source"), Some("source"));
-        assert_eq!(role("Original Source"), Some("source"));
-        assert_eq!(role("Contact owner"), Some("account_owner"));
-        assert_eq!(role("Created Date"), Some("created_at"));
-        assert_eq!(role("Create Date"), Some("created_at"));
-        assert_eq!(role("first_contact_date"), Some("created_at"));
+        assert_eq!(role("Lead Source"), Some(Role::Source));
+        assert_eq!(role("Original Source"), Some(Role::Source));
+        assert_eq!(role("Contact owner"), Some(Role::AccountOwner));
+        assert_eq!(role("Created Date"), Some(Role::CreatedAt));
+        assert_eq!(role("Create Date"), Some(Role::CreatedAt));
+        assert_eq!(role("first_contact_date"), Some(Role::CreatedAt));
         assert_eq!(role("Industry"), None);
         assert!(header_match("IsConverted", CONVERTED_HEADERS).is_some());
         assert!(id_score("Prospect ID") > id_score("Lead Number"));

@@ -7,6 +7,7 @@
 //! The dataset is loaded once by the caller and can be replayed any number of times. This module
 //! reads no files and no clock; rendering (tables, charts, HTML) lives elsewhere.
 
+pub mod metric;
 pub mod model;
 pub mod periods;
 pub mod report;

@@ -6,23 +6,18 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
+use super::metric::{MetricKey, MetricValue};
 use super::model::{Metrics, Replay};
+use crate::chart::ChartId;
 use crate::error::Error;
 use crate::output::write_atomic;
 use crate::text::group_digits;
 use crate::text::{esc, strip_xml_decl};
 
-/// How a metric is shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Count,
-    Rate,
-}
-
 /// One headline row: label, how to read it, and its values.
 #[derive(Debug, Clone)]
 pub struct Row {
-    pub key: &'static str,
+    pub key: MetricKey,
     pub label: &'static str,
     pub help: &'static str,
     pub baseline: String,
@@ -41,171 +36,19 @@ fn rate(v: Option<f64>) -> String {
 }
 
 /// The rows a replay shows: the immature count only when a conversion window was asked for.
-fn shown_rows(r: &Replay) -> Vec<(&'static str, &'static str, &'static str, Kind, i8)> {
+fn shown_rows(r: &Replay) -> Vec<MetricKey> {
     let window = r.baseline.metrics.immature.is_some() || r.draft.metrics.immature.is_some();
-    metric_rows()
+    MetricKey::ALL
         .into_iter()
-        .filter(|row| window || row.0 != "immature")
+        .filter(|k| window || *k != MetricKey::Immature)
         .collect()
-}
-
-fn metric_rows() -> Vec<(&'static str, &'static str, &'static str, Kind, i8)> {
-    // (key, label, help, kind, direction when the value goes up)
-    vec![
-        (
-            "accepted",
-            "Accepted (routed to sales)",
-            "in-scope leads handed to a seller",
-            Kind::Count,
-            0,
-        ),
-        (
-            "nurture",
-            "Nurture",
-            "in-scope leads sent to nurture",
-            Kind::Count,
-            0,
-        ),
-        (
-            "rejected",
-            "Rejected (disqualified)",
-            "in-scope leads disqualified with a reason",
-            Kind::Count,
-            0,
-        ),
-        (
-            "unresolved",
-            "Unresolved (manual review)",
-            "in-scope leads the policy refuses to decide",
-            Kind::Count,
-            -1,
-        ),
-        (
-            "out_of_scope",
-            "Out of scope",
-            "leads outside the pilot scope, excluded from every metric",
-            Kind::Count,
-            0,
-        ),
-        (
-            "immature",
-            "Immature (too recent to judge)",
-            "in-scope leads created within the conversion window of the as-of date: left out of the conversion figures",
-            Kind::Count,
-            0,
-        ),
-        (
-            "later_converted",
-            "Later converted (not sent to sales)",
-            "rejected, nurture or unresolved leads that converted anyway",
-            Kind::Count,
-            -1,
-        ),
-        (
-            "conversion_rate.accepted",
-            "Converted: of accepted leads",
-            "accepted leads that converted",
-            Kind::Rate,
-            1,
-        ),
-        (
-            "conversion_rate.nurture",
-            "Converted: of nurture leads",
-            "nurture leads that converted anyway",
-            Kind::Rate,
-            0,
-        ),
-        (
-            "conversion_rate.rejected",
-            "Converted: of rejected leads",
-            "disqualified leads that converted anyway",
-            Kind::Rate,
-            -1,
-        ),
-        (
-            "conversion_rate.unresolved",
-            "Converted: of unresolved leads",
-            "leads left for manual review that converted",
-            Kind::Rate,
-            0,
-        ),
-        (
-            "seller_acceptance",
-            "Seller acceptance",
-            "accepted leads the seller kept, of those with a known seller outcome",
-            Kind::Rate,
-            1,
-        ),
-        (
-            "low_fit_handoffs",
-            "Low-fit handoffs",
-            "accepted leads sent back by the seller or no-show at the meeting",
-            Kind::Count,
-            -1,
-        ),
-        (
-            "disqualification_accuracy",
-            "Disqualification accuracy",
-            "rejected leads that indeed never converted",
-            Kind::Rate,
-            1,
-        ),
-        (
-            "override_rate",
-            "Differs from the old process",
-            "in-scope leads decided differently than the historical process did",
-            Kind::Rate,
-            0,
-        ),
-        (
-            "sla_breach_rate",
-            "SLA breaches",
-            "accepted leads first touched later than their route's SLA",
-            Kind::Rate,
-            -1,
-        ),
-        (
-            "enrichment_errors",
-            "Enrichment errors",
-            "in-scope leads whose enrichment failed",
-            Kind::Count,
-            0,
-        ),
-    ]
-}
-
-fn metric_value(m: &Metrics, key: &str) -> (Option<usize>, Option<f64>) {
-    match key {
-        "accepted" => (Some(m.accepted), None),
-        "nurture" => (Some(m.nurture), None),
-        "rejected" => (Some(m.rejected), None),
-        "unresolved" => (Some(m.unresolved), None),
-        "out_of_scope" => (Some(m.out_of_scope), None),
-        "later_converted" => (m.later_converted, None),
-        "immature" => (m.immature, None),
-        "low_fit_handoffs" => (m.low_fit_handoffs, None),
-        "enrichment_errors" => (m.enrichment_errors, None),
-        "seller_acceptance" => (None, m.seller_acceptance),
-        "disqualification_accuracy" => (None, m.disqualification_accuracy),
-        "override_rate" => (None, m.override_rate),
-        "sla_breach_rate" => (None, m.sla_breach_rate),
-        _ => match key.strip_prefix("conversion_rate.") {
-            Some(decision) => (
-                None,
-                m.conversion_rate
-                    .as_ref()
-                    .and_then(|c| c.get(decision).copied().flatten()),
-            ),
-            None => (None, None),
-        },
-    }
 }
 
 /// One headline figure as numbers, for front ends that format their own: counts as counts,
 /// rates as shares (0–1); `None` is "not available".
 #[derive(Debug, Clone, PartialEq)]
 pub struct Figure {
-    pub key: &'static str,
+    pub key: MetricKey,
     pub label: &'static str,
     pub help: &'static str,
     pub is_rate: bool,
@@ -217,20 +60,16 @@ pub struct Figure {
 
 /// The headline figures in the order of [`rows`].
 pub fn figures(r: &Replay) -> Vec<Figure> {
-    let value = |m: &Metrics, key: &str| match metric_value(m, key) {
-        (Some(c), _) => Some(c as f64),
-        (None, rate) => rate,
-    };
     shown_rows(r)
         .into_iter()
-        .map(|(key, label, help, kind, up)| Figure {
+        .map(|key| Figure {
             key,
-            label,
-            help,
-            is_rate: matches!(kind, Kind::Rate),
-            up,
-            baseline: value(&r.baseline.metrics, key),
-            draft: value(&r.draft.metrics, key),
+            label: key.label(),
+            help: key.help(),
+            is_rate: key.is_rate(),
+            up: key.up(),
+            baseline: key.value(&r.baseline.metrics).number(),
+            draft: key.value(&r.draft.metrics).number(),
         })
         .collect()
 }
@@ -239,40 +78,40 @@ pub fn figures(r: &Replay) -> Vec<Figure> {
 pub fn rows(r: &Replay) -> Vec<Row> {
     shown_rows(r)
         .into_iter()
-        .map(|(key, label, help, kind, up)| {
-            let (bc, br) = metric_value(&r.baseline.metrics, key);
-            let (dc, dr) = metric_value(&r.draft.metrics, key);
-            let (baseline, draft, delta, sign) = match kind {
-                Kind::Count => {
-                    let d = bc.zip(dc).map(|(b, d)| d as i64 - b as i64);
-                    (
-                        count(bc),
-                        count(dc),
-                        d.map_or_else(|| "n/a".into(), |d| signed(d as f64, "")),
-                        d.map_or(0.0, |d| d as f64),
-                    )
-                }
-                Kind::Rate => {
-                    let d = br.zip(dr).map(|(b, d)| (d - b) * 100.0);
-                    (
-                        rate(br),
-                        rate(dr),
-                        d.map_or_else(|| "n/a".into(), |d| signed(d, " pp")),
-                        d.unwrap_or(0.0),
-                    )
-                }
-            };
+        .map(|key| {
+            let (baseline, draft, delta, sign) =
+                match (key.value(&r.baseline.metrics), key.value(&r.draft.metrics)) {
+                    (MetricValue::Count(bc), MetricValue::Count(dc)) => {
+                        let d = bc.zip(dc).map(|(b, d)| d as i64 - b as i64);
+                        (
+                            count(bc),
+                            count(dc),
+                            d.map_or_else(|| "n/a".into(), |d| signed(d as f64, "")),
+                            d.map_or(0.0, |d| d as f64),
+                        )
+                    }
+                    (b, d) => {
+                        let (br, dr) = (b.number(), d.number());
+                        let d = br.zip(dr).map(|(b, d)| (d - b) * 100.0);
+                        (
+                            rate(br),
+                            rate(dr),
+                            d.map_or_else(|| "n/a".into(), |d| signed(d, " pp")),
+                            d.unwrap_or(0.0),
+                        )
+                    }
+                };
             let direction = if sign == 0.0 {
                 0
             } else if sign > 0.0 {
-                up
+                key.up()
             } else {
-                -up
+                -key.up()
             };
             Row {
                 key,
-                label,
-                help,
+                label: key.label(),
+                help: key.help(),
                 baseline,
                 draft,
                 delta,
@@ -555,7 +394,7 @@ pub fn unresolved_csv(r: &Replay) -> std::io::Result<Vec<u8>> {
 
 /// The self-contained review page: headline table, charts, flip matrix, queue, ledgers, with
 /// an extra section (the trust analytics) before the flipped leads.
-pub fn render_html_with(r: &Replay, charts: &[(&str, String)], extra: &str) -> String {
+pub fn render_html_with(r: &Replay, charts: &[(ChartId, String)], extra: &str) -> String {
     let (b, d) = (&r.baseline.policy, &r.draft.policy);
     let mut h = String::new();
     let _ = write!(
@@ -613,7 +452,7 @@ Policy hashes (sha256): baseline <code>{bsha}</code>, draft <code>{dsha}</code>.
     }
     h.push_str("</table>\n<p class=\"sub\">n/a: the dataset has no column for this figure, or there is nothing to divide by. Green and red mark changes that are good or bad for handoff quality.</p>\n");
     for (name, svg) in charts {
-        let title = crate::chart::title(name);
+        let title = name.title().unwrap_or("Chart");
         let _ = writeln!(
             h,
             "<h2>{}</h2>\n<figure>{}</figure>",
@@ -658,7 +497,7 @@ Policy hashes (sha256): baseline <code>{bsha}</code>, draft <code>{dsha}</code>.
 /// charts (`analysis_*.svg`).
 pub fn write_dir_with(
     r: &Replay,
-    charts: &[(&str, String)],
+    charts: &[(ChartId, String)],
     analysis: Option<&crate::analyze::Analysis>,
     dir: &Path,
 ) -> Result<Vec<String>, Error> {

@@ -1,7 +1,7 @@
 //! The roles a dataset mapping gives its columns: what a column *means* to the workbench (the
 //! lead's source, its owner, when it was created, whether it converted …), as opposed to the
-//! fields a policy's rules read by name. Each role has its name in mapping files and its label
-//! for people here, once.
+//! fields a policy's rules read by name. Each role's name in mapping files is spelled here, once;
+//! the window's labels for them are typed against this enum (`ui/src/lib/importing.ts`).
 
 /// A role of a dataset mapping's `[roles]` section.
 ///
@@ -77,33 +77,11 @@ impl Role {
     pub fn parse(name: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|r| r.as_str() == name)
     }
-
-    /// What a sales leader calls the column.
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::AccountOwner => "Owner",
-            Role::Campaign => "Campaign",
-            Role::Converted => "Converted (yes/no)",
-            Role::ConvertedAt => "Converted date",
-            Role::CreatedAt => "Created date",
-            Role::CrmMatch => "CRM duplicate check",
-            Role::EnrichmentConfidence => "Enrichment confidence",
-            Role::EnrichmentError => "Enrichment failed (yes/no)",
-            Role::EnrichmentSource => "Enrichment source",
-            Role::FirstTouchMinutes => "Minutes to first touch",
-            Role::Form => "Form",
-            Role::HistoricalDecision => "Old process's decision",
-            Role::Meeting => "Meeting",
-            Role::SellerFeedback => "Seller feedback",
-            Role::SellerOutcome => "Seller accepted / sent back",
-            Role::Source => "Lead source",
-        }
-    }
 }
 
 impl std::fmt::Display for Role {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 

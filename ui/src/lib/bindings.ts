@@ -99,8 +99,11 @@ export type ChangeView = {
 	new: string | null,
 };
 
+/**  A chart of the replay report or of the trust analytics. */
+export type ChartId = "outcomes" | "flip_matrix" | "later_converted_by_reason" | "decisions_by_campaign" | "unresolved_by_reason" | "trends" | "analysis_proxies" | "analysis_segments" | "analysis_coverage" | "analysis_sweep" | "analysis_missing_fields" | "analysis_enrichment";
+
 export type ChartView = {
-	id: string,
+	id: ChartId,
 	title: string,
 	svg: string,
 };
@@ -399,8 +402,11 @@ export type MetricFormat = "count" |
 /**  A share, 0–1. */
 "percent" | "minutes";
 
+/**  One headline metric. */
+export type MetricKey = "accepted" | "nurture" | "rejected" | "unresolved" | "out_of_scope" | "immature" | "later_converted" | "conversion_rate.accepted" | "conversion_rate.nurture" | "conversion_rate.rejected" | "conversion_rate.unresolved" | "seller_acceptance" | "low_fit_handoffs" | "disqualification_accuracy" | "override_rate" | "sla_breach_rate" | "enrichment_errors";
+
 export type MetricRow = {
-	key: string,
+	key: MetricKey,
 	label: string,
 	help: string,
 	format: MetricFormat,
@@ -548,10 +554,18 @@ export type ReviewView = {
 	next_step: string,
 };
 
+/**
+ *  A role of a dataset mapping's `[roles]` section.
+ * 
+ *  Declared in the alphabetical order of their names, so that maps keyed by role keep the
+ *  order they had when keyed by name.
+ */
+export type Role = "account_owner" | "campaign" | "converted" | "converted_at" | "created_at" | "crm_match" | "enrichment_confidence" | "enrichment_error" | "enrichment_source" | "first_touch_minutes" | "form" | "historical_decision" | "meeting" | "seller_feedback" | "seller_outcome" | "source";
+
 /**  The role a column plays, with the value lists of flag and category roles. */
 export type RoleChoice = {
-	/**  A role name of the mapping (`source`, `converted`, `created_at` …). */
-	role: string,
+	/**  The mapping role (`source`, `converted`, `created_at` …). */
+	role: Role,
 	/**  `converted` / `enrichment_error`: the values that mean yes. */
 	truthy?: string[],
 	/**  Date roles: the strftime format when the values are not ISO. */

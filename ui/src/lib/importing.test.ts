@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { ColumnGuess } from "./bindings";
-import { assignRole, roleLabel } from "./importing";
+import type { ColumnGuess, Role } from "./bindings";
+import { assignRole, roleFrom, roleLabel } from "./importing";
 
-function col(header: string, role: string | null, samples: [string, number][] = []): ColumnGuess {
+function col(header: string, role: Role | null, samples: [string, number][] = []): ColumnGuess {
   return {
     header,
     field: header.toLowerCase(),
@@ -37,5 +37,7 @@ describe("assignRole", () => {
     expect(next[0].role).toBeNull();
     expect(next[1].role?.role).toBe("source");
     expect(roleLabel("account_owner")).toBe("Owner");
+    expect(roleFrom("source")).toBe("source");
+    expect(roleFrom("not_a_role")).toBe("");
   });
 });

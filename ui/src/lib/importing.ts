@@ -1,6 +1,6 @@
 // The import table's rules: which roles a person can give a column, and how giving one moves
 // it off any other column (a role belongs to one column).
-import type { ColumnGuess } from "./bindings";
+import type { ColumnGuess, Role } from "./bindings";
 
 /** Roles a column can be given in the import table (those without value lists to fill in). */
 export const ROLE_CHOICES = [
@@ -17,12 +17,13 @@ export const ROLE_CHOICES = [
   "enrichment_error",
   "first_touch_minutes",
   "seller_feedback",
-] as const;
+] as const satisfies readonly Role[];
 
 /** Cell texts that mean "yes" in a flag column, as exports write them. */
 export const TRUTHY = ["1", "true", "True", "TRUE", "yes", "Yes", "YES", "y", "Y"];
 
-const LABELS: Record<string, string> = {
+/** Every role's label: a role the app learns of fails the type check until it has one. */
+const LABELS: Record<Role, string> = {
   source: "Lead source",
   campaign: "Campaign",
   form: "Form",
@@ -36,14 +37,22 @@ const LABELS: Record<string, string> = {
   enrichment_error: "Enrichment failed (yes/no)",
   first_touch_minutes: "Minutes to first touch",
   seller_feedback: "Seller feedback",
+  seller_outcome: "Seller accepted / sent back",
+  meeting: "Meeting held",
+  historical_decision: "Old process's decision",
 };
 
-export function roleLabel(role: string): string {
-  return LABELS[role] ?? role;
+export function roleLabel(role: Role): string {
+  return LABELS[role];
+}
+
+/** The role a select's value names, or "" for none. */
+export function roleFrom(value: string): Role | "" {
+  return ROLE_CHOICES.find((r) => r === value) ?? "";
 }
 
 /** Columns with `role` given to the column `header` ("" clears it) and taken from any other. */
-export function assignRole(columns: ColumnGuess[], header: string, role: string): ColumnGuess[] {
+export function assignRole(columns: ColumnGuess[], header: string, role: Role | ""): ColumnGuess[] {
   return columns.map((c) => {
     if (c.header === header) {
       if (!role) return { ...c, role: null };
