@@ -4,7 +4,8 @@
 //! ([`dataset`]) are loaded once as their mapping says; the [`engine`] decides every lead in one
 //! vectorised pass and explains any single lead with its qualification packet. This crate has no
 //! user interface: the `leadpolicy` CLI and the desktop shell are thin front doors onto it. It
-//! never reads the clock or the environment; paths and settings come in as arguments.
+//! never reads the clock or the environment, except in [`store::actor`], which the front ends call
+//! to stamp an action with its time and user; paths and settings come in as arguments.
 
 pub mod analyze;
 pub mod chart;

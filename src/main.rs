@@ -428,7 +428,7 @@ fn main() -> ExitCode {
                     std::env::var_os("HOME").map(PathBuf::from),
                 )
             }),
-            &user.unwrap_or_else(workspace_cli::default_user),
+            &user.unwrap_or_else(leadpolicy::store::actor::login_name),
             command,
         ),
         Command::Replay {

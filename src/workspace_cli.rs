@@ -149,21 +149,6 @@ pub enum WorkspaceCommand {
     },
 }
 
-/// The acting user: `--as`, else the login name.
-pub fn default_user() -> String {
-    std::env::var("USER")
-        .or_else(|_| std::env::var("LOGNAME"))
-        .unwrap_or_else(|_| "unknown".into())
-}
-
-/// Now as RFC 3339 UTC with seconds.
-pub fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs()) as i64;
-    leadpolicy::store::rfc3339(secs)
-}
-
 fn json_out<T: serde::Serialize>(v: &T) -> Result<(), Error> {
     let text = serde_json::to_string_pretty(v)
         .map_err(|e| Error::Usage(format!("cannot render JSON: {e}")))?;
@@ -194,7 +179,7 @@ pub fn run(dir: &Path, user: &str, cmd: WorkspaceCommand) -> Result<ExitCode, Er
 }
 
 async fn run_async(dir: &Path, user: &str, cmd: WorkspaceCommand) -> Result<ExitCode, Error> {
-    let now = now_rfc3339();
+    let now = leadpolicy::store::actor::now();
     let actor = Actor { user, now: &now };
     if let WorkspaceCommand::Init { from, empty } = &cmd {
         let ws = Workspace::create(dir).await?;
@@ -210,15 +195,12 @@ async fn run_async(dir: &Path, user: &str, cmd: WorkspaceCommand) -> Result<Exit
         if !sample.join("mapping.toml").exists() {
             copy_dir(&from.join("fixtures/sample"), &sample)?;
         }
-        let seed = Actor {
-            user: "seed",
-            now: &now,
-        };
-        let base = ws
-            .import(&from.join("policies/baseline.toml"), true, seed)
-            .await?;
-        let draft = ws
-            .import(&from.join("policies/draft.toml"), false, seed)
+        let (base, draft) = ws
+            .seed(
+                &leadpolicy::policy::load(&from.join("policies/baseline.toml"))?,
+                &leadpolicy::policy::load(&from.join("policies/draft.toml"))?,
+                &now,
+            )
             .await?;
         println!(
             "workspace ready at {}: `{}` v{} {} (baseline), v{} {} (draft); sample leads in {}",

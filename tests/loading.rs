@@ -592,3 +592,22 @@ created_at = "created"
         "{err}"
     );
 }
+
+#[test]
+fn lead_search_puts_ids_that_start_with_the_text_first() {
+    let dir = temp_with(&[
+        (
+            "leads.csv",
+            "lead_id,a\nXL-12,1\nL-120,2\nl-3,3\nAL-1,4\nL-1,5\n",
+        ),
+        ("mapping.toml", DEFAULT_MAPPING),
+    ]);
+    let ds = Dataset::load(&dir.path().join("mapping.toml")).unwrap();
+    // Starting with "l-1" (case aside) in file order, then containing it.
+    assert_eq!(
+        ds.search_ids(" l-1 ", 20).unwrap(),
+        ["L-120", "L-1", "XL-12", "AL-1"]
+    );
+    assert_eq!(ds.search_ids("l-1", 2).unwrap(), ["L-120", "L-1"]);
+    assert!(ds.search_ids("zzz", 20).unwrap().is_empty());
+}

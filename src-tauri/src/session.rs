@@ -18,6 +18,7 @@ use leadpolicy::engine::explain;
 use leadpolicy::engine::{Decision, Decisions};
 use leadpolicy::policy::{self, Policy, edit, view::PolicyView};
 use leadpolicy::replay;
+use leadpolicy::store::actor::now;
 use leadpolicy::store::lifecycle::{Version, parse_version};
 use leadpolicy::store::{Actor, Status, Workspace, audit};
 use leadpolicy::{Error, ErrorCode, chart};
@@ -80,13 +81,6 @@ pub struct App {
     replay_seq: AtomicU32,
     /// Set by `cancel`; a load polls it and stops.
     pub(crate) cancel: Arc<AtomicBool>,
-}
-
-pub fn now() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs()) as i64;
-    leadpolicy::store::rfc3339(secs)
 }
 
 pub(crate) fn blocking_failed(e: tokio::task::JoinError) -> AppError {
@@ -166,17 +160,7 @@ fn checked(text: &str, version: i64, ds: &Dataset) -> Result<Policy, Error> {
 impl Session {
     /// The version being worked on: the newest one that has not been published or retired.
     pub(crate) async fn open_version(&self) -> AppResult<Option<Version>> {
-        let versions = self.ws.versions().await?;
-        Ok(versions
-            .into_iter()
-            .filter(|v| v.policy_id == self.policy_id)
-            .filter(|v| {
-                matches!(
-                    v.status,
-                    Status::Draft | Status::InReview | Status::Approved
-                )
-            })
-            .max_by_key(|v| v.version))
+        Ok(self.ws.open_version(&self.policy_id).await?)
     }
 
     async fn published(&self) -> AppResult<Option<Version>> {
@@ -270,18 +254,12 @@ impl App {
                 let path = sample.join(name);
                 leadpolicy::output::write_atomic(&path, |w| std::io::Write::write_all(w, bytes))?;
             }
-            let now = now();
-            let seed = Actor {
-                user: "seed",
-                now: &now,
+            let parse = |name: &str, text: &str| {
+                policy::parse(Source::new(name, text)).map_err(Error::Invalid)
             };
-            for (name, text, published) in [
-                ("baseline.toml", sample::BASELINE, true),
-                ("draft.toml", sample::DRAFT, false),
-            ] {
-                let p = policy::parse(Source::new(name, text)).map_err(Error::Invalid)?;
-                ws.import_policy(&p, published, seed).await?;
-            }
+            let baseline = parse("baseline.toml", sample::BASELINE)?;
+            let draft = parse("draft.toml", sample::DRAFT)?;
+            ws.seed(&baseline, &draft, &now()).await?;
         }
         let versions = ws.versions().await?;
         let first = versions.first().ok_or_else(|| {
@@ -667,25 +645,9 @@ impl App {
                 .clone()
                 .ok_or_else(|| AppError::new(ErrorCode::Usage, "No dataset is loaded."))
         }?;
-        let needle = text.trim().to_lowercase();
+        let text = text.to_string();
         tokio::task::spawn_blocking(move || -> AppResult<Vec<String>> {
-            let ids = ds.text_column(&ds.id)?;
-            let mut starts = Vec::new();
-            let mut contains = Vec::new();
-            for id in ids.iter().flatten() {
-                let low = id.to_lowercase();
-                if low.starts_with(&needle) {
-                    starts.push(id.to_string());
-                } else if low.contains(&needle) && contains.len() < 20 {
-                    contains.push(id.to_string());
-                }
-                if starts.len() >= 20 {
-                    break;
-                }
-            }
-            starts.extend(contains);
-            starts.truncate(20);
-            Ok(starts)
+            Ok(ds.search_ids(&text, 20)?)
         })
         .await
         .map_err(blocking_failed)?

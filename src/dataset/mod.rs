@@ -265,6 +265,29 @@ impl Dataset {
             .ok_or_else(|| Error::UnknownLead(lead.to_string()))
     }
 
+    /// Lead ids that start with `text` (case aside), then those that contain it, up to `limit`,
+    /// in file order: what a person typing part of an id is looking for.
+    pub fn search_ids(&self, text: &str, limit: usize) -> Result<Vec<String>, Error> {
+        let needle = text.trim().to_lowercase();
+        let ids = self.text_column(&self.id)?;
+        let mut starts = Vec::new();
+        let mut contains = Vec::new();
+        for id in ids.iter().flatten() {
+            let low = id.to_lowercase();
+            if low.starts_with(&needle) {
+                starts.push(id.to_string());
+            } else if low.contains(&needle) && contains.len() < limit {
+                contains.push(id.to_string());
+            }
+            if starts.len() >= limit {
+                break;
+            }
+        }
+        starts.extend(contains);
+        starts.truncate(limit);
+        Ok(starts)
+    }
+
     /// When a text field is text only because of a few stray values among numbers (`1,200` in
     /// a column of employee counts): the first such value with its line (CSV) or sheet row,
     /// and how many values are not numbers. `None` for a number field, or a field whose values

@@ -61,9 +61,34 @@ pub fn decide(policy: &Policy, dataset: &Dataset) -> Result<DataFrame, Error> {
 struct Plan {
     /// Signal columns, one stage per dependency level (a signal may read earlier signals).
     signals: Vec<Vec<Expr>>,
-    /// One boolean column per test of the decision order: `__in_scope`, `__dq{i}` per
-    /// disqualify rule, `__miss{k}` per required field, `__lowconf`, `__rt{j}` per route rule.
-    stage1: Vec<(String, Expr)>,
+    /// One boolean column per test of the decision order.
+    stage1: Vec<(Test, Expr)>,
+}
+
+/// A test of the decision order, as one boolean column of the test frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Test {
+    InScope,
+    /// Disqualify rule `i` (among the disqualify rules, in file order) fired.
+    Disqualify(usize),
+    /// Required field `k` of `[evidence]` is missing.
+    Missing(usize),
+    LowConfidence,
+    /// Route rule `j` (among the route rules, in file order) fired.
+    Route(usize),
+}
+
+impl Test {
+    /// The test's column in the test frame (hidden: fields cannot start with `__`).
+    fn column(self) -> String {
+        match self {
+            Test::InScope => "__in_scope".into(),
+            Test::Disqualify(i) => format!("__dq{i}"),
+            Test::Missing(k) => format!("__miss{k}"),
+            Test::LowConfidence => "__lowconf".into(),
+            Test::Route(j) => format!("__rt{j}"),
+        }
+    }
 }
 
 fn literal_series(lits: &[Literal]) -> Series {
@@ -246,17 +271,17 @@ fn compile(p: &Policy, ds: &Dataset) -> Result<Plan, Error> {
         })
         .reduce(|a, b| a.and(b))
         .unwrap_or_else(|| lit(true));
-    stage1.push(("__in_scope".into(), in_scope));
+    stage1.push((Test::InScope, in_scope));
 
     // 2. Disqualify rules in file order.
     let dq: Vec<(&crate::policy::Rule, &str)> = p.disqualify_rules().collect();
     for (i, (rule, _)) in dq.iter().enumerate() {
-        stage1.push((format!("__dq{i}"), fires(&rule.when, m)));
+        stage1.push((Test::Disqualify(i), fires(&rule.when, m)));
     }
 
     // 3. Evidence gate.
     for (k, req) in p.evidence.required.iter().enumerate() {
-        stage1.push((format!("__miss{k}"), col(req.name.as_str()).is_null()));
+        stage1.push((Test::Missing(k), col(req.name.as_str()).is_null()));
     }
     if let Some((min, _)) = p.evidence.min_enrichment_confidence {
         let conf = ds.role(Role::EnrichmentConfidence).unwrap_or_default();
@@ -270,13 +295,13 @@ fn compile(p: &Policy, ds: &Dataset) -> Result<Plan, Error> {
         } else {
             lit(true)
         };
-        stage1.push(("__lowconf".into(), low.fill_null(false)));
+        stage1.push((Test::LowConfidence, low.fill_null(false)));
     }
 
     // 4. Route rules in file order.
     let routes: Vec<(&crate::policy::Rule, &crate::policy::Route)> = p.route_rules().collect();
     for (j, (rule, _)) in routes.iter().enumerate() {
-        stage1.push((format!("__rt{j}"), fires(&rule.when, m)));
+        stage1.push((Test::Route(j), fires(&rule.when, m)));
     }
 
     Ok(Plan { signals, stage1 })
@@ -451,12 +476,10 @@ pub fn decide_codes(policy: &Policy, dataset: &Dataset) -> Result<Decisions, Err
     decide_codes_unchecked(policy, dataset)
 }
 
-/// Position of a rule in the policy's file order.
+/// Position of a rule in the policy's file order, by its id (ids are unique; the `[otherwise]`
+/// rule is not among them).
 fn index_of(p: &Policy, r: &crate::policy::Rule) -> Option<u32> {
-    p.rules
-        .iter()
-        .position(|x| std::ptr::eq(x, r))
-        .map(|i| i as u32)
+    p.rules.iter().position(|x| x.id == r.id).map(|i| i as u32)
 }
 
 /// Polars evaluates every test of the policy over whole columns (the costly part: comparisons,
@@ -550,24 +573,24 @@ pub fn test_bits(policy: &Policy, dataset: &Dataset) -> Result<TestBits, Error> 
         .select(
             plan.stage1
                 .into_iter()
-                .map(|(name, e)| e.alias(name))
+                .map(|(test, e)| e.alias(test.column()))
                 .collect::<Vec<_>>(),
         )
         .collect()?;
     // Every test column is null-free (see `compile`), so its value bits are its answers.
-    let column = |name: &str| -> Result<BooleanChunked, Error> {
+    let column = |test: Test| -> Result<BooleanChunked, Error> {
         Ok(every_lead(
-            tests.column(name)?.bool()?.rechunk().into_owned(),
+            tests.column(&test.column())?.bool()?.rechunk().into_owned(),
             dataset.len(),
         ))
     };
-    let in_scope = column("__in_scope")?;
+    let in_scope = column(Test::InScope)?;
     let dq = (0..p.disqualify_rules().count())
-        .map(|i| column(&format!("__dq{i}")))
+        .map(|i| column(Test::Disqualify(i)))
         .collect::<Result<Vec<_>, _>>()?;
     let mut gate = Vec::new();
     for k in 0..p.evidence.required.len() {
-        gate.push((column(&format!("__miss{k}"))?, 1u64 << k));
+        gate.push((column(Test::Missing(k))?, 1u64 << k));
     }
     if let Some((approved, _)) = &p.evidence.approved_sources {
         gate.push((
@@ -576,10 +599,10 @@ pub fn test_bits(policy: &Policy, dataset: &Dataset) -> Result<TestBits, Error> 
         ));
     }
     if p.evidence.min_enrichment_confidence.is_some() {
-        gate.push((column("__lowconf")?, LOW_CONFIDENCE_BIT));
+        gate.push((column(Test::LowConfidence)?, LOW_CONFIDENCE_BIT));
     }
     let rt = (0..p.route_rules().count())
-        .map(|j| column(&format!("__rt{j}")))
+        .map(|j| column(Test::Route(j)))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(TestBits {
         in_scope,

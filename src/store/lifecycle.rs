@@ -275,6 +275,40 @@ impl Workspace {
         .transpose()
     }
 
+    /// A new workspace's first policy: `baseline` imported as published and `draft` as the
+    /// draft after it, both by [`super::actor::SEED`] at `now`.
+    pub async fn seed(
+        &self,
+        baseline: &Policy,
+        draft: &Policy,
+        now: &str,
+    ) -> Result<(Imported, Imported), Error> {
+        let seed = Actor {
+            user: super::actor::SEED,
+            now,
+        };
+        let base = self.import_policy(baseline, true, seed).await?;
+        let next = self.import_policy(draft, false, seed).await?;
+        Ok((base, next))
+    }
+
+    /// The version being worked on: the newest of `policy_id` that has not been published or
+    /// retired (a draft, in review or approved).
+    pub async fn open_version(&self, policy_id: &str) -> Result<Option<Version>, Error> {
+        Ok(self
+            .versions()
+            .await?
+            .into_iter()
+            .filter(|v| v.policy_id == policy_id)
+            .filter(|v| {
+                matches!(
+                    v.status,
+                    Status::Draft | Status::InReview | Status::Approved
+                )
+            })
+            .max_by_key(|v| v.version))
+    }
+
     /// Import a policy file: a new version as a draft, an edit of a draft, or — for a version
     /// that has left draft — the next version number as a new draft. `published` marks the
     /// first version of a policy as the published baseline (seeding a workspace).

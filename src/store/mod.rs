@@ -6,6 +6,7 @@
 //! the old or the new state. The caller passes "who" and "now" ([`Actor`]); this module never
 //! reads the clock or the environment.
 
+pub mod actor;
 pub mod audit;
 pub mod export;
 pub mod lifecycle;
@@ -54,7 +55,7 @@ pub fn default_dir(xdg_data_home: Option<PathBuf>, home: Option<PathBuf>) -> Pat
     base.join(APP_ID).join("workspace")
 }
 
-/// Who acts, and when (RFC 3339). Supplied by the front end.
+/// Who acts, and when (RFC 3339). Supplied by the front end (see [`actor`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Actor<'a> {
     pub user: &'a str,
@@ -264,8 +265,7 @@ pub fn dataset_hash(ds: &crate::dataset::Dataset) -> Result<String, Error> {
     Ok(crate::hex(&h.finalize()))
 }
 
-/// Seconds since 1970-01-01 UTC as RFC 3339 with seconds (`2026-11-27T02:16:00Z`). The caller
-/// reads the clock; this crate does not.
+/// Seconds since 1970-01-01 UTC as RFC 3339 with seconds (`2026-11-27T02:16:00Z`).
 pub fn rfc3339(secs: i64) -> String {
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
