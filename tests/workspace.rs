@@ -166,7 +166,7 @@ fn the_semantic_diff_names_what_a_reviewer_must_see() {
         let a = parse_version(&ws.version("inbound-qualification", Some(3)).await.unwrap()).unwrap();
         let b = parse_version(&ws.version("inbound-qualification", Some(4)).await.unwrap()).unwrap();
         let changes = leadpolicy::policy::diff::diff(&a, &b);
-        let has = |section: &str, kind: &str, name: &str| changes.iter().any(|c| c.section == section && c.kind.as_str() == kind && c.name == name);
+        let has = |section: &str, kind: &str, name: &str| changes.iter().any(|c| c.section.as_str() == section && c.kind.as_str() == kind && c.name == name);
         assert!(has("fields", "added", "allowed `email_domain`"), "{changes:#?}");
         assert!(has("fields", "added", "allowed `annual_revenue`"));
         assert!(has("rule", "added", "dq-competitors"));
@@ -175,7 +175,7 @@ fn the_semantic_diff_names_what_a_reviewer_must_see() {
         assert!(!has("rule", "reordered", "order"), "the shipped draft keeps the baseline's order");
         let min = changes.iter().find(|c| c.name == "min_enrichment_confidence").unwrap();
         assert_eq!((min.old.as_deref(), min.new.as_deref()), (Some("0.5"), Some("0.6")));
-        let enterprise = changes.iter().find(|c| c.section == "route" && c.name == "enterprise").unwrap();
+        let enterprise = changes.iter().find(|c| c.section.as_str() == "route" && c.name == "enterprise").unwrap();
         assert!(enterprise.old.as_deref().unwrap().contains("SLA 30 min") && enterprise.new.as_deref().unwrap().contains("SLA 15 min"));
         let text = leadpolicy::policy::diff::render(&changes, "v3", "v4");
         assert!(text.contains("+ rule added dq-competitors") && text.contains("    now: disqualify as `competitor` when { field = \"email_domain\", matches = "), "{text}");

@@ -5,7 +5,7 @@ use leadpolicy::chart::ChartId;
 use leadpolicy::dataset::{Dataset, Dictionary, FieldType, hidden};
 use leadpolicy::engine::explain::{Eval, Node, Packet, RuleCheck, Tri, Value};
 use leadpolicy::engine::{Decision, Decisions};
-use leadpolicy::policy::diff::{Change, ChangeKind};
+use leadpolicy::policy::diff::{Change, ChangeKind, Section};
 use leadpolicy::policy::view::PolicyView;
 use leadpolicy::policy::{Action, Policy};
 use leadpolicy::replay::Replay;
@@ -288,7 +288,7 @@ pub struct LeadInspection {
 
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct ChangeView {
-    pub section: String,
+    pub section: Section,
     pub kind: ChangeKind,
     pub name: String,
     pub old: Option<String>,
@@ -298,7 +298,7 @@ pub struct ChangeView {
 impl From<&Change> for ChangeView {
     fn from(c: &Change) -> Self {
         Self {
-            section: c.section.into(),
+            section: c.section,
             kind: c.kind,
             name: c.name.clone(),
             old: c.old.clone(),

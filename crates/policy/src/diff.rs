@@ -11,12 +11,43 @@ use super::{Action, Condition, OnOverlap, Op, Owner, Policy, Route};
 /// One change, old → new.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Change {
-    /// `fields`, `scope`, `evidence`, `signal`, `reason`, `route`, `rule`, `policy`.
-    pub section: &'static str,
+    pub section: Section,
     pub kind: ChangeKind,
     pub name: String,
     pub old: Option<String>,
     pub new: Option<String>,
+}
+
+/// Where in the policy a change is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "lowercase")]
+pub enum Section {
+    /// The policy's name and description.
+    Policy,
+    /// The allowed and sensitive fields.
+    Fields,
+    Scope,
+    Evidence,
+    Signal,
+    Reason,
+    Route,
+    Rule,
+}
+
+impl Section {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Section::Policy => "policy",
+            Section::Fields => "fields",
+            Section::Scope => "scope",
+            Section::Evidence => "evidence",
+            Section::Signal => "signal",
+            Section::Reason => "reason",
+            Section::Route => "route",
+            Section::Rule => "rule",
+        }
+    }
 }
 
 /// What happened to an entry between two versions.
@@ -63,7 +94,7 @@ pub fn diff(old: &Policy, new: &Policy) -> Vec<Change> {
         ),
     ] {
         if o != n {
-            change("policy", ChangeKind::Changed, name, o, n);
+            change(Section::Policy, ChangeKind::Changed, name, o, n);
         }
     }
     let names = |v: &[super::Named]| v.iter().map(|n| n.name.clone()).collect::<Vec<_>>();
@@ -73,7 +104,7 @@ pub fn diff(old: &Policy, new: &Policy) -> Vec<Change> {
     ] {
         for f in n.iter().filter(|f| !o.contains(f)) {
             change(
-                "fields",
+                Section::Fields,
                 ChangeKind::Added,
                 &format!("{label} `{f}`"),
                 None,
@@ -82,7 +113,7 @@ pub fn diff(old: &Policy, new: &Policy) -> Vec<Change> {
         }
         for f in o.iter().filter(|f| !n.contains(f)) {
             change(
-                "fields",
+                Section::Fields,
                 ChangeKind::Removed,
                 &format!("{label} `{f}`"),
                 Some(f.clone()),
@@ -104,7 +135,7 @@ pub fn diff(old: &Policy, new: &Policy) -> Vec<Change> {
                 (_, None) => ChangeKind::Removed,
                 _ => ChangeKind::Changed,
             };
-            change("scope", kind, role.as_str(), o, n);
+            change(Section::Scope, kind, role.as_str(), o, n);
         }
     }
     let required = |p: &Policy| format!("[{}]", names(&p.evidence.required).join(", "));
@@ -131,12 +162,12 @@ pub fn diff(old: &Policy, new: &Policy) -> Vec<Change> {
         ("on_overlap", Some(overlap(old)), Some(overlap(new))),
     ] {
         if o != n {
-            change("evidence", ChangeKind::Changed, name, o, n);
+            change(Section::Evidence, ChangeKind::Changed, name, o, n);
         }
     }
     keyed(
         &mut out,
-        "signal",
+        Section::Signal,
         old.signals
             .iter()
             .map(|s| (s.name.clone(), s.when.to_string())),
@@ -146,7 +177,7 @@ pub fn diff(old: &Policy, new: &Policy) -> Vec<Change> {
     );
     keyed(
         &mut out,
-        "reason",
+        Section::Reason,
         old.reasons
             .iter()
             .map(|r| (r.code.clone(), r.label.clone())),
@@ -156,7 +187,7 @@ pub fn diff(old: &Policy, new: &Policy) -> Vec<Change> {
     );
     keyed(
         &mut out,
-        "route",
+        Section::Route,
         old.routes.iter().map(|r| (r.name.clone(), route_text(r))),
         new.routes.iter().map(|r| (r.name.clone(), route_text(r))),
     );
@@ -173,7 +204,7 @@ pub fn diff(old: &Policy, new: &Policy) -> Vec<Change> {
     };
     keyed(
         &mut out,
-        "rule",
+        Section::Rule,
         old.decision_rules().map(|r| (r.id.clone(), rule_text(r))),
         new.decision_rules().map(|r| (r.id.clone(), rule_text(r))),
     );
@@ -192,7 +223,7 @@ pub fn diff(old: &Policy, new: &Policy) -> Vec<Change> {
         .collect();
     if common_old != common_new {
         out.push(Change {
-            section: "rule",
+            section: Section::Rule,
             kind: ChangeKind::Reordered,
             name: "order".into(),
             old: Some(common_old.join(", ")),
@@ -205,7 +236,7 @@ pub fn diff(old: &Policy, new: &Policy) -> Vec<Change> {
 /// Added, removed and changed entries of a named section.
 fn keyed(
     out: &mut Vec<Change>,
-    section: &'static str,
+    section: Section,
     old: impl Iterator<Item = (String, String)>,
     new: impl Iterator<Item = (String, String)>,
 ) {
@@ -322,7 +353,13 @@ pub fn render(changes: &[Change], old_label: &str, new_label: &str) -> String {
             ChangeKind::Removed => "-",
             ChangeKind::Changed | ChangeKind::Reordered => "~",
         };
-        let _ = writeln!(s, "{mark} {} {} {}", c.section, c.kind.as_str(), c.name);
+        let _ = writeln!(
+            s,
+            "{mark} {} {} {}",
+            c.section.as_str(),
+            c.kind.as_str(),
+            c.name
+        );
         if let Some(o) = &c.old {
             let _ = writeln!(s, "    was: {o}");
         }

@@ -81,15 +81,15 @@ function workbench(): Workbench {
 }
 
 const CHANGES: ChangeView[] = [
-  { section: "Scope", kind: "changed", name: "source", old: "demo_request, paid_search, webinar, partner_referral", new: "demo_request, paid_search, webinar, partner_referral, event" },
-  { section: "Fields", kind: "added", name: "annual_revenue", old: null, new: "allowed" },
-  { section: "Fields", kind: "added", name: "email_domain", old: null, new: "allowed" },
-  { section: "Evidence", kind: "changed", name: "min enrichment confidence", old: "0.5", new: "0.6" },
-  { section: "Evidence", kind: "changed", name: "on overlap", old: "review", new: "first match" },
-  { section: "Signals", kind: "changed", name: "account_fit", old: "employees ≥ 200 and industry in 4 values", new: "(employees ≥ 200 or revenue ≥ 50M) and industry in 5 values" },
-  { section: "Routes", kind: "changed", name: "enterprise", old: "SLA 30 min", new: "SLA 15 min" },
-  { section: "Rules", kind: "added", name: "dq-competitors", old: null, new: "Disqualify as Works for a competitor when email domain matches …" },
-  { section: "Rules", kind: "removed", name: "dq-micro-companies", old: "Disqualify as Company under 10 employees when employees < 10", new: null },
+  { section: "scope", kind: "changed", name: "source", old: "demo_request, paid_search, webinar, partner_referral", new: "demo_request, paid_search, webinar, partner_referral, event" },
+  { section: "fields", kind: "added", name: "annual_revenue", old: null, new: "allowed" },
+  { section: "fields", kind: "added", name: "email_domain", old: null, new: "allowed" },
+  { section: "evidence", kind: "changed", name: "min enrichment confidence", old: "0.5", new: "0.6" },
+  { section: "evidence", kind: "changed", name: "on overlap", old: "review", new: "first match" },
+  { section: "signal", kind: "changed", name: "account_fit", old: "employees ≥ 200 and industry in 4 values", new: "(employees ≥ 200 or revenue ≥ 50M) and industry in 5 values" },
+  { section: "route", kind: "changed", name: "enterprise", old: "SLA 30 min", new: "SLA 15 min" },
+  { section: "rule", kind: "added", name: "dq-competitors", old: null, new: "Disqualify as Works for a competitor when email domain matches …" },
+  { section: "rule", kind: "removed", name: "dq-micro-companies", old: "Disqualify as Company under 10 employees when employees < 10", new: null },
 ];
 
 function review(): ReviewView {

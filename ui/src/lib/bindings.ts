@@ -92,7 +92,7 @@ export type ChangeKind = "added" | "removed" | "changed" |
 "reordered";
 
 export type ChangeView = {
-	section: string,
+	section: Section,
 	kind: ChangeKind,
 	name: string,
 	old: string | null,
@@ -609,6 +609,13 @@ export type ScopeView = {
 	role: string,
 	values: string[],
 };
+
+/**  Where in the policy a change is. */
+export type Section = 
+/**  The policy's name and description. */
+"policy" | 
+/**  The allowed and sensitive fields. */
+"fields" | "scope" | "evidence" | "signal" | "reason" | "route" | "rule";
 
 export type Side = "baseline" | "draft";
 

@@ -116,10 +116,6 @@ export function humanize(name: string): string {
   return name.replace(/_/g, " ").replace(/:/g, ": ").replace(/\s+/g, " ").trim();
 }
 
-export function capitalize(s: string): string {
-  return s.length === 0 ? s : s[0].toUpperCase() + s.slice(1);
-}
-
 function pad(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
