@@ -7,6 +7,7 @@ pub mod cohort;
 pub mod commands;
 pub mod error;
 pub mod import;
+mod lifecycle;
 pub mod session;
 pub mod suggest;
 pub mod track;
