@@ -18,6 +18,7 @@ pub mod infer;
 pub mod output;
 pub mod policy;
 pub mod replay;
+pub mod report;
 pub mod sql;
 pub mod store;
 pub mod suggest;

@@ -249,7 +249,7 @@ fn check(paths: &[PathBuf], dataset: Option<&Path>) -> Result<ExitCode, Error> {
         for p in &policies {
             let problems = policy::validate::check_against(p, &ds);
             if problems.is_empty() {
-                for w in policy::warnings::warnings(p, &ds)? {
+                for w in leadpolicy::analyze::warnings::warnings(p, &ds)? {
                     warnings.push(format!("warning: {}: {w}", p.source.path.display()));
                 }
             }
@@ -426,7 +426,7 @@ fn replay_cmd(
     let covered = leadpolicy::replay::replay_with(&b, &d, &all, &leads.options(by))?;
     drop(all);
     let (r, ds) = (covered.replay, covered.leads);
-    for w in policy::warnings::warnings(&d, &ds)? {
+    for w in leadpolicy::analyze::warnings::warnings(&d, &ds)? {
         eprintln!("warning: draft {}: {w}", d.source.path.display());
     }
     if json {
@@ -434,13 +434,13 @@ fn replay_cmd(
             .map_err(|e| Error::Usage(format!("cannot render the replay as JSON: {e}")))?;
         println!("{text}");
     } else {
-        print!("{}", leadpolicy::replay::report::render_text(&r));
+        print!("{}", leadpolicy::report::replay::render_text(&r));
     }
     if let Some(dir) = out {
         let charts = leadpolicy::chart::all(&r);
         // The report carries the trust analytics of the draft (baseline for segment impact).
         let a = leadpolicy::analyze::analyze(&d, Some(&b), &ds, &Default::default())?;
-        let files = leadpolicy::replay::report::write_dir_with(&r, &charts, Some(&a), dir)?;
+        let files = leadpolicy::report::replay::write_dir_with(&r, &charts, Some(&a), dir)?;
         eprintln!("wrote {} to {}", files.join(", "), dir.display());
     }
     Ok(ExitCode::SUCCESS)
@@ -595,7 +595,7 @@ fn replay_engine_cmd(
             .map_err(|e| Error::Usage(format!("cannot render the replay as JSON: {e}")))?;
         println!("{text}");
     } else {
-        print!("{}", leadpolicy::replay::report::render_text(&r));
+        print!("{}", leadpolicy::report::replay::render_text(&r));
         println!(
             "\nRun inside PostgreSQL: the flipped leads stay there (`leadpolicy sql --policy …` lists each lead's decision)."
         );
@@ -666,10 +666,10 @@ fn analyze_cmd(
             .map_err(|e| Error::Usage(format!("cannot render the analysis as JSON: {e}")))?;
         println!("{text}");
     } else {
-        print!("{}", leadpolicy::analyze::report::render_text(&a));
+        print!("{}", leadpolicy::report::analysis::render_text(&a));
     }
     if let Some(dir) = out {
-        let files = leadpolicy::analyze::report::write_dir(&a, dir)?;
+        let files = leadpolicy::report::analysis::write_dir(&a, dir)?;
         eprintln!("wrote {} to {}", files.join(", "), dir.display());
     }
     Ok(ExitCode::SUCCESS)

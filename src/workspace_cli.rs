@@ -382,7 +382,7 @@ async fn run_async(dir: &Path, user: &str, cmd: WorkspaceCommand) -> Result<Exit
             if json {
                 json_out(&record)?;
             } else {
-                print!("{}", leadpolicy::replay::report::render_text(&r));
+                print!("{}", leadpolicy::report::replay::render_text(&r));
                 println!(
                     "\nrecorded as replay #{} (dataset sha256 {})",
                     record.id, record.dataset_sha256

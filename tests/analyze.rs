@@ -7,6 +7,7 @@ use assert_cmd::Command;
 use leadpolicy::analyze::{self, Settings, sweep::SweepSpec};
 use leadpolicy::dataset::Dataset;
 use leadpolicy::policy::{self, Policy};
+use leadpolicy::report;
 
 use crate::common::{DEFAULT_MAPPING, root, sample_mapping, temp_with};
 
@@ -189,7 +190,7 @@ fn four_fifths_rule_flags_low_groups_and_small_groups_are_shown_not_judged() {
         assert!(g.draft.too_small && g.draft.impact_ratio.is_none() && !g.draft.flagged);
         assert_eq!(g.draft.leads, 20);
     }
-    assert!(analyze::report::render_text(&a).contains("too small to judge"));
+    assert!(report::analysis::render_text(&a).contains("too small to judge"));
 }
 
 const COVERAGE_LEADS: &str = "lead_id,industry,employees,title
@@ -294,7 +295,7 @@ fn coverage_finds_shadowed_never_firing_and_removable_rules() {
     assert!(tiny.removal_changes_nothing && !tiny.shadowed);
     assert_eq!(a.coverage.unused_signals, ["unused_sig"]);
     assert_eq!(a.coverage.unused_allowed_fields, ["title"]);
-    let text = analyze::report::render_text(&a);
+    let text = report::analysis::render_text(&a);
     assert!(text.contains("fully shadowed by earlier rules"), "{text}");
     assert!(text.contains("never fires"), "{text}");
 }
@@ -454,7 +455,7 @@ fn enrichment_is_not_available_without_the_role() {
     let a = analyze::analyze(&p, None, &ds, &Settings::default()).unwrap();
     assert!(!a.enrichment.available);
     assert!(
-        analyze::report::render_text(&a)
+        report::analysis::render_text(&a)
             .contains("not available: the dataset has no enrichment_source role")
     );
 }
@@ -789,7 +790,7 @@ fn the_sweep_table_prints_each_threshold_once() {
         ..Settings::default()
     };
     let a = analyze::analyze(&p, None, &ds, &settings).unwrap();
-    let text = analyze::report::render_text(&a);
+    let text = report::analysis::render_text(&a);
     let rows: Vec<&str> = text
         .lines()
         .filter(|l| {

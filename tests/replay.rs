@@ -6,6 +6,7 @@ use std::path::Path;
 use leadpolicy::dataset::Dataset;
 use leadpolicy::policy;
 use leadpolicy::replay::{self, Replay};
+use leadpolicy::report;
 
 use crate::common::{root, sample_mapping, temp_with};
 
@@ -336,7 +337,7 @@ fn a_dataset_without_outcomes_reports_not_available_never_zero() {
     }
     assert_eq!(m["accepted"], 1);
     assert_eq!(r.flips.flipped, 0);
-    let text = replay::report::render_text(&r);
+    let text = report::replay::render_text(&r);
     assert!(text.contains("n/a"), "{text}");
     // And says why, role by role.
     assert!(
@@ -416,7 +417,7 @@ fn replay_cli_prints_the_comparison_and_writes_the_report() {
 #[test]
 fn the_report_shows_conversion_per_decision_outcomes_of_flips_and_nurture_conversions() {
     let r = sample_replay();
-    let text = replay::report::render_text(&r);
+    let text = report::replay::render_text(&r);
     let nurture_rate = r.draft.metrics.conversion_rate.as_ref().unwrap()["nurture"].unwrap();
     let line = text
         .lines()
@@ -426,7 +427,7 @@ fn the_report_shows_conversion_per_decision_outcomes_of_flips_and_nurture_conver
         line.contains(&format!("{:.1}%", nurture_rate * 100.0)),
         "{line}"
     );
-    let csv_bytes = replay::report::flips_csv(&r).unwrap();
+    let csv_bytes = report::replay::flips_csv(&r).unwrap();
     let mut rdr = csv::Reader::from_reader(csv_bytes.as_slice());
     let headers = rdr.headers().unwrap().clone();
     assert!(
@@ -495,7 +496,7 @@ fn a_cohort_narrows_the_replay_before_scope_and_every_report_states_it() {
     assert_eq!(json["cohort"]["from"], "2025-01-01");
     assert_eq!(json["cohort"]["source"][0], "web");
     assert_eq!(json["cohort"]["no_date"], 1);
-    let text = replay::report::render_text(&r);
+    let text = report::replay::render_text(&r);
     assert!(
         text.contains("Cohort: created 2025-01-01 to 2025-01-31, source web: 3 of 6 leads (1 without a created date left out)"),
         "{text}"
@@ -713,7 +714,7 @@ fn routing_time_is_the_nearest_rank_median_and_p90_per_route() {
     let json = serde_json::to_value(&r).unwrap();
     assert_eq!(json["draft"]["metrics"]["routing_time"]["s"]["p90"], 100.0);
     assert_eq!(json["deltas"]["routing_time"]["s"]["median"], 0.0);
-    let text = replay::report::render_text(&r);
+    let text = report::replay::render_text(&r);
     assert!(text.contains("s: 20 / 100 → 20 / 100"), "{text}");
 }
 

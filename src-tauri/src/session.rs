@@ -698,7 +698,7 @@ impl App {
                 cohort: last.cohort.clone(),
                 ..a
             };
-            let f = leadpolicy::analyze::report::findings(&a);
+            let f = leadpolicy::report::analysis::findings(&a);
             Ok(TrustView {
                 draft_label: format!("v{}", last.draft.version),
                 cohort: last.cohort.describe(),
@@ -715,7 +715,7 @@ impl App {
                         svg,
                     })
                     .collect(),
-                text: leadpolicy::analyze::report::render_text(&a),
+                text: leadpolicy::report::analysis::render_text(&a),
                 elapsed_ms: start.elapsed().as_millis() as u32,
             })
         })

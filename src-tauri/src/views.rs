@@ -10,7 +10,7 @@ use leadpolicy::policy::view::PolicyView;
 use leadpolicy::policy::{Action, Policy};
 use leadpolicy::replay::Replay;
 use leadpolicy::replay::metric::MetricKey;
-use leadpolicy::replay::report::{figures, plain_reason};
+use leadpolicy::report::replay::{figures, plain_reason};
 use leadpolicy::store::Status;
 use leadpolicy::store::lifecycle::{GuardrailResult, Version};
 use serde::Serialize;

@@ -12,11 +12,12 @@
 
 pub mod coverage;
 pub mod enrichment;
+pub mod leakage;
 pub mod missing;
 pub mod proxy;
-pub mod report;
 pub mod segments;
 pub mod sweep;
+pub mod warnings;
 
 use serde::Serialize;
 
@@ -74,7 +75,7 @@ pub struct Analysis {
     pub sweep: sweep::SweepResult,
     pub enrichment: enrichment::Enrichment,
     /// Fields the policy reads that may be recorded after the decision, each with why (see
-    /// `policy::leakage`): a replay that reads them looks better than the policy can be.
+    /// `analyze::leakage`): a replay that reads them looks better than the policy can be.
     pub recorded_later: Vec<String>,
 }
 
@@ -132,7 +133,7 @@ pub fn analyze(
     let (proxies, segments, missing_fields, enrichment) = side?;
     let coverage = coverage?;
     let sweep = sweep::sweep_policy(&draft, ds, settings.sweep.as_ref())?;
-    let recorded_later = crate::policy::leakage::warnings(policy, ds)?;
+    let recorded_later = leakage::warnings(policy, ds)?;
     Ok(Analysis {
         dataset: ds.name.clone(),
         leads: ds.len(),

@@ -10,7 +10,7 @@ use toml::Spanned;
 
 use super::source::Format;
 use crate::diag::{Diagnostic, Diagnostics, Source};
-use crate::policy::Role;
+use leadpolicy_policy::Role;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

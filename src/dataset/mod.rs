@@ -23,7 +23,7 @@ use polars::prelude::*;
 
 use crate::diag::{Diagnostics, closest, list_names};
 use crate::error::{DataError, Error};
-use crate::policy::Role;
+use leadpolicy_policy::Role;
 pub use mapping::{ForcedType, Mapping};
 use outcomes::Outcomes;
 use read::{RawColumn, RawTable};

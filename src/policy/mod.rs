@@ -1,11 +1,9 @@
 //! Policies: the language itself lives in the `leadpolicy-policy` crate (model, reader,
-//! resolution, schema validation, diff, edits); here are the parts that need this crate's files,
-//! datasets and engine: reading policy files with located errors, the dataset as a validation
-//! schema, and the warnings a replay shows.
+//! resolution, schema validation, diff, edits, packets); here are the parts that need this
+//! crate's files and datasets: reading policy files with located errors, and the dataset as a
+//! validation schema. The warnings a replay shows are in `analyze` (`warnings`, `leakage`).
 
-pub mod leakage;
 pub mod validate;
-pub mod warnings;
 
 use std::path::Path;
 

@@ -10,7 +10,6 @@
 pub mod metric;
 pub mod model;
 pub mod periods;
-pub mod report;
 pub mod track;
 
 use std::collections::{BTreeMap, HashMap};

@@ -374,7 +374,7 @@ pub fn suggest(
                 crate::text::group_digits(gain.newly_accepted_unknown)
             ));
         }
-        for w in policy::leakage::warnings(&p, ds)? {
+        for w in crate::analyze::leakage::warnings(&p, ds)? {
             why.push_str(&format!(" Note: {w}."));
         }
         out.push(Suggestion {

@@ -2,7 +2,7 @@
 
 use crate::dataset::Dataset;
 
-use super::Policy;
+use crate::policy::Policy;
 
 /// Share of in-scope leads from which a route rule counts as firing for "every" lead.
 const CATCH_ALL_SHARE: f64 = 0.95;
@@ -21,9 +21,9 @@ pub fn warnings(policy: &Policy, dataset: &Dataset) -> Result<Vec<String>, crate
 /// Route rules that fire for nearly every in-scope lead under `on_overlap = "review"`.
 fn catch_all(policy: &Policy, dataset: &Dataset) -> Result<Vec<String>, crate::Error> {
     let p = policy;
-    let routes: Vec<(&super::Rule, &super::Route)> = p.route_rules().collect();
+    let routes: Vec<(&crate::policy::Rule, &crate::policy::Route)> = p.route_rules().collect();
     let distinct = |name: &str| routes.iter().any(|(_, r)| r.name != name);
-    if p.evidence.on_overlap != super::OnOverlap::Review || routes.is_empty() {
+    if p.evidence.on_overlap != crate::policy::OnOverlap::Review || routes.is_empty() {
         return Ok(Vec::new());
     }
     let bits = crate::engine::test_bits(p, dataset)?;

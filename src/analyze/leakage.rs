@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use crate::dataset::{Dataset, FieldType};
 use crate::error::Error;
 
-use super::Policy;
+use crate::policy::Policy;
 
 /// Share of leads (with a value) whose value's group is all-converted or none-converted above
 /// which a field "separates converted from not converted almost perfectly".

@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 
 use crate::text::{esc, strip_xml_decl};
 
-use super::Analysis;
-use super::segments::GroupRates;
+use crate::analyze::Analysis;
+use crate::analyze::segments::GroupRates;
 use crate::chart::ChartId;
 use crate::text::group_digits;
 
@@ -295,7 +295,7 @@ pub fn render_text(a: &Analysis) -> String {
         );
         let every = w.points.len().div_ceil(10).max(1);
         let cur = &w.at_current;
-        let mut shown: Vec<(&super::sweep::SweepPoint, bool)> = w
+        let mut shown: Vec<(&crate::analyze::sweep::SweepPoint, bool)> = w
             .points
             .iter()
             .enumerate()

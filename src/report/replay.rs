@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::metric::{MetricKey, MetricValue};
-use super::model::{Metrics, Replay};
 use crate::chart::ChartId;
 use crate::error::Error;
 use crate::output::write_atomic;
+use crate::replay::metric::{MetricKey, MetricValue};
+use crate::replay::model::{Metrics, Replay};
 use crate::text::group_digits;
 use crate::text::{esc, strip_xml_decl};
 
@@ -222,7 +222,7 @@ pub fn render_text(r: &Replay) -> String {
                 s,
                 "\nRouting time of accepted leads, minutes to first touch (median / 90th percentile, baseline → draft)"
             );
-            let t = |m: &BTreeMap<String, super::model::RoutingTime>, route: &str| {
+            let t = |m: &BTreeMap<String, crate::replay::model::RoutingTime>, route: &str| {
                 m.get(route).map_or_else(
                     || "none".to_string(),
                     |t| {
@@ -520,8 +520,8 @@ pub fn write_dir_with(
     put("unresolved.csv", &unresolved_csv(r).map_err(io)?)?;
     let (extra, analysis_files) = match analysis {
         Some(a) => (
-            crate::analyze::report::render_html_section(a, &crate::chart::analysis::all(a)),
-            crate::analyze::report::write_dir(a, dir)?,
+            super::analysis::render_html_section(a, &crate::chart::analysis::all(a)),
+            super::analysis::write_dir(a, dir)?,
         ),
         None => (String::new(), Vec::new()),
     };
