@@ -20,7 +20,7 @@ pub(crate) struct Cli {
     pub(crate) command: Command,
 }
 
-/// Which leads a replay covers (design.md, "Dates, cohorts and periods"); every lead by default.
+/// Which leads a replay covers (docs/semantics.md, "Dates, cohorts and periods"); every lead by default.
 #[derive(clap::Args, Debug)]
 pub(crate) struct CohortArgs {
     /// Only leads created on or after this date (YYYY-MM-DD, on the `created_at` role)

@@ -64,8 +64,8 @@ pub fn io_words(e: &std::io::Error) -> String {
     }
 }
 
-impl From<crate::policy::edit::Error> for Error {
-    fn from(e: crate::policy::edit::Error) -> Self {
+impl From<leadpolicy_policy::edit::Error> for Error {
+    fn from(e: leadpolicy_policy::edit::Error) -> Self {
         Error::Usage(e.0)
     }
 }

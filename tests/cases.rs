@@ -1,6 +1,6 @@
 //! Data-driven decision cases: every file in `tests/cases/` holds a policy, a small lead table
 //! and the expected decision of every lead (or the validation errors the policy must get),
-//! computed by hand from design.md.
+//! computed by hand from docs/semantics.md.
 
 use std::path::Path;
 

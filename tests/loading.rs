@@ -509,7 +509,7 @@ fn a_numeric_owner_column_is_shown_as_its_cell_text() {
     }
 }
 
-/// Date roles, hand-computed: every ISO form of design.md and a mapping's own format give the
+/// Date roles, hand-computed: every ISO form of docs/semantics.md and a mapping's own format give the
 /// calendar date as written; a bad cell names its place, value and the expected form; the
 /// outcomes file's won date is the earliest of a lead's rows, a listed lead included.
 #[test]

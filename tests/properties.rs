@@ -316,8 +316,7 @@ proptest! {
 }
 
 /// The generated leads as a routing system would hand them to the policy crate one at a time:
-/// each cell trimmed, `N/A` and empty cells missing, the number columns as numbers, and the
-/// mapping's roles.
+/// each cell read with the mapping's type and missing tokens, and the mapping's roles.
 fn embedded_leads(csv: &str) -> Vec<packet::Fields> {
     let mut lines = csv.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
@@ -326,14 +325,12 @@ fn embedded_leads(csv: &str) -> Vec<packet::Fields> {
             let cells: Vec<&str> = line.split(',').collect();
             let mut lead = packet::Fields::new(cells[0]);
             for (name, cell) in header.iter().zip(&cells).skip(1) {
-                let cell = cell.trim();
-                let value = if cell.is_empty() || cell == "N/A" {
-                    packet::Value::Missing
-                } else if ["n1", "n2", "conf"].contains(name) {
-                    packet::Value::Number(cell.parse().unwrap())
+                let ty = if ["n1", "n2", "conf"].contains(name) {
+                    policy::FieldType::Number
                 } else {
-                    packet::Value::Text(cell.to_string())
+                    policy::FieldType::Text
                 };
+                let value = packet::Value::from_cell(cell, ty, &["", "N/A"]).unwrap();
                 lead = lead.with(*name, value);
             }
             lead.with_role(Role::Source, "src")

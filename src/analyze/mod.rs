@@ -3,10 +3,10 @@
 //! missing-field patterns ([`missing`]), rule coverage ([`coverage`]), threshold sweeps
 //! ([`sweep`]) and enrichment quality ([`enrichment`]).
 //!
-//! Every analysis works on the leads the policy has in scope (design.md: out-of-scope leads are
+//! Every analysis works on the leads the policy has in scope (docs/semantics.md: out-of-scope leads are
 //! excluded from every metric) and reuses the engine: the policy is evaluated once into
 //! [`engine::TestBits`], and decisions are only ever produced by [`engine::assemble`] — there is
-//! no third evaluator here. Decision words are design.md's: *accepted* is a lead routed to a
+//! no third evaluator here. Decision words are docs/semantics.md's: *accepted* is a lead routed to a
 //! `sales` route, *rejected* a disqualified one, *unresolved* one left for manual review.
 //! This module reads no files and no clock and prints nothing; [`report`] renders the results.
 

@@ -13,7 +13,7 @@
 //! change), and the policy's figures are adjusted lead by lead. This is exact three-valued
 //! semantics, and costs one comparison per lead plus one assembly per changed lead.
 //!
-//! Figures per threshold, on in-scope leads, as design.md defines them: accepted, nurture,
+//! Figures per threshold, on in-scope leads, as docs/semantics.md defines them: accepted, nurture,
 //! rejected, unresolved; `later_converted` (converted among rejected ∪ nurture ∪ unresolved;
 //! null without a `converted` role); `low_fit_handoffs` (accepted with seller outcome sent back
 //! or meeting no-show; null when neither role is mapped).
@@ -232,7 +232,7 @@ struct Counts {
 }
 
 impl Counts {
-    /// Adds (`sign` 1) or removes (−1) lead `i` decided as `dec` (design.md's definitions).
+    /// Adds (`sign` 1) or removes (−1) lead `i` decided as `dec` (docs/semantics.md's definitions).
     fn add(&mut self, o: &Outcomes<'_>, i: usize, dec: Decision, sign: i64) {
         self.by_decision[dec as usize] += sign;
         match dec {

@@ -1,4 +1,4 @@
-//! A replay's cohort (design.md, "Dates, cohorts and periods"): every lead, unless narrowed by
+//! A replay's cohort (docs/semantics.md, "Dates, cohorts and periods"): every lead, unless narrowed by
 //! `from` / `to` (inclusive, on `created_at`; a lead without a date is then left out and counted
 //! as `no_date`) and by value lists of `source`, `campaign`, `form` (trimmed text, exact; any
 //! value of a list, every list). The cohort is taken before `[scope]`: the leads outside it are
@@ -200,7 +200,7 @@ impl Dataset {
     }
 }
 
-/// A conversion window (design.md): a lead counts as converted only when it converted within
+/// A conversion window (docs/semantics.md): a lead counts as converted only when it converted within
 /// `days` of its creation (a converted lead without a `converted_at` still counts), and leads
 /// created fewer than `days` before the as-of date are *immature*: counted apart, and left out
 /// of later conversions, disqualification accuracy and conversion rates.

@@ -1,4 +1,4 @@
-//! Date cells as design.md reads them ("Dates, cohorts and periods"): ISO `YYYY-MM-DD`,
+//! Date cells as docs/semantics.md reads them ("Dates, cohorts and periods"): ISO `YYYY-MM-DD`,
 //! `YYYY-MM-DDTHH:MM[:SS[.fff]][Z|±HH:MM]` or `YYYY-MM-DD HH:MM[:SS]`, or the mapping's own
 //! chrono `format`. Only the calendar date as written counts: no time-zone conversion.
 
@@ -19,7 +19,7 @@ pub fn from_days(days: i32) -> NaiveDate {
     epoch() + chrono::Duration::days(i64::from(days))
 }
 
-/// The time part after an ISO date, in one of the forms design.md allows.
+/// The time part after an ISO date, in one of the forms docs/semantics.md allows.
 fn iso_time(rest: &str, t_form: bool) -> bool {
     let (time, zone) = if t_form {
         match rest.strip_suffix('Z') {
@@ -87,7 +87,7 @@ fn hh_mm_ss(t: &str) -> bool {
     }
 }
 
-/// An ISO date as design.md allows it, or `None`.
+/// An ISO date as docs/semantics.md allows it, or `None`.
 pub fn parse_iso(s: &str) -> Option<NaiveDate> {
     let date = s.get(..10)?;
     let b = date.as_bytes();

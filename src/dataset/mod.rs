@@ -655,7 +655,7 @@ impl Dataset {
                 hidden::HISTORICAL,
             ));
         }
-        // Date roles: read as design.md says; a filled cell that is not a date stops the load
+        // Date roles: read as docs/semantics.md says; a filled cell that is not a date stops the load
         // with its place, its value and the expected form.
         for (role, hidden_name, spec) in [
             (Role::CreatedAt, hidden::CREATED_AT, &r.created_at),

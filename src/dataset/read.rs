@@ -35,48 +35,8 @@ pub struct RawTable {
     pub lines: Vec<u32>,
 }
 
-/// Parse a decimal number: `[+-]?(digits[.digits]|.digits)([eE][+-]?digits)?`.
-pub fn parse_decimal(s: &str) -> Option<f64> {
-    let b = s.as_bytes();
-    let mut i = 0;
-    if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
-        i += 1;
-    }
-    let int_start = i;
-    while i < b.len() && b[i].is_ascii_digit() {
-        i += 1;
-    }
-    let int_digits = i - int_start;
-    if i < b.len() && b[i] == b'.' {
-        i += 1;
-        let frac_start = i;
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
-        }
-        if i == frac_start {
-            return None;
-        }
-    } else if int_digits == 0 {
-        return None;
-    }
-    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
-        i += 1;
-        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
-            i += 1;
-        }
-        let exp_start = i;
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
-        }
-        if i == exp_start {
-            return None;
-        }
-    }
-    if i != b.len() {
-        return None;
-    }
-    s.parse::<f64>().ok()
-}
+/// Numbers are read as the policy crate reads a lead's cells.
+pub use leadpolicy_policy::parse_decimal;
 
 /// With a decimal comma (`2,5` for two and a half, as spreadsheets in much of Europe write
 /// it): a text column whose every value is a decimal number once its comma is read as the

@@ -2,7 +2,7 @@
 //! of a dataset in one pass ([`decide`]); explains single leads with a qualification packet
 //! ([`explain`]) computed from the same policy by a row-at-a-time evaluator.
 //!
-//! The two paths are independent implementations of design.md's decision semantics and must
+//! The two paths are independent implementations of docs/semantics.md's decision semantics and must
 //! agree on every lead; the tests check that on every fixture. Neither reads files or the clock.
 
 pub mod explain;
@@ -612,7 +612,7 @@ pub fn test_bits(policy: &Policy, dataset: &Dataset) -> Result<TestBits, Error> 
     })
 }
 
-/// The decision order of design.md over precomputed test bits: the only place decisions are
+/// The decision order of docs/semantics.md over precomputed test bits: the only place decisions are
 /// assembled, for `decide`, `replay` and every analysis.
 pub fn assemble(
     policy: &Policy,

@@ -6,7 +6,7 @@
 //! writes into one directory — `leads.csv` (a CRM-style lead export with real-world mess:
 //! picklist `Select` values, `N/A`, `-`, stray spaces, quoted commas, CRLF line endings),
 //! `deals.csv` (the outcomes file, a semi-join on `Lead ID`) and `mapping.toml` (the dataset
-//! mapping of design.md). It must not read the clock, the environment or any entropy other than
+//! mapping of docs/semantics.md). It must not read the clock, the environment or any entropy other than
 //! `seed`, must not depend on the policy, engine or dataset modules, and must not change its
 //! output for a given `(rows, seed)`: fixtures and benchmarks rely on byte-identical files, so
 //! any change to the tables or the model below is a breaking change. For the same reason it only

@@ -1,4 +1,4 @@
-//! The date format of a column, from its values: ISO needs no format (design.md reads it as it
+//! The date format of a column, from its values: ISO needs no format (docs/semantics.md reads it as it
 //! is); anything else gets the first common export format (chrono `strftime` syntax) that reads
 //! every value, and a warning when day and month could be either way round.
 
@@ -39,7 +39,7 @@ fn parses(format: &str, v: &str) -> bool {
     NaiveDateTime::parse_from_str(v, format).is_ok() || NaiveDate::parse_from_str(v, format).is_ok()
 }
 
-/// Whether `v` is an ISO date as design.md reads it: `YYYY-MM-DD`, then optionally `T` or a
+/// Whether `v` is an ISO date as docs/semantics.md reads it: `YYYY-MM-DD`, then optionally `T` or a
 /// space and a time.
 pub fn is_iso(v: &str) -> bool {
     let b = v.as_bytes();

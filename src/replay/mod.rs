@@ -1,5 +1,5 @@
 //! Replay: decide one loaded dataset under a baseline and a draft policy and measure both against
-//! what actually happened (design.md, "Replay metrics"): decision counts, later conversions,
+//! what actually happened (docs/semantics.md, "Replay metrics"): decision counts, later conversions,
 //! seller acceptance, low-fit handoffs, disqualification accuracy, overrides, SLA breaches,
 //! enrichment errors, conversion by decision; deltas, the flip matrix and breakdowns by source,
 //! campaign and form; the unresolved queue.
@@ -545,7 +545,7 @@ pub fn replay(baseline: &Policy, draft: &Policy, ds: &Dataset) -> Result<Replay,
     replay_decided(baseline, draft, ds, None).map(|(r, _, _)| r)
 }
 
-/// What a replay covers and how (design.md, "Dates, cohorts and periods"): its cohort, the
+/// What a replay covers and how (docs/semantics.md, "Dates, cohorts and periods"): its cohort, the
 /// conversion window and the periods to break it into. The default is every lead, as recorded.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Options {

@@ -1,6 +1,6 @@
 //! The replay's results as data: per-policy metrics, the unresolved queue, the flip matrix,
 //! breakdowns and deltas. Serialised as the `replay --json` / `report.json` contract; metric keys
-//! are design.md's names. `None` means "not available" (the role is not mapped) or a zero
+//! are docs/semantics.md's names. `None` means "not available" (the role is not mapped) or a zero
 //! denominator, and serialises as `null`, never as 0 or NaN.
 
 use std::collections::BTreeMap;
@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::engine::explain::{DecisionRecord, Packet};
 
-/// The figures of one policy on the in-scope leads of a dataset (design.md, "Replay metrics").
+/// The figures of one policy on the in-scope leads of a dataset (docs/semantics.md, "Replay metrics").
 #[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct Metrics {
     /// Every lead of the dataset (or of the breakdown group).

@@ -1,4 +1,4 @@
-//! Metrics of both policies period by period (design.md: "Periods: metrics of both policies per
+//! Metrics of both policies period by period (docs/semantics.md: "Periods: metrics of both policies per
 //! ISO week (Monday first), month or quarter of `created_at`, over the cohort's dated leads").
 //! The replay counts every period in the same pass as its totals, with the same accumulators:
 //! a period's figures are exactly the replay's figures restricted to its leads.

@@ -1,4 +1,4 @@
-//! Policies compiled to SQL (design.md, "Compiled to SQL"): one `SELECT` per dialect over the raw
+//! Policies compiled to SQL (docs/semantics.md, "Compiled to SQL"): one `SELECT` per dialect over the raw
 //! leads table — columns named as the export's headers, text or numeric — that returns exactly the
 //! decision record of `leadpolicy decide` for every lead: the same trimming, missing tokens,
 //! number rule, three-valued logic, decision order, evidence gate, `[otherwise]`, owners and

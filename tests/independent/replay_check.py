@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """An independent check of `leadpolicy replay --json` and `leadpolicy decide`.
 
-This file re-implements, from /work/shared/design.md alone (never from the Rust sources), the
+This file re-implements, from /work/shared/docs/semantics.md alone (never from the Rust sources), the
 part of the contract a replay of dates, cohorts, periods and conversion windows rests on:
 
 - loading a dataset mapping (CSV leads, an optional outcomes file joined on the id, trimming,
@@ -26,7 +26,7 @@ every lead's record from `leadpolicy decide` under both policies. Not compared: 
 the flipped leads' `converted` / `seller_outcome` / `meeting`, `unresolved_queue`, `dataset`
 and the `policy` headers.
 
-Reading of design.md where it could be read two ways: `no_date` counts the leads that pass the
+Reading of docs/semantics.md where it could be read two ways: `no_date` counts the leads that pass the
 source / campaign / form lists and are left out only for lacking a date ("leads outside [the
 cohort] appear nowhere — not in counts"); a converted lead without a `created_at` still counts
 as converted under a window and is never immature; the as-of date is the latest `created_at`
@@ -61,7 +61,7 @@ class Refuse(Exception):
 
 
 # ---------------------------------------------------------------------------------------------
-# Loading (design.md, "Loading")
+# Loading (docs/semantics.md, "Loading")
 
 # Unicode White_Space (what "surrounding Unicode whitespace" means), plus the byte-order mark
 # for headers.
@@ -169,7 +169,7 @@ def role_column(spec):
 
 
 class Dataset:
-    """The leads of a mapping, with roles and fields as design.md defines them."""
+    """The leads of a mapping, with roles and fields as docs/semantics.md defines them."""
 
     ROLES = {"created_at", "source", "campaign", "form", "crm_match", "enrichment_source",
              "enrichment_confidence", "enrichment_error", "account_owner", "first_touch_minutes",
@@ -362,7 +362,7 @@ class Dataset:
 
 
 # ---------------------------------------------------------------------------------------------
-# Policies and decisions (design.md, "Decision semantics")
+# Policies and decisions (docs/semantics.md, "Decision semantics")
 
 FIELD_OPS = {"eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "contains", "matches", "missing"}
 # Regex features whose meaning differs between Rust `regex` and Python `re` (or that Rust
@@ -601,7 +601,7 @@ class Policy:
 
 
 # ---------------------------------------------------------------------------------------------
-# Replay (design.md, "Dates, cohorts and periods" and "Replay metrics")
+# Replay (docs/semantics.md, "Dates, cohorts and periods" and "Replay metrics")
 
 def ratio(num, den):
     return None if den == 0 else num / den

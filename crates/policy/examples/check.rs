@@ -13,7 +13,8 @@ use std::process::ExitCode;
 use leadpolicy_policy::validate::{Schema, check_against};
 use leadpolicy_policy::{FieldType, Role, diag::Source, parse};
 
-/// A schema written on the command line: fields with their types; roles as `role=name`.
+/// A schema written on the command line: fields as `name:number` or `name:text`; roles as
+/// `role=field` (`source=lead_source`).
 struct Given {
     fields: BTreeMap<String, FieldType>,
     roles: Vec<Role>,
@@ -37,7 +38,7 @@ impl Schema for Given {
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let Some(path) = args.next() else {
-        eprintln!("usage: check POLICY.toml field:number field:text … role=source …");
+        eprintln!("usage: check POLICY.toml field:number field:text … role=field …");
         return ExitCode::from(2);
     };
     let mut schema = Given {
@@ -53,12 +54,20 @@ fn main() -> ExitCode {
             };
             schema.roles.push(role);
         } else if let Some((name, ty)) = a.split_once(':') {
-            let ty = if ty == "number" {
-                FieldType::Number
-            } else {
-                FieldType::Text
+            let ty = match ty {
+                "number" => FieldType::Number,
+                "text" => FieldType::Text,
+                other => {
+                    eprintln!(
+                        "`{other}` in `{a}` is not a type; write `{name}:number` or `{name}:text`"
+                    );
+                    return ExitCode::from(2);
+                }
             };
             schema.fields.insert(name.to_string(), ty);
+        } else {
+            eprintln!("`{a}` is neither `field:type` nor `role=field`");
+            return ExitCode::from(2);
         }
     }
     let text = match std::fs::read_to_string(&path) {

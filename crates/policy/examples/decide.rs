@@ -6,15 +6,17 @@
 //!     lead_id=L-1 employees=250 country=DE lead_source=web @source=lead_source
 //! ```
 //!
-//! `field=value` gives a field (a number when it reads as one; `field:text=value` keeps it
-//! text), `lead_id=…` the lead's id, and `@role=field` which field plays a role
-//! (`@enrichment_source=provider` for an approved-sources gate, `@source=…` for a scope).
-//! Fields not given are missing, which the policy treats as missing evidence.
+//! `field=value` gives a field (a number when it reads as one, else text; `field:text=value`
+//! keeps a number-looking postcode or owner id as text, `field:number=value` insists on a
+//! number), `lead_id=…` the lead's id, and `@role=field` which field plays a role
+//! (`@source=…` for a `[scope]`, `@enrichment_source=…` and `@enrichment_confidence=…` for the
+//! evidence gate). A field not given is missing: a test on it is unknown, and a field the
+//! policy requires under `[evidence]` sends the lead to manual review.
 
 use std::process::ExitCode;
 
 use leadpolicy_policy::packet::{self, Fields, Value};
-use leadpolicy_policy::{Role, diag::Source, parse};
+use leadpolicy_policy::{FieldType, Role, diag::Source, parse};
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -57,11 +59,15 @@ fn main() -> ExitCode {
             id = value.to_string();
         } else if let Some(field) = key.strip_suffix(":text") {
             lead_fields.push((field.to_string(), Value::Text(value.to_string())));
-        } else {
-            let value = match value.trim().parse::<f64>() {
-                Ok(n) if n.is_finite() => Value::Number(n),
-                _ => Value::Text(value.to_string()),
+        } else if let Some(field) = key.strip_suffix(":number") {
+            let Some(v) = Value::from_cell(value, FieldType::Number, &[]) else {
+                eprintln!("`{value}` for `{field}` is not a number");
+                return ExitCode::from(2);
             };
+            lead_fields.push((field.to_string(), v));
+        } else {
+            let value = Value::from_cell(value, FieldType::Number, &[])
+                .unwrap_or_else(|| Value::Text(value.to_string()));
             lead_fields.push((key.to_string(), value));
         }
     }

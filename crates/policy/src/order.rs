@@ -1,4 +1,4 @@
-//! The decision order of design.md, written once: scope, then every `disqualify` rule in file
+//! The decision order of docs/semantics.md, written once: scope, then every `disqualify` rule in file
 //! order, then the evidence gate, then every `route` rule in file order (overlaps under
 //! `on_overlap`), the `[otherwise]` route when none fired, and the owner with its fallback.
 //!

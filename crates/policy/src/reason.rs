@@ -1,4 +1,4 @@
-//! Why a lead is left for manual review: design.md's unresolved reason codes, spelled here once.
+//! Why a lead is left for manual review: docs/semantics.md's unresolved reason codes, spelled here once.
 //! Everything that writes or reads a code (the engine, packets, replay, charts, reports, SQL)
 //! goes through [`Review`].
 

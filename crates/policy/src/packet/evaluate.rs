@@ -140,8 +140,9 @@ fn eval<L: Lead + ?Sized>(c: &Condition, p: &Policy, lead: &L) -> Eval {
 /// the lead, when the caller knows) carried along.
 ///
 /// The policy is assumed valid for the lead's data (the fields it reads exist with the types
-/// it compares them as; see [`crate::validate::check_against`]): a test that does not fit its
-/// value is unknown.
+/// it compares them as; see [`crate::validate::check_against`]). A value of the other type is
+/// not missing: `eq` / `in` are false for it, `ne` / `not_in` true, comparisons and text tests
+/// unknown.
 pub fn explain<L: Lead + ?Sized, O>(policy: &Policy, lead: &L, outcome: O) -> Packet<O> {
     let r = lead;
     let lead_id = r.id();
@@ -286,7 +287,7 @@ pub fn explain<L: Lead + ?Sized, O>(policy: &Policy, lead: &L, outcome: O) -> Pa
         outcome,
     };
 
-    // The decision order of design.md, shared with the vectorised engine; the answers are this
+    // The decision order of docs/semantics.md, shared with the vectorised engine; the answers are this
     // evaluator's own.
     let routes: Vec<&Route> = policy.route_rules().map(|(_, r)| r).collect();
     let answers = PacketAnswers {

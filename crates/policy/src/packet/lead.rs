@@ -15,7 +15,9 @@ pub trait Lead {
     fn value(&self, field: &str) -> Value;
     /// The field that plays `role` for this lead (`source`, `enrichment_source`, …), if any.
     fn role_field(&self, role: Role) -> Option<&str>;
-    /// The text a `[scope]` list is matched against: the role's cell as text.
+    /// The text a `[scope]` list is matched against: the role's cell as text (a number is
+    /// written back as [`crate::format_number`] writes it: give scope values as text to keep
+    /// them as they are).
     fn scope_value(&self, role: ScopeRole) -> Value {
         match self.role_field(role.into()).map(|f| self.value(f)) {
             Some(Value::Number(n)) => Value::Text(crate::format_number(n)),
@@ -24,7 +26,8 @@ pub trait Lead {
         }
     }
     /// An owner read from the lead's `field`, as the decision record shows it; `None` when the
-    /// cell is missing.
+    /// cell is missing. A number is written back as [`crate::format_number`] writes it (`007`
+    /// would become `7`): give owner ids as text.
     fn owner_text(&self, field: &str) -> Option<String> {
         match self.value(field) {
             Value::Missing => None,
@@ -52,7 +55,9 @@ impl Fields {
     }
 
     /// The lead with `value` in `field`. Text is trimmed, and empty text is missing, as in a
-    /// loaded dataset.
+    /// loaded dataset; other missing tokens (`N/A`) are the caller's to map, for instance with
+    /// [`Value::from_cell`]. A value of the other type than the field's is not missing: `eq` and
+    /// `in` are false for it, `ne` and `not_in` true, comparisons and text tests unknown.
     pub fn with(mut self, field: impl Into<String>, value: Value) -> Self {
         let value = match value {
             Value::Text(t) if t.trim().is_empty() => Value::Missing,

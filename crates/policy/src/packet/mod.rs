@@ -30,11 +30,20 @@
 //! let packet = explain(&policy, &lead, ());
 //! assert_eq!(packet.decision, Decision::Accepted);
 //! assert_eq!(packet.owner.as_deref(), Some("SDR team"));
-//! // Missing evidence is manual review, never a guess.
+//! // A lead without `employees`: the test on it is unknown, so the rule does not fire, and with
+//! // no rule fired (and no `[otherwise]`) the lead waits for manual review. A field listed
+//! // under `[evidence] required` sends it there as `missing_field:<field>` before any route.
 //! let unknown = explain(&policy, &Fields::new("L-2"), ());
 //! assert_eq!(unknown.decision, Decision::Unresolved);
 //! assert_eq!(unknown.unresolved_reasons, ["no_rule_matched"]);
 //! ```
+//!
+//! **Typing a lead.** Give each value the type its field has in the schema the policy was
+//! checked against ([`crate::validate::check_against`]); [`Value::from_cell`] reads a cell as
+//! the workbench's loader does. Ids, owners, postcodes and scope values are text even when they
+//! look like numbers. Supply every role the policy reads with [`Fields::with_role`]: `[scope]`
+//! reads `source` / `campaign` / `form`, the evidence gate `enrichment_source` and
+//! `enrichment_confidence`; a lead without a scope role is out of scope.
 
 mod evaluate;
 mod lead;
@@ -90,6 +99,31 @@ pub enum Value {
     Missing,
     Number(f64),
     Text(String),
+}
+
+impl Value {
+    /// A cell as the workbench's loader reads it for a field of type `ty`: trimmed; empty or one
+    /// of `missing` (the mapping's tokens, such as `N/A` or `Select`) is missing; in a number
+    /// field a number as [`crate::parse_decimal`] reads it. `None` when a number field's cell is
+    /// not a number (`1,200`): the loader refuses such a file, and a lead should be refused too.
+    ///
+    /// ```
+    /// use leadpolicy_policy::{FieldType, packet::Value};
+    /// assert_eq!(Value::from_cell(" 007 ", FieldType::Number, &[]), Some(Value::Number(7.0)));
+    /// assert_eq!(Value::from_cell("007", FieldType::Text, &[]), Some(Value::Text("007".into())));
+    /// assert_eq!(Value::from_cell("N/A", FieldType::Number, &["N/A"]), Some(Value::Missing));
+    /// assert_eq!(Value::from_cell("1,200", FieldType::Number, &[]), None);
+    /// ```
+    pub fn from_cell(text: &str, ty: crate::FieldType, missing: &[&str]) -> Option<Value> {
+        let cell = text.trim();
+        if cell.is_empty() || missing.contains(&cell) {
+            return Some(Value::Missing);
+        }
+        match ty {
+            crate::FieldType::Number => crate::parse_decimal(cell).map(Value::Number),
+            crate::FieldType::Text => Some(Value::Text(cell.to_string())),
+        }
+    }
 }
 
 impl std::fmt::Display for Value {
