@@ -775,3 +775,21 @@ fn track_tallies_what_happened_to_each_period_and_judges_stability() {
     assert_eq!(json["periods"][1]["seller_accepted"], 1);
     assert_eq!(json["by"], "week");
 }
+
+/// Every value the report page shows is HTML-escaped by its template: a policy name, a dataset
+/// name or a lead id with markup in it shows as text, never as markup.
+#[test]
+fn the_report_page_escapes_what_it_shows() {
+    let mut r = sample_replay();
+    r.draft.policy.name = "Q&A <script>alert(\"x\")</script>".into();
+    r.dataset.name = "exports <b>2025</b>".into();
+    if let Some(f) = r.flips.leads.first_mut() {
+        f.lead_id = "<img src=x>".into();
+    }
+    let html = report::replay::render_html_with(&r, &[], "");
+    assert!(!html.contains("<script") && !html.contains("<img") && !html.contains("<b>2025"));
+    assert!(html.contains("Q&amp;A &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"));
+    assert!(html.contains("exports &lt;b&gt;2025&lt;/b&gt;"));
+    assert!(html.contains("<td>&lt;img src=x&gt;</td>"));
+    assert!(html.ends_with("</body></html>\n"));
+}

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::text::{esc, strip_xml_decl};
+use crate::text::strip_xml_decl;
 
 use crate::analyze::Analysis;
 use crate::analyze::segments::GroupRates;
@@ -450,43 +450,50 @@ pub fn findings(a: &Analysis) -> Findings {
     }
 }
 
+/// The "Trust analytics" section's template (`templates/analysis.html`).
+#[derive(askama::Template)]
+#[template(path = "analysis.html")]
+struct Section<'a> {
+    threshold: String,
+    proxies: String,
+    four_fifths: String,
+    idle: String,
+    recorded_later: String,
+    /// (chart id, SVG without its XML declaration)
+    charts: Vec<(ChartId, &'a str)>,
+    text: String,
+}
+
 /// The "Trust analytics" section of `report.html`: the charts with the headline findings; the
 /// terminal report verbatim underneath, so every number is in the page.
 pub fn render_html_section(a: &Analysis, charts: &[(ChartId, String)]) -> String {
-    let mut h = String::new();
-    h.push_str("<h2>Trust analytics</h2>\n");
     let Findings {
-        proxies: flagged,
+        proxies,
         four_fifths,
-        idle_rules: idle,
+        idle_rules,
         recorded_later,
     } = findings(a);
     let list = |v: &[String]| {
         if v.is_empty() {
             "none".to_string()
         } else {
-            esc(&v.join("; "))
+            v.join("; ")
         }
     };
-    let _ = writeln!(
-        h,
-        "<ul><li>Possible proxies (Cramér's V ≥ {}): {}</li><li>Groups below four-fifths of the best acceptance rate (draft): {}</li><li>Rules that never fire, are shadowed or change nothing if removed: {}</li><li>Fields that may be recorded after the decision: {}</li></ul>",
-        num(a.proxies.threshold),
-        list(&flagged),
-        list(&four_fifths),
-        list(&idle),
-        list(&recorded_later),
-    );
-    for (name, svg) in charts {
-        let svg = strip_xml_decl(svg);
-        let _ = writeln!(h, "<figure data-chart=\"{name}\">{svg}</figure>");
-    }
-    let _ = writeln!(
-        h,
-        "<details open><summary>Every figure (as <code>leadpolicy analyze</code> prints it; all rows in <code>analysis.json</code>)</summary><pre style=\"font-size:11px;overflow-x:auto\">{}</pre></details>",
-        esc(&render_text(a))
-    );
-    h
+    let section = Section {
+        threshold: num(a.proxies.threshold),
+        proxies: list(&proxies),
+        four_fifths: list(&four_fifths),
+        idle: list(&idle_rules),
+        recorded_later: list(&recorded_later),
+        charts: charts
+            .iter()
+            .map(|(id, svg)| (*id, strip_xml_decl(svg)))
+            .collect(),
+        text: render_text(a),
+    };
+    askama::Template::render(&section)
+        .unwrap_or_else(|e| format!("<p>the trust analytics could not be rendered: {e}</p>\n"))
 }
 
 /// Write `analysis.json` and the analysis charts (SVG) into `dir`; returns the file names.

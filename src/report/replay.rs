@@ -12,7 +12,7 @@ use crate::output::write_atomic;
 use crate::replay::metric::{MetricKey, MetricValue};
 use crate::replay::model::{Metrics, Replay};
 use crate::text::group_digits;
-use crate::text::{esc, strip_xml_decl};
+use crate::text::strip_xml_decl;
 
 /// One headline row: label, how to read it, and its values.
 #[derive(Debug, Clone)]
@@ -392,104 +392,92 @@ pub fn unresolved_csv(r: &Replay) -> std::io::Result<Vec<u8>> {
     w.into_inner().map_err(|e| e.into_error())
 }
 
+/// The review page's template (`templates/report.html`): every value is HTML-escaped there
+/// unless the template marks it safe (the SVGs and the analysis section, rendered by us).
+#[derive(askama::Template)]
+#[template(path = "report.html")]
+struct Page<'a> {
+    name: &'a str,
+    bv: i64,
+    dv: i64,
+    dfile: &'a str,
+    bfile: &'a str,
+    leads: String,
+    ds: &'a str,
+    cohort: String,
+    bsha: &'a str,
+    dsha: &'a str,
+    rows: Vec<Row>,
+    /// (heading, SVG without its XML declaration)
+    charts: Vec<(&'static str, &'a str)>,
+    extra: &'a str,
+    flipped: String,
+    flips: Vec<FlipRow<'a>>,
+}
+
+/// One flipped lead of the page: its decision under the baseline, then the draft.
+struct FlipRow<'a> {
+    lead: &'a str,
+    sides: [Described<'a>; 2],
+}
+
+/// A decision as the flipped-leads table writes it.
+struct Described<'a> {
+    words: String,
+    rule: Option<&'a str>,
+    reasons: Option<String>,
+}
+
+impl<'a> Described<'a> {
+    fn of(rec: &'a crate::engine::explain::DecisionRecord) -> Self {
+        Described {
+            words: rec.decision.replace('_', " "),
+            rule: rec.rule.as_deref(),
+            reasons: rec.unresolved_reasons.as_ref().map(|u| {
+                u.split(';')
+                    .map(plain_reason)
+                    .collect::<Vec<String>>()
+                    .join(", ")
+            }),
+        }
+    }
+}
+
 /// The self-contained review page: headline table, charts, flip matrix, queue, ledgers, with
 /// an extra section (the trust analytics) before the flipped leads.
 pub fn render_html_with(r: &Replay, charts: &[(ChartId, String)], extra: &str) -> String {
     let (b, d) = (&r.baseline.policy, &r.draft.policy);
-    let mut h = String::new();
-    let _ = write!(
-        h,
-        r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<title>Policy review — {name} v{bv} vs v{dv}</title>
-<style>
-body {{ font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d2433; margin: 32px auto; max-width: 1000px; line-height: 1.45; }}
-h1 {{ font-size: 26px; margin-bottom: 4px; }} h2 {{ font-size: 20px; margin-top: 36px; border-bottom: 2px solid #e3e7ee; padding-bottom: 4px; }}
-.sub {{ color: #5a6478; }}
-table {{ border-collapse: collapse; width: 100%; margin: 12px 0; font-size: 14px; }}
-th, td {{ padding: 6px 10px; border-bottom: 1px solid #e3e7ee; text-align: right; }}
-th:first-child, td:first-child {{ text-align: left; }}
-th {{ background: #f4f6fa; }}
-td.help {{ color: #5a6478; font-size: 12px; text-align: left; }}
-.good {{ color: #1b7f3b; font-weight: 600; }} .bad {{ color: #b42318; font-weight: 600; }}
-figure {{ margin: 18px 0; page-break-inside: avoid; }} figure svg {{ max-width: 100%; height: auto; }}
-@media print {{ body {{ margin: 0; }} h2 {{ page-break-after: avoid; }} }}
-</style></head><body>
-<h1>Policy review: {name}</h1>
-<p class="sub">Draft <b>v{dv}</b> (<code>{dfile}</code>) against the published baseline <b>v{bv}</b> (<code>{bfile}</code>),
-replayed on <b>{leads}</b> historical leads of “{ds}”.<br>
-Cohort: {cohort}.<br>
-Policy hashes (sha256): baseline <code>{bsha}</code>, draft <code>{dsha}</code>.</p>
-<h2>Headline figures</h2>
-<table><tr><th>Figure</th><th>Baseline v{bv}</th><th>Draft v{dv}</th><th>Change</th><th style="text-align:left">What it means</th></tr>
-"#,
-        name = esc(&d.name),
-        bv = b.version,
-        dv = d.version,
-        dfile = esc(&d.file),
-        bfile = esc(&b.file),
-        leads = group_digits(r.dataset.leads),
-        ds = esc(&r.dataset.name),
-        cohort = esc(&r.cohort.describe()),
-        bsha = &b.sha256,
-        dsha = &d.sha256,
-    );
-    for row in rows(r) {
-        let class = match row.direction {
-            1 => " class=\"good\"",
-            -1 => " class=\"bad\"",
-            _ => "",
-        };
-        let _ = writeln!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td{class}>{}</td><td class=\"help\">{}</td></tr>",
-            esc(row.label),
-            row.baseline,
-            row.draft,
-            row.delta,
-            esc(row.help)
-        );
-    }
-    h.push_str("</table>\n<p class=\"sub\">n/a: the dataset has no column for this figure, or there is nothing to divide by. Green and red mark changes that are good or bad for handoff quality.</p>\n");
-    for (name, svg) in charts {
-        let title = name.title().unwrap_or("Chart");
-        let _ = writeln!(
-            h,
-            "<h2>{}</h2>\n<figure>{}</figure>",
-            esc(title),
-            strip_xml_decl(svg)
-        );
-    }
-    h.push_str(extra);
-    let _ = writeln!(
-        h,
-        "<h2>Flipped leads</h2><p>{} of {} leads change decision. The first ones:</p>",
-        group_digits(r.flips.flipped),
-        group_digits(r.dataset.leads)
-    );
-    h.push_str("<table><tr><th>Lead</th><th style=\"text-align:left\">Baseline</th><th style=\"text-align:left\">Draft</th></tr>\n");
-    let describe = |rec: &crate::engine::explain::DecisionRecord| {
-        let mut t = rec.decision.replace('_', " ");
-        if let Some(rule) = &rec.rule {
-            let _ = write!(t, " by <code>{}</code>", esc(rule));
-        }
-        if let Some(u) = &rec.unresolved_reasons {
-            let words: Vec<String> = u.split(';').map(plain_reason).collect();
-            let _ = write!(t, " ({})", esc(&words.join(", ")));
-        }
-        t
+    let page = Page {
+        name: &d.name,
+        bv: b.version,
+        dv: d.version,
+        dfile: &d.file,
+        bfile: &b.file,
+        leads: group_digits(r.dataset.leads),
+        ds: &r.dataset.name,
+        cohort: r.cohort.describe(),
+        bsha: &b.sha256,
+        dsha: &d.sha256,
+        rows: rows(r),
+        charts: charts
+            .iter()
+            .map(|(id, svg)| (id.title().unwrap_or("Chart"), strip_xml_decl(svg)))
+            .collect(),
+        extra,
+        flipped: group_digits(r.flips.flipped),
+        flips: r
+            .flips
+            .leads
+            .iter()
+            .take(25)
+            .map(|f| FlipRow {
+                lead: &f.lead_id,
+                sides: [Described::of(&f.baseline), Described::of(&f.draft)],
+            })
+            .collect(),
     };
-    for f in r.flips.leads.iter().take(25) {
-        let _ = writeln!(
-            h,
-            "<tr><td>{}</td><td style=\"text-align:left\">{}</td><td style=\"text-align:left\">{}</td></tr>",
-            esc(&f.lead_id),
-            describe(&f.baseline),
-            describe(&f.draft)
-        );
-    }
-    h.push_str("</table>\n<p class=\"sub\">Every flipped lead is listed in <code>flips.csv</code>; <code>leadpolicy explain</code> shows any lead's packet.</p>\n</body></html>\n");
-    h
+    askama::Template::render(&page)
+        .unwrap_or_else(|e| format!("the report page could not be rendered: {e}"))
 }
 
 /// Write `report.json`, the charts, `flips.csv`, `unresolved.csv` and `report.html` into `dir`,
