@@ -7,11 +7,13 @@
 //!
 //! Prints every problem with its line and column, or `ok` and what the policy decides with.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use leadpolicy_policy::validate::{Schema, check_against};
-use leadpolicy_policy::{FieldType, Role, diag::Source, parse};
+use leadpolicy_policy::{FieldType, Role};
 
 /// A schema written on the command line: fields as `name:number` or `name:text`; roles as
 /// `role=field` (`source=lead_source`).
@@ -70,19 +72,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("cannot read {path}: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let policy = match parse(Source::new(&path, text)) {
+    let policy = match common::read_policy(&path) {
         Ok(p) => p,
-        Err(problems) => {
-            eprintln!("{problems}");
-            return ExitCode::from(1);
-        }
+        Err(code) => return code,
     };
     let problems = check_against(&policy, &schema);
     if !problems.is_empty() {

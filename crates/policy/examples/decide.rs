@@ -13,10 +13,12 @@
 //! evidence gate). A field not given is missing: a test on it is unknown, and a field the
 //! policy requires under `[evidence]` sends the lead to manual review.
 
+mod common;
+
 use std::process::ExitCode;
 
 use leadpolicy_policy::packet::{self, Fields, Value};
-use leadpolicy_policy::{FieldType, Role, diag::Source, parse};
+use leadpolicy_policy::{FieldType, Role};
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -26,19 +28,9 @@ fn main() -> ExitCode {
         );
         return ExitCode::from(2);
     };
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("cannot read {path}: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let policy = match parse(Source::new(&path, text)) {
+    let policy = match common::read_policy(&path) {
         Ok(p) => p,
-        Err(problems) => {
-            eprintln!("{problems}");
-            return ExitCode::from(1);
-        }
+        Err(code) => return code,
     };
     let mut id = String::new();
     let mut lead_fields = Vec::new();
