@@ -1,10 +1,13 @@
 //! leadpolicy's policy language on its own: the model, the TOML reader that collects every
 //! problem with its location ([`parse`]), name resolution, validation against a dataset's
 //! [`validate::Schema`] (field names, types, roles — no data), the semantic [`diff`], structured
-//! [`edit`]s that keep the author's comments and layout, and the editor's [`view`].
+//! [`edit`]s that keep the author's comments and layout, the editor's [`view`], the decision
+//! [`order`] written once, and the row-at-a-time evaluator that decides one lead with its
+//! qualification [`packet`].
 //!
 //! No Polars, no database, no user interface: this is the crate a routing system embeds to read
-//! and check a published policy file, and the one the workbench builds on.
+//! and check a published policy file and decide one lead at a time (see [`packet`] and
+//! `examples/decide.rs`), and the one the workbench builds on.
 //!
 //! ```
 //! use leadpolicy_policy::{diag::Source, parse};
