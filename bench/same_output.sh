@@ -21,9 +21,11 @@ outputs() {
   "$bin" analyze --policy "$draft" --baseline "$base" --dataset "$ds" --out "$out/analyze" >/dev/null 2>&1
   "$bin" analyze --policy "$draft" --baseline "$base" --dataset "$ds" >"$out/analyze.txt"
   "$bin" track --policy "$base" --dataset "$ds" >"$out/track.txt"
-  # One lead of each decision under each policy (read from the first build's decisions).
+  # One lead of each decision and reason under each policy (picked once, below).
   for policy in "$base" "$draft"; do
-    for lead in $(leads "$policy"); do
+    local picked=$picked_draft
+    [ "$policy" = "$base" ] && picked=$picked_base
+    for lead in $picked; do
       "$bin" explain --policy "$policy" --dataset "$ds" --lead "$lead" >"$out/explain-$(basename "$policy")-$lead.txt"
       "$bin" explain --policy "$policy" --dataset "$ds" --lead "$lead" --json >"$out/explain-$(basename "$policy")-$lead.json"
     done
@@ -43,6 +45,9 @@ print(" ".join(seen.values()))
 PY
 }
 
+mkdir -p "$work"
+picked_base=$(leads "$base")
+picked_draft=$(leads "$draft")
 outputs "$before" "$work/before"
 outputs "$after" "$work/after"
 if diff -r "$work/before" "$work/after" >"$work/diff.txt"; then

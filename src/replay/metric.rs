@@ -164,17 +164,7 @@ impl MetricKey {
 
     /// Whether it is a share (shown as a percentage) rather than a count.
     pub fn is_rate(self) -> bool {
-        matches!(
-            self,
-            MetricKey::ConversionRateAccepted
-                | MetricKey::ConversionRateNurture
-                | MetricKey::ConversionRateRejected
-                | MetricKey::ConversionRateUnresolved
-                | MetricKey::SellerAcceptance
-                | MetricKey::DisqualificationAccuracy
-                | MetricKey::OverrideRate
-                | MetricKey::SlaBreachRate
-        )
+        matches!(self.value(&Metrics::default()), MetricValue::Rate(_))
     }
 
     /// +1: up is good for the business; −1: up is bad; 0: neither.

@@ -147,11 +147,10 @@ pub enum Tri {
 }
 
 impl Tri {
-    pub fn from_bool(b: bool) -> Self {
+    pub(crate) fn from_bool(b: bool) -> Self {
         if b { Tri::True } else { Tri::False }
     }
-    #[allow(clippy::should_implement_trait)]
-    pub fn not(self) -> Self {
+    pub(crate) fn not(self) -> Self {
         match self {
             Tri::True => Tri::False,
             Tri::False => Tri::True,
